@@ -1,0 +1,27 @@
+use thiserror::Error;
+
+/// What the domain rejects. Each variant names the field so that importers and the UI can
+/// tell the user exactly what was wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum Error {
+    #[error("{field}: {reason} (got {value:?})")]
+    Invalid {
+        field: &'static str,
+        value: String,
+        reason: &'static str,
+    },
+    #[error("permission denied: {0}")]
+    Forbidden(&'static str),
+}
+
+impl Error {
+    pub(crate) fn invalid(field: &'static str, value: &str, reason: &'static str) -> Self {
+        Error::Invalid {
+            field,
+            value: value.chars().take(80).collect(),
+            reason,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,18 @@
+//! The Kefu Desk domain.
+//!
+//! Plain data and pure functions: nothing here reads the clock, a file or a database.
+//! Every rule that depends on time takes `now` as an argument, so tests can pin it.
+
+pub mod demo;
+pub mod error;
+pub mod followups;
+pub mod group;
+pub mod money;
+pub mod order;
+pub mod shop;
+
+pub use error::{Error, Result};
+pub use group::{group_of, Group};
+pub use money::Fen;
+pub use order::{BuyerNick, CloseReason, Order, OrderNo, OrderStatus};
+pub use shop::{ShopKind, ShopTime};
