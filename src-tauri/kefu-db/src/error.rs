@@ -1,0 +1,25 @@
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum Error {
+    #[error("database address {0:?} is not usable: {1}")]
+    BadUrl(String, &'static str),
+    #[error("cannot open the database at {0}: {1}")]
+    Open(String, String),
+    #[error("cannot bring the database schema up to date: {0}")]
+    Migrate(String),
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("the database holds a value this version cannot read: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Sql(#[from] sqlx::Error),
+}
+
+impl From<kefu_core::Error> for Error {
+    fn from(e: kefu_core::Error) -> Self {
+        Error::Corrupt(e.to_string())
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
