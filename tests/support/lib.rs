@@ -1,1 +1,285 @@
+//! Test support: a throwaway desktop (Xvfb + a private D-Bus session), tauri-driver, and a
+//! small WebDriver client, to drive the built app in its real WebKit window.
 
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use serde_json::{json, Value};
+
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ sits in the workspace")
+        .to_path_buf()
+}
+
+/// The app binary built by `cargo build -p kefu-desk` (the README's test command builds it
+/// before running the tests).
+pub fn app_binary() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"));
+    let bin = target.join("debug/kefu-desk");
+    assert!(
+        bin.exists(),
+        "{} is missing: run `cargo build -p kefu-desk` first",
+        bin.display()
+    );
+    bin
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// One isolated desktop session: its own X display, D-Bus session bus, HOME and database.
+pub struct Desktop {
+    pub home: tempfile::TempDir,
+    pub display: String,
+    pub dbus: String,
+    pub db: PathBuf,
+    _xvfb: Killed,
+    _dbus: Killed,
+}
+
+impl Desktop {
+    pub fn start() -> Desktop {
+        let home = tempfile::tempdir().expect("temp HOME");
+        let mut xvfb = Command::new("Xvfb")
+            .args([
+                "-displayfd",
+                "1",
+                "-screen",
+                "0",
+                "1280x800x24",
+                "-nolisten",
+                "tcp",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Xvfb (package xvfb) is installed");
+        let mut line = String::new();
+        BufReader::new(xvfb.stdout.take().expect("piped"))
+            .read_line(&mut line)
+            .expect("Xvfb prints its display");
+        let display = format!(":{}", line.trim());
+        let mut dbus = Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--print-address=1"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dbus-daemon (package dbus) is installed");
+        let mut addr = String::new();
+        BufReader::new(dbus.stdout.take().expect("piped"))
+            .read_line(&mut addr)
+            .expect("dbus prints its address");
+        let db = home.path().join("desk.db");
+        Desktop {
+            display,
+            dbus: addr.trim().to_owned(),
+            db,
+            home,
+            _xvfb: Killed(xvfb),
+            _dbus: Killed(dbus),
+        }
+    }
+
+    /// A command with this desktop's environment (display, bus, HOME, database).
+    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut c = Command::new(program);
+        c.env("DISPLAY", &self.display)
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.dbus)
+            .env("HOME", self.home.path())
+            .env("XDG_DATA_HOME", self.home.path().join("data"))
+            .env("XDG_CONFIG_HOME", self.home.path().join("config"))
+            .env("XDG_CACHE_HOME", self.home.path().join("cache"))
+            .env("XDG_RUNTIME_DIR", self.home.path())
+            .env("KEFU_DB", &self.db)
+            .env_remove("WAYLAND_DISPLAY");
+        c
+    }
+
+    /// Runs the app's command line against this desktop's database and parses its JSON.
+    pub fn cli_json(&self, args: &[&str]) -> Value {
+        let out = self
+            .command(app_binary())
+            .args(args)
+            .arg("--json")
+            .output()
+            .expect("the app binary runs");
+        assert!(
+            out.status.success(),
+            "kefu-desk {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        serde_json::from_slice(&out.stdout).expect("--json prints JSON")
+    }
+}
+
+/// A WebDriver session on the app, started through tauri-driver.
+pub struct App {
+    base: String,
+    session: String,
+    artifacts: PathBuf,
+    _driver: Killed,
+}
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+impl App {
+    pub fn launch(desktop: &Desktop, name: &str) -> App {
+        let port = free_port();
+        let native = free_port();
+        let driver = desktop
+            .command("tauri-driver")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native.to_string(),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("tauri-driver is installed (cargo install tauri-driver --locked)");
+        let driver = Killed(driver);
+        let base = format!("http://127.0.0.1:{port}");
+        wait_for(Duration::from_secs(20), "tauri-driver to listen", || {
+            ureq::get(&format!("{base}/status")).call().ok()
+        });
+        let caps = json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": app_binary()}}}});
+        let resp = post(&format!("{base}/session"), &caps);
+        let session = resp["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {resp}"))
+            .to_owned();
+        let artifacts = workspace_root().join("tests/artifacts").join(name);
+        App {
+            base,
+            session,
+            artifacts,
+            _driver: driver,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/session/{}{}", self.base, self.session, path)
+    }
+
+    /// Runs a script in the page and returns its value.
+    pub fn js(&self, script: &str) -> Value {
+        let r = post(
+            &self.url("/execute/sync"),
+            &json!({"script": script, "args": []}),
+        );
+        r["value"].clone()
+    }
+
+    pub fn click(&self, css: &str) {
+        let found = post(
+            &self.url("/element"),
+            &json!({"using": "css selector", "value": css}),
+        );
+        let id = found["value"][ELEMENT]
+            .as_str()
+            .unwrap_or_else(|| panic!("no element {css}: {found}"))
+            .to_owned();
+        post(&self.url(&format!("/element/{id}/click")), &json!({}));
+    }
+
+    pub fn type_keys(&self, css: &str, text: &str) {
+        let found = post(
+            &self.url("/element"),
+            &json!({"using": "css selector", "value": css}),
+        );
+        let id = found["value"][ELEMENT]
+            .as_str()
+            .unwrap_or_else(|| panic!("no element {css}: {found}"))
+            .to_owned();
+        post(
+            &self.url(&format!("/element/{id}/value")),
+            &json!({"text": text}),
+        );
+    }
+
+    /// Polls a script until it returns something other than null/false.
+    pub fn wait_js(&self, what: &str, script: &str) -> Value {
+        wait_for(Duration::from_secs(15), what, || {
+            let v = self.js(script);
+            (!v.is_null() && v != Value::Bool(false)).then_some(v)
+        })
+    }
+
+    pub fn screenshot(&self, label: &str) -> PathBuf {
+        let r = ureq::get(&self.url("/screenshot"))
+            .call()
+            .map(|r| r.into_json::<Value>());
+        let png = match r {
+            Ok(Ok(v)) => base64::engine::general_purpose::STANDARD
+                .decode(v["value"].as_str().unwrap_or_default())
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        let _ = std::fs::create_dir_all(&self.artifacts);
+        let path = self.artifacts.join(format!("{label}.png"));
+        let _ = std::fs::write(&path, png);
+        path
+    }
+
+    /// Runs the steps; on a failure saves a screenshot first, then fails as the step did.
+    pub fn steps(&self, f: impl FnOnce(&App)) {
+        if let Err(panic) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(self))) {
+            let shot = self.screenshot("failure");
+            eprintln!("end-to-end failure; screenshot saved to {}", shot.display());
+            std::panic::resume_unwind(panic);
+        }
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        let _ = ureq::delete(&self.url("")).call();
+    }
+}
+
+fn post(url: &str, body: &Value) -> Value {
+    match ureq::post(url).send_json(body.clone()) {
+        Ok(r) => r.into_json().unwrap_or(Value::Null),
+        Err(ureq::Error::Status(code, r)) => panic!(
+            "WebDriver {url} answered {code}: {}",
+            r.into_string().unwrap_or_default()
+        ),
+        Err(e) => panic!("WebDriver {url}: {e}"),
+    }
+}
+
+pub fn wait_for<T>(limit: Duration, what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+    let start = Instant::now();
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(
+            start.elapsed() < limit,
+            "timed out after {limit:?} waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

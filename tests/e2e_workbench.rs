@@ -1,0 +1,40 @@
+//! The built app in its real WebKit window: first run offers the demo shop, and the group
+//! lists show exactly what the database holds.
+
+use kefu_tests::{App, Desktop};
+use serde_json::Value;
+
+#[test]
+fn first_run_demo_then_groups_show_the_database() {
+    let desktop = Desktop::start();
+    let app = App::launch(&desktop, "first_run");
+    app.steps(|app| {
+        app.wait_js("the workbench to start", "return document.body.dataset.ready === '1'");
+        assert_eq!(app.js("return document.getElementById('welcome').hidden"), Value::Bool(false), "an empty database offers the demo shop");
+        app.click("#load-demo");
+        app.wait_js("the demo counts", "return document.getElementById('count-shipped').textContent === '12'");
+
+        // The database, read through the command line, is the truth the window must show.
+        let counts = desktop.cli_json(&["groups"]);
+        for g in ["inquiry", "order", "shipped", "closed"] {
+            let shown = app.js(&format!("return document.getElementById('count-{g}').textContent"));
+            assert_eq!(shown.as_str().map(str::to_owned), Some(counts[g].to_string()), "count of {g}");
+        }
+
+        app.click("button[data-group=shipped]");
+        app.wait_js("the shipped list", "return document.querySelector('.group.active').dataset.group === 'shipped' && document.querySelectorAll('#buyer-rows .row').length === 12");
+        let shown = app.js("return [...document.querySelectorAll('#buyer-rows .row')].sort((a, b) => a.dataset.index - b.dataset.index).map(r => r.querySelector('.nick').textContent)");
+        let stored: Vec<Value> = desktop.cli_json(&["buyers", "--group", "shipped", "--limit", "100"]).as_array().expect("a list").iter().map(|b| b["nick"].clone()).collect();
+        assert_eq!(shown, Value::Array(stored.clone()), "the shipped group lists the stored buyers in order");
+
+        app.click("#buyer-rows .row[data-index='0']");
+        app.wait_js("the buyer panel", "return document.querySelector('.buyer-nick') && document.querySelector('.buyer-nick').textContent");
+        let nick = stored[0].as_str().expect("a nick");
+        assert_eq!(app.js("return document.querySelector('.buyer-nick').textContent").as_str(), Some(nick));
+        let orders = desktop.cli_json(&["buyer", nick]);
+        let cards = app.js("return [...document.querySelectorAll('.order')].map(o => o.dataset.order)");
+        let stored_orders: Vec<Value> = orders["orders"].as_array().expect("orders").iter().map(|o| o["no"].clone()).collect();
+        assert_eq!(cards, Value::Array(stored_orders));
+        app.screenshot("workbench");
+    });
+}
