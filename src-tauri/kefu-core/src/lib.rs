@@ -14,5 +14,5 @@ pub mod shop;
 pub use error::{Error, Result};
 pub use group::{group_of, Group};
 pub use money::Fen;
-pub use order::{BuyerNick, CloseReason, Order, OrderNo, OrderStatus};
+pub use order::{BuyerNick, CloseReason, Order, OrderItem, OrderNo, OrderStatus};
 pub use shop::{ShopKind, ShopTime};

@@ -262,6 +262,16 @@ pub struct Order {
     pub shop_name: String,
 }
 
+/// A line of an order (the export's items file).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderItem {
+    pub order_no: OrderNo,
+    pub title: String,
+    pub price: Fen,
+    pub quantity: i64,
+    pub attributes: String,
+}
+
 impl Order {
     /// Merges what a newer read of the same order says. The status only advances; remarks,
     /// tracking numbers and other text take the incoming value when it has one.

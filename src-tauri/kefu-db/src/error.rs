@@ -8,6 +8,8 @@ pub enum Error {
     Open(String, String),
     #[error("cannot bring the database schema up to date: {0}")]
     Migrate(String),
+    #[error("cancelled; nothing was written")]
+    Cancelled,
     #[error("not found: {0}")]
     NotFound(String),
     #[error("the database holds a value this version cannot read: {0}")]

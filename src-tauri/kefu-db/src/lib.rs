@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use kefu_core::followups::{auto_close_at, Rules};
-use kefu_core::{group_of, BuyerNick, Group, Order, OrderNo, OrderStatus};
+use kefu_core::{group_of, BuyerNick, Group, Order, OrderItem, OrderNo, OrderStatus};
 use serde::Serialize;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
@@ -105,6 +105,8 @@ pub struct Applied {
     pub new: u64,
     pub updated: u64,
     pub unchanged: u64,
+    pub items: u64,
+    pub items_skipped: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -163,6 +165,21 @@ impl Db {
         rules: &Rules,
         now: DateTime<Utc>,
     ) -> Result<Applied> {
+        self.apply(orders, &[], rules, now, |_, _| true).await
+    }
+
+    /// As `apply_orders`, with the export's items, reporting progress as (done, total)
+    /// orders. Returning `false` from `progress` cancels: the transaction is rolled back and
+    /// nothing is written. Items of orders the database does not know are skipped and
+    /// counted, since the items file is often imported on its own after the orders.
+    pub async fn apply(
+        &self,
+        orders: &[Order],
+        items: &[OrderItem],
+        rules: &Rules,
+        now: DateTime<Utc>,
+        mut progress: impl FnMut(u64, u64) -> bool,
+    ) -> Result<Applied> {
         let mut tx = self.pool.begin().await?;
         let mut applied = Applied::default();
         let mut touched = BTreeSet::new();
@@ -192,7 +209,11 @@ impl Db {
             }
         }
         let stamp = now.timestamp();
-        for (no, incoming) in batch {
+        let total = batch.len() as u64;
+        for (done, (no, incoming)) in batch.into_iter().enumerate() {
+            if done % 2000 == 0 && !progress(done as u64, total) {
+                return Err(Error::Cancelled);
+            }
             let merged = match existing.remove(no) {
                 Some(mut current) => {
                     let before = current.clone();
@@ -224,6 +245,12 @@ impl Db {
             rows::upsert_order(&mut tx, &merged, stamp).await?;
         }
         refresh_buyers(&mut tx, &touched, rules).await?;
+        let (stored, skipped) = rows::replace_items(&mut tx, items).await?;
+        applied.items = stored;
+        applied.items_skipped = skipped;
+        if !progress(total, total) {
+            return Err(Error::Cancelled);
+        }
         tx.commit().await?;
         Ok(applied)
     }
@@ -517,9 +544,8 @@ mod tests {
         assert_eq!(
             again,
             Applied {
-                new: 0,
-                updated: 0,
-                unchanged: orders.len() as u64
+                unchanged: orders.len() as u64,
+                ..Applied::default()
             }
         );
     }

@@ -1,8 +1,9 @@
 //! Row types: the database's shape, converted to and from the domain's at the edge.
 
 use chrono::{DateTime, Utc};
-use kefu_core::{BuyerNick, CloseReason, Fen, Group, Order, OrderNo, OrderStatus};
+use kefu_core::{BuyerNick, CloseReason, Fen, Group, Order, OrderItem, OrderNo, OrderStatus};
 use sqlx::{Sqlite, Transaction};
+use std::collections::BTreeMap;
 
 use crate::{BuyerDetail, BuyerSummary, Error, Result};
 
@@ -179,4 +180,46 @@ pub(crate) fn buyer_detail(row: BuyerRowDb, orders: Vec<OrderRowDb>) -> Result<B
             .map(Order::try_from)
             .collect::<Result<_>>()?,
     })
+}
+
+/// Stores the items of each order named, replacing what was stored for that order (an
+/// items file lists all of an order's lines). Returns (stored, skipped for unknown orders).
+pub(crate) async fn replace_items(
+    tx: &mut Transaction<'_, Sqlite>,
+    items: &[OrderItem],
+) -> Result<(u64, u64)> {
+    let mut by_order: BTreeMap<&str, Vec<&OrderItem>> = BTreeMap::new();
+    for i in items {
+        by_order.entry(i.order_no.as_str()).or_default().push(i);
+    }
+    let (mut stored, mut skipped) = (0, 0);
+    for (no, lines) in by_order {
+        let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM orders WHERE order_no = ?")
+            .bind(no)
+            .fetch_optional(&mut **tx)
+            .await?;
+        if known.is_none() {
+            skipped += lines.len() as u64;
+            continue;
+        }
+        sqlx::query("DELETE FROM order_items WHERE order_no = ?")
+            .bind(no)
+            .execute(&mut **tx)
+            .await?;
+        for (line, i) in lines.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO order_items (order_no, line, title, price_fen, quantity, attributes) VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(no)
+            .bind(line as i64)
+            .bind(&i.title)
+            .bind(i.price.0)
+            .bind(i.quantity)
+            .bind(&i.attributes)
+            .execute(&mut **tx)
+            .await?;
+            stored += 1;
+        }
+    }
+    Ok((stored, skipped))
 }

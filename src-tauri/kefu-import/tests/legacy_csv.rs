@@ -1,0 +1,219 @@
+//! The legacy CSV reader against the shop's sample export and every quirk real exports have.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use kefu_core::{group_of, Group, OrderStatus, ShopTime};
+use kefu_import::{read_csv, read_file, Error};
+
+fn sample(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data")
+        .join(name)
+}
+
+const HEADER: &str = "\"订单编号\",\"买家会员名\",\"总金额\",\"买家应付邮费\",\"订单状态\",\"买家留言\",\"收货地址 \",\"联系手机\",\"订单创建时间\",\"订单付款时间 \",\"宝贝标题 \",\"订单关闭原因\",\"某个新列\"\r\n";
+
+fn gbk(text: &str) -> Vec<u8> {
+    encoding_rs::GB18030.encode(text).0.into_owned()
+}
+
+#[test]
+fn the_sample_export_imports_with_the_expected_counts() {
+    let parsed = read_file(
+        &sample("ExportOrderList202611120930.csv"),
+        ShopTime::SHANGHAI,
+    )
+    .unwrap();
+    assert_eq!(parsed.problems, vec![]);
+    assert_eq!(parsed.orders.len(), 240);
+    let mut statuses = BTreeMap::new();
+    let mut buyers: BTreeMap<&str, Vec<OrderStatus>> = BTreeMap::new();
+    for o in &parsed.orders {
+        *statuses.entry(o.status).or_insert(0) += 1;
+        buyers.entry(o.buyer.as_str()).or_default().push(o.status);
+    }
+    assert_eq!(statuses[&OrderStatus::AwaitingPayment], 69);
+    assert_eq!(statuses[&OrderStatus::AwaitingShipment], 35);
+    assert_eq!(statuses[&OrderStatus::Shipped], 59);
+    assert_eq!(statuses[&OrderStatus::TradeSuccess], 59);
+    assert_eq!(statuses[&OrderStatus::TradeClosed], 18);
+    assert_eq!(buyers.len(), 75);
+    let mut groups = BTreeMap::new();
+    for s in buyers.values() {
+        *groups.entry(group_of(s.iter().copied())).or_insert(0) += 1;
+    }
+    assert_eq!(groups.get(&Group::Order), Some(&60));
+    assert_eq!(groups.get(&Group::Shipped), Some(&12));
+    assert_eq!(groups.get(&Group::Closed), Some(&3));
+    assert_eq!(groups.get(&Group::Inquiry), None);
+    let unpaid: BTreeSet<_> = parsed
+        .orders
+        .iter()
+        .filter(|o| o.status == OrderStatus::AwaitingPayment)
+        .map(|o| o.buyer.as_str())
+        .collect();
+    assert_eq!(unpaid.len(), 51);
+
+    let first = &parsed.orders[0];
+    assert_eq!(first.no.as_str(), "4012345678901235164");
+    assert_eq!(first.buyer.as_str(), "云朵希9624");
+    assert_eq!(first.total.0, 38700);
+    assert_eq!(first.phone, "14174552931", "apostrophe prefix dropped");
+    assert_eq!(
+        first.created_at,
+        ShopTime::SHANGHAI
+            .parse_local("2026-11-09 07:45:00")
+            .unwrap()
+    );
+    assert!(
+        parsed
+            .orders
+            .iter()
+            .any(|o| o.buyer.as_str().starts_with('𠮷')),
+        "a 4-byte GB18030 character survives"
+    );
+}
+
+#[test]
+fn the_sample_items_file_reads_as_items() {
+    let parsed = read_file(
+        &sample("ExportOrderDetailList202611120930.csv"),
+        ShopTime::SHANGHAI,
+    )
+    .unwrap();
+    assert_eq!(parsed.problems, vec![]);
+    assert!(parsed.orders.is_empty());
+    assert!(parsed.items.len() >= 240, "{}", parsed.items.len());
+    let first = &parsed.items[0];
+    assert_eq!(
+        (first.order_no.as_str(), first.price.0, first.quantity),
+        ("4012345678901235164", 12900, 3)
+    );
+    assert_eq!(first.attributes, "颜色分类:米白;尺码:均码");
+}
+
+#[test]
+fn utf8_with_and_without_bom_and_every_quirk() {
+    let rows = "\"=\"\"4012345678901230001\"\"\",\"<img src=x onerror=alert(1)>\",\"12.30\",\"0.00\",\"买家已付款,等待卖家发货\",\"第一行\r\n第二行，还有\"\"引号\"\"\",\"杭州\",\"'13912345678\",\"2026-11-11 23:50:00\",\"2026-11-11 23:55:00\",\"毛衣\",\"订单未关闭\",\"x\"\r\n\
+                \"4012345678901230002.00\",\"b2\",\"5\",\"\",\"交易关闭\",\"\",\"\",\"\",\"2026-11-11 10:00:00\",\"\",\"\",\"买家取消\",\"\"\r\n";
+    for bom in [&b""[..], &b"\xEF\xBB\xBF"[..]] {
+        let mut bytes = bom.to_vec();
+        bytes.extend_from_slice(HEADER.as_bytes());
+        bytes.extend_from_slice(rows.as_bytes());
+        let p = read_csv("t.csv", &bytes, ShopTime::SHANGHAI).unwrap();
+        assert_eq!(p.problems, vec![]);
+        assert_eq!(p.orders.len(), 2);
+        let o = &p.orders[0];
+        assert_eq!(
+            o.buyer.as_str(),
+            "<img src=x onerror=alert(1)>",
+            "hostile text stored verbatim"
+        );
+        assert_eq!(o.status, OrderStatus::AwaitingShipment);
+        assert_eq!(o.buyer_message, "第一行\r\n第二行，还有\"引号\"");
+        assert_eq!(o.phone, "13912345678");
+        assert_eq!(o.total.0, 1230);
+        assert_eq!(p.orders[1].no.as_str(), "4012345678901230002");
+        assert_eq!(
+            p.orders[1].close_reason,
+            Some(kefu_core::CloseReason::Unpaid)
+        );
+    }
+    // The same text in GB18030 reads the same.
+    let p = read_csv(
+        "t.csv",
+        &gbk(&format!("{HEADER}{rows}")),
+        ShopTime::SHANGHAI,
+    )
+    .unwrap();
+    assert_eq!(p.orders.len(), 2);
+    assert_eq!(p.orders[0].buyer_message, "第一行\r\n第二行，还有\"引号\"");
+}
+
+#[test]
+fn bad_rows_are_located_by_line_and_column() {
+    let text = format!(
+        "{HEADER}\"1001\",\"a\",\"1.00\",\"\",\"等待买家付款\",\"\",\"\",\"\",\"2026-11-11 10:00:00\",\"\",\"\",\"\",\"\"\r\n\
+         \"10O2\",\"b\",\"1.00\",\"\",\"等待买家付款\",\"\",\"\",\"\",\"2026-11-11 10:00:00\",\"\",\"\",\"\",\"\"\r\n\
+         \"1003\",\"c\",\"一元\",\"\",\"等待买家付款\",\"\",\"\",\"\",\"2026-11-11 10:00:00\",\"\",\"\",\"\",\"\"\r\n\
+         \"1004\",\"d\",\"1.00\",\"\",\"已经发了\",\"\",\"\",\"\",\"2026-11-11 10:00:00\",\"\",\"\",\"\",\"\"\r\n\
+         \"1005\",\"e\",\"1.00\",\"\",\"等待买家付款\",\"\",\"\",\"\",\"11/11/2026\",\"\",\"\",\"\",\"\"\r\n\
+         \"1006\",\"f\",\"1.00\",\"\",\"等待买"
+    );
+    let p = read_csv("bad.csv", text.as_bytes(), ShopTime::SHANGHAI).unwrap();
+    assert_eq!(p.orders.len(), 1);
+    assert_eq!(p.rows, 6);
+    let found: Vec<(u64, &str, &str)> = p
+        .problems
+        .iter()
+        .map(|x| (x.line, x.column.as_str(), x.value.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (3, "订单编号", "10O2"),
+            (4, "总金额", "一元"),
+            (5, "订单状态", "已经发了"),
+            (6, "订单创建时间", "11/11/2026"),
+            (7, "", ""),
+        ]
+    );
+    assert!(
+        p.problems[4].reason.contains("truncated"),
+        "{}",
+        p.problems[4].reason
+    );
+    assert_eq!(
+        p.problems[0].to_string(),
+        "bad.csv:3: column \"订单编号\": must be 1–32 digits (value \"10O2\")"
+    );
+}
+
+#[test]
+fn files_that_are_not_exports_get_a_clear_error() {
+    let sh = ShopTime::SHANGHAI;
+    assert_eq!(
+        read_csv("e.csv", b"", sh),
+        Err(Error::Empty {
+            file: "e.csv".into()
+        })
+    );
+    assert_eq!(
+        read_csv("e.csv", b"\r\n\r\n", sh),
+        Err(Error::Empty {
+            file: "e.csv".into()
+        })
+    );
+    assert!(matches!(
+        read_csv("x.csv", b"name,age\nbob,3\n", sh),
+        Err(Error::NotAnExport { .. })
+    ));
+    assert!(matches!(
+        read_csv("x.png", b"\x89PNG\r\n\x1a\n\0\0\0", sh),
+        Err(Error::NotAnExport { .. })
+    ));
+    let missing = read_csv(
+        "m.csv",
+        "订单编号,买家会员名,订单状态,订单创建时间\n".as_bytes(),
+        sh,
+    );
+    assert_eq!(
+        missing,
+        Err(Error::MissingColumn {
+            file: "m.csv".into(),
+            column: "总金额"
+        })
+    );
+    // Bytes that are neither UTF-8 nor GB18030.
+    let mut bad = gbk(HEADER);
+    bad.extend_from_slice(b"\"1\",\"\x81\x20\"\r\n");
+    assert!(matches!(
+        read_csv("b.csv", &bad, sh),
+        Err(Error::Encoding { .. })
+    ));
+    assert!(matches!(
+        read_file(std::path::Path::new("/nonexistent/x.csv"), sh),
+        Err(Error::Io { .. })
+    ));
+}
