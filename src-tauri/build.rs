@@ -10,6 +10,9 @@ fn main() {
             "load_demo",
             "set_note",
             "set_tags",
+            "import_files",
+            "cancel_import",
+            "pick_export_files",
         ]),
     ))
     .unwrap_or_else(|e| panic!("tauri build step failed: {e:#}"));

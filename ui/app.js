@@ -239,10 +239,62 @@ function onKey(e) {
   }
   if (typing) return;
   if (e.key === "/") { e.preventDefault(); $("search").focus(); return; }
+  if (e.key === "o" && e.ctrlKey) { e.preventDefault(); pickAndImport(); return; }
   const n = "1234".indexOf(e.key);
   if (n >= 0) { selectGroup(GROUPS[n]); return; }
   if (e.key === "ArrowDown" || e.key === "j") { e.preventDefault(); select(state.selected + 1); }
   if (e.key === "ArrowUp" || e.key === "k") { e.preventDefault(); select(Math.max(0, state.selected - 1)); }
+}
+
+// Import: from the file dialog, the welcome card or a file dropped on the window.
+let lastImport = null;
+async function runImport(paths, skipBad) {
+  if (!paths || paths.length === 0) return;
+  lastImport = paths;
+  $("welcome").hidden = true;
+  $("import-panel").hidden = false;
+  $("import-title").textContent = "正在导入…";
+  $("import-summary").textContent = paths.join("\n");
+  $("import-problems").replaceChildren();
+  $("import-progress").value = 0;
+  $("import-cancel").hidden = false;
+  $("import-skip").hidden = true;
+  $("import-close").hidden = true;
+  let report;
+  try {
+    report = await invoke("import_files", { paths, skipBad: !!skipBad });
+  } catch (e) {
+    $("import-title").textContent = e && e.code === "cancelled" ? "已取消，没有写入任何数据" : "无法导入";
+    $("import-summary").textContent = (e && e.message) || String(e);
+    $("import-cancel").hidden = true;
+    $("import-close").hidden = false;
+    $("import-close").focus();
+    return;
+  }
+  $("import-progress").value = 1;
+  $("import-cancel").hidden = true;
+  $("import-close").hidden = false;
+  if (report.written) {
+    $("import-title").textContent = "导入完成";
+    $("import-summary").textContent = `读取 ${report.rows} 行：新增 ${report.new}，更新 ${report.updated}，未变 ${report.unchanged}，拒绝 ${report.rejected}` +
+      (report.items || report.items_skipped ? `；商品明细 ${report.items} 条` : "");
+  } else {
+    $("import-title").textContent = `有 ${report.rejected} 行无法导入，没有写入任何数据`;
+    $("import-summary").textContent = "请修正下列问题后重新导入，或只导入正确的行：";
+    $("import-skip").hidden = false;
+  }
+  const items = report.problems.slice(0, 500).map((p) => {
+    const li = el("li");
+    li.append(el("span", "where", `${p.file.split("/").pop()} 第 ${p.line} 行${p.column ? ` ·「${p.column}」` : ""}`), document.createTextNode(`：${p.reason}${p.value ? `（${p.value}）` : ""}`));
+    return li;
+  });
+  $("import-problems").replaceChildren(...items);
+  $(report.written ? "import-close" : "import-skip").focus();
+}
+
+async function pickAndImport() {
+  const paths = await call("pick_export_files");
+  await runImport(paths, false);
 }
 
 async function reload() {
@@ -271,6 +323,22 @@ async function start() {
     await reload();
   });
   await listen("desk://changed", () => reload());
+  await listen("import://progress", (e) => {
+    const p = e.payload;
+    $("import-progress").value = p.total ? p.done / p.total : 0;
+    $("import-title").textContent = p.stage === "read" ? "正在读取文件…" : `正在写入 ${p.done} / ${p.total}`;
+  });
+  await listen("tauri://drag-enter", () => document.body.classList.add("dropping"));
+  await listen("tauri://drag-leave", () => document.body.classList.remove("dropping"));
+  await listen("tauri://drag-drop", (e) => {
+    document.body.classList.remove("dropping");
+    runImport(e.payload.paths, false);
+  });
+  $("import").addEventListener("click", pickAndImport);
+  $("welcome-import").addEventListener("click", pickAndImport);
+  $("import-cancel").addEventListener("click", () => invoke("cancel_import"));
+  $("import-skip").addEventListener("click", () => runImport(lastImport, true));
+  $("import-close").addEventListener("click", () => { $("import-panel").hidden = true; refreshOverview(); });
   await reload();
   document.body.dataset.ready = "1";
 }

@@ -23,6 +23,11 @@ Usage:
                                     a group's buyers, in the workbench's order
   kefu-desk buyer NICK              one buyer with its orders, note and tags
   kefu-desk search TEXT             buyers by nick prefix or by order number
+  kefu-desk import FILE... [--skip-bad]
+                                    import order exports (ExportOrderList*.csv, ExportOrderDetailList*.csv);
+                                    all or nothing unless --skip-bad; exits 1 when rows were rejected
+  kefu-desk followups [--at TIME]   payment chases due now (or at TIME, shop time
+                                    \"YYYY-MM-DD HH:MM\") and upcoming; nothing is recorded
   kefu-desk orders --status S [--limit N]
                                     orders with a status (unpaid, paid, shipped, success, closed)
 
@@ -71,8 +76,8 @@ impl Args {
                             .ok_or_else(|| Error::Usage("--db needs a URL".into()))?,
                     )
                 }
-                "--if-empty" => a.flags.push((arg.clone(), None)),
-                "--group" | "--status" | "--limit" | "--offset" => {
+                "--if-empty" | "--skip-bad" => a.flags.push((arg.clone(), None)),
+                "--group" | "--status" | "--limit" | "--offset" | "--at" => {
                     let v = it
                         .next()
                         .cloned()
@@ -133,6 +138,13 @@ pub fn run(raw: &[String]) -> ExitCode {
 }
 
 fn fail(e: &Error, json: bool) -> ExitCode {
+    if let Error::Rejected(_) = e {
+        // The report, with every problem, is already printed.
+        if !json {
+            eprintln!("kefu-desk: {e}");
+        }
+        return ExitCode::FAILURE;
+    }
     if json {
         println!("{}", serde_json::json!({ "error": e }));
     } else {
@@ -196,7 +208,7 @@ async fn dispatch(raw: &[String]) -> Result<()> {
                 .await?;
             emit(out, args.json, &list, |w| {
                 for b in &list {
-                    let close = b.next_close_at.map(|t| shop_time(t)).unwrap_or_default();
+                    let close = b.next_close_at.map(shop_time).unwrap_or_default();
                     writeln!(w, "{}\t{} orders\t{}", b.nick, b.order_count, close)?;
                 }
                 Ok(())
@@ -224,6 +236,59 @@ async fn dispatch(raw: &[String]) -> Result<()> {
             emit(out, args.json, &list, |w| {
                 for b in &list {
                     writeln!(w, "{}\t{}", b.nick, b.group.label())?;
+                }
+                Ok(())
+            })
+        }
+        "import" => {
+            let paths: Vec<std::path::PathBuf> = args.positional.iter().map(Into::into).collect();
+            let report = desk
+                .import(&paths, args.has("--skip-bad"), now, |_| true)
+                .await?;
+            emit(out, args.json, &report, |w| {
+                writeln!(
+                    w,
+                    "read {} rows from {} file(s)",
+                    report.rows,
+                    report.files.len()
+                )?;
+                for p in &report.problems {
+                    writeln!(w, "rejected: {p}")?;
+                }
+                if report.written {
+                    writeln!(
+                        w,
+                        "orders: {} new, {} updated, {} unchanged; {} rejected; items: {} stored, {} for unknown orders",
+                        report.new, report.updated, report.unchanged, report.rejected, report.items, report.items_skipped
+                    )
+                } else {
+                    writeln!(w, "{} row(s) rejected; nothing was imported (use --skip-bad to import the good rows)", report.rejected)
+                }
+            })?;
+            if report.rejected > 0 {
+                return Err(Error::Rejected(report.rejected));
+            }
+            Ok(())
+        }
+        "followups" => {
+            let at = match args.flag("--at") {
+                Some(t) => ShopTime::SHANGHAI.parse_local(t)?,
+                None => now,
+            };
+            let list = desk.followups(at).await?;
+            emit(out, args.json, &list, |w| {
+                for (label, chases) in [("due", &list.due), ("upcoming", &list.upcoming)] {
+                    for c in chases {
+                        writeln!(
+                            w,
+                            "{label}\t{}\tpayment chase ({:?})\t{}\t¥{}\tcloses {}",
+                            shop_time(c.due_at),
+                            c.step,
+                            c.nick,
+                            c.amount,
+                            shop_time(c.closes_at)
+                        )?;
+                    }
                 }
                 Ok(())
             })

@@ -5,7 +5,12 @@ use chrono::Utc;
 use kefu_db::{Applied, BuyerDetail, BuyerSummary};
 use tauri::{AppHandle, Emitter, Runtime, State};
 
-use crate::desk::Overview;
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+
+use tauri_plugin_dialog::DialogExt;
+
+use crate::desk::{ImportReport, Overview};
 use crate::error::Result;
 use crate::Workbench;
 
@@ -40,6 +45,7 @@ pub async fn search(wb: State<'_, Workbench>, query: String) -> Result<Vec<Buyer
 #[tauri::command]
 pub async fn load_demo<R: Runtime>(app: AppHandle<R>, wb: State<'_, Workbench>) -> Result<Applied> {
     let applied = wb.desk()?.load_demo(Utc::now()).await?;
+    wb.wake.notify_one();
     // The page listens for this; a failed emit only delays its refresh.
     let _ = app.emit(CHANGED, ());
     Ok(applied)
@@ -57,4 +63,53 @@ pub async fn set_tags(
     tags: Vec<String>,
 ) -> Result<BuyerDetail> {
     wb.desk()?.set_tags(&nick, &tags, Utc::now()).await
+}
+
+/// Progress of the running import, as `ImportProgress`.
+pub const IMPORT_PROGRESS: &str = "import://progress";
+
+/// Imports the files picked or dropped on the window. Runs off the UI thread; progress goes
+/// out as events, and `cancel_import` stops it with nothing written.
+#[tauri::command]
+pub async fn import_files<R: Runtime>(
+    app: AppHandle<R>,
+    wb: State<'_, Workbench>,
+    paths: Vec<String>,
+    skip_bad: bool,
+) -> Result<ImportReport> {
+    wb.cancel_import.store(false, Ordering::SeqCst);
+    let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
+    let report = wb
+        .desk()?
+        .import(&paths, skip_bad, Utc::now(), |p| {
+            let _ = app.emit(IMPORT_PROGRESS, p);
+            !wb.cancel_import.load(Ordering::SeqCst)
+        })
+        .await?;
+    if report.written {
+        wb.wake.notify_one();
+        let _ = app.emit(CHANGED, ());
+    }
+    Ok(report)
+}
+
+#[tauri::command]
+pub fn cancel_import(wb: State<'_, Workbench>) {
+    wb.cancel_import.store(true, Ordering::SeqCst);
+}
+
+/// The native file dialog, filtered to order exports. Empty when the user cancels.
+#[tauri::command]
+pub async fn pick_export_files<R: Runtime>(app: AppHandle<R>) -> Result<Vec<String>> {
+    let picked = app
+        .dialog()
+        .file()
+        .set_title("导入订单导出文件")
+        .add_filter("订单导出 (CSV)", &["csv", "CSV"])
+        .blocking_pick_files();
+    Ok(picked
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| p.to_string())
+        .collect())
 }

@@ -3,8 +3,12 @@
 
 use chrono::{DateTime, Utc};
 use kefu_core::followups::Rules;
-use kefu_core::{BuyerNick, Group, Order, OrderStatus};
+use std::path::PathBuf;
+
+use kefu_core::followups::{plan_chases, ChaseStep};
+use kefu_core::{BuyerNick, Group, Order, OrderNo, OrderStatus, ShopTime};
 use kefu_db::{Applied, BuyerDetail, BuyerSummary, Db, DbUrl, GroupCounts};
+use kefu_import::Problem;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -117,6 +121,206 @@ impl Desk {
         self.db.set_tags(&nick, tags, &self.agent, now).await?;
         Ok(self.db.buyer(&nick).await?)
     }
+}
+
+/// What an import did, for the summary in the window and on the command line.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ImportReport {
+    pub files: Vec<String>,
+    /// Data rows read from the files, good and bad.
+    pub rows: u64,
+    pub new: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub rejected: u64,
+    pub items: u64,
+    pub items_skipped: u64,
+    /// Whether anything was written: false when rows were rejected and the user did not
+    /// ask to import the good ones.
+    pub written: bool,
+    pub problems: Vec<Problem>,
+}
+
+/// How far an import is, for the progress bar.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct ImportProgress {
+    pub stage: &'static str,
+    pub done: u64,
+    pub total: u64,
+}
+
+impl Desk {
+    /// Imports order exports. All or nothing by default: if any row is rejected, nothing
+    /// is written and every problem is reported; with `skip_bad` the good rows are
+    /// written and the rejected ones listed. `keep_going` is asked between steps; when it
+    /// says no, the import stops and nothing is written.
+    pub async fn import(
+        &self,
+        paths: &[PathBuf],
+        skip_bad: bool,
+        now: DateTime<Utc>,
+        mut on_progress: impl FnMut(ImportProgress) -> bool,
+    ) -> Result<ImportReport> {
+        if paths.is_empty() {
+            return Err(Error::Usage("import: no file given".to_owned()));
+        }
+        let mut report = ImportReport::default();
+        let mut orders = Vec::new();
+        let mut items = Vec::new();
+        let total = paths.len() as u64;
+        for (done, path) in paths.iter().enumerate() {
+            if !on_progress(ImportProgress {
+                stage: "read",
+                done: done as u64,
+                total,
+            }) {
+                return Err(Error::Db(kefu_db::Error::Cancelled));
+            }
+            let path = path.clone();
+            // Parsing a large export takes seconds: keep it off the async workers.
+            let parsed = tokio::task::spawn_blocking(move || {
+                kefu_import::read_file(&path, ShopTime::SHANGHAI)
+            })
+            .await
+            .map_err(|e| Error::Unavailable(e.to_string()))??;
+            report.files.push(path_name(&paths[done]));
+            report.rows += parsed.rows;
+            report.rejected += parsed.problems.len() as u64;
+            report.problems.extend(parsed.problems);
+            orders.extend(parsed.orders);
+            items.extend(parsed.items);
+        }
+        if report.rejected > 0 && !skip_bad {
+            return Ok(report);
+        }
+        let applied = self
+            .db
+            .apply(&orders, &items, &self.rules, now, |done, total| {
+                on_progress(ImportProgress {
+                    stage: "write",
+                    done,
+                    total,
+                })
+            })
+            .await?;
+        report.new = applied.new;
+        report.updated = applied.updated;
+        report.unchanged = applied.unchanged;
+        report.items = applied.items;
+        report.items_skipped = applied.items_skipped;
+        report.written = true;
+        Ok(report)
+    }
+}
+
+/// A payment chase for the agent: the buyer, what is unpaid, and when it closes.
+#[derive(Clone, Debug, Serialize)]
+pub struct DueChase {
+    pub nick: String,
+    pub due_at: DateTime<Utc>,
+    pub step: ChaseStep,
+    pub orders: Vec<String>,
+    pub amount: kefu_core::Fen,
+    pub closes_at: DateTime<Utc>,
+    /// Ready to copy into the chat: polite, with the nick and the close time.
+    pub text: String,
+}
+
+/// What `followups` reports: chases due now (overdue included) and the ones coming.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct FollowupList {
+    pub at: Option<DateTime<Utc>>,
+    pub due: Vec<DueChase>,
+    pub upcoming: Vec<DueChase>,
+}
+
+impl Desk {
+    /// Plans every unpaid buyer's chases at `now` from the orders and the chases already
+    /// announced; nothing is written.
+    pub async fn followups(&self, now: DateTime<Utc>) -> Result<FollowupList> {
+        let mut list = FollowupList {
+            at: Some(now),
+            ..Default::default()
+        };
+        for (nick, returning) in self.db.unpaid_buyers().await? {
+            let orders = self.db.orders_of(&nick).await?;
+            let sent = self.db.announced_chases(&nick).await?;
+            for chase in plan_chases(
+                &orders,
+                returning,
+                &sent,
+                &self.rules,
+                ShopTime::SHANGHAI,
+                now,
+            ) {
+                let due = due_chase(&nick, &orders, chase);
+                if due.due_at <= now {
+                    list.due.push(due);
+                } else {
+                    list.upcoming.push(due);
+                }
+            }
+        }
+        list.due.sort_by_key(|c| c.closes_at);
+        list.upcoming.sort_by_key(|c| c.due_at);
+        Ok(list)
+    }
+
+    /// The scheduler's one step: records and returns the chases due at `now`. A chase is
+    /// returned once, even across restarts or two processes on one database, because it is
+    /// recorded before it is announced.
+    pub async fn run_due(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<DueChase>, Option<DateTime<Utc>>)> {
+        let list = self.followups(now).await?;
+        let mut fired = Vec::new();
+        for c in list.due {
+            let nick = BuyerNick::parse(&c.nick)?;
+            let chase = kefu_core::followups::Chase {
+                due_at: c.due_at,
+                step: c.step,
+                orders: c
+                    .orders
+                    .iter()
+                    .map(|o| OrderNo::parse(o))
+                    .collect::<kefu_core::Result<_>>()?,
+                closes_at: c.closes_at,
+            };
+            if self.db.record_chase(&nick, &chase, now).await? {
+                fired.push(c);
+            }
+        }
+        Ok((fired, list.upcoming.first().map(|c| c.due_at)))
+    }
+}
+
+fn due_chase(nick: &BuyerNick, orders: &[Order], chase: kefu_core::followups::Chase) -> DueChase {
+    let amount = kefu_core::Fen(
+        orders
+            .iter()
+            .filter(|o| chase.orders.contains(&o.no))
+            .map(|o| o.total.0)
+            .sum(),
+    );
+    let close_local = ShopTime::SHANGHAI
+        .local(chase.closes_at)
+        .format("%m月%d日 %H:%M");
+    DueChase {
+        nick: nick.to_string(),
+        due_at: chase.due_at,
+        step: chase.step,
+        orders: chase.orders.iter().map(ToString::to_string).collect(),
+        amount,
+        closes_at: chase.closes_at,
+        text: format!(
+            "亲，{nick}，您拍下的宝贝还没有付款哦～订单将在 {close_local} 自动关闭，库存有限，付款后我们会尽快为您发货。如果付款遇到问题，随时告诉我们哦！"
+        ),
+    }
+}
+
+fn path_name(p: &std::path::Path) -> String {
+    p.display().to_string()
 }
 
 fn parse_status(s: &str) -> Result<OrderStatus> {

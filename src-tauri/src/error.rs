@@ -11,7 +11,11 @@ pub enum Error {
     #[error("{0}")]
     Invalid(#[from] kefu_core::Error),
     #[error("{0}")]
+    Import(#[from] kefu_import::Error),
+    #[error("{0}")]
     Usage(String),
+    #[error("{0} row(s) rejected")]
+    Rejected(u64),
     #[error("{0}")]
     Settings(String),
     #[error("the database is not available: {0}")]
@@ -22,11 +26,14 @@ impl Error {
     pub fn code(&self) -> &'static str {
         match self {
             Error::Db(kefu_db::Error::NotFound(_)) => "not_found",
+            Error::Db(kefu_db::Error::Cancelled) => "cancelled",
+            Error::Import(_) => "import",
             Error::Db(kefu_db::Error::BadUrl(..)) => "settings",
             Error::Db(_) => "db",
             Error::Invalid(kefu_core::Error::Forbidden(_)) => "forbidden",
             Error::Invalid(_) => "invalid",
             Error::Usage(_) => "usage",
+            Error::Rejected(_) => "rejected",
             Error::Settings(_) => "settings",
             Error::Unavailable(_) => "unavailable",
         }

@@ -1,6 +1,7 @@
 //! The Kefu Desk app: a thin Tauri shell (window, tray, notifications, settings) and the
 //! command line, both over `Desk`.
 
+mod chasing;
 pub mod cli;
 pub mod commands;
 pub mod desk;
@@ -22,12 +23,18 @@ use crate::settings::Settings;
 /// the settings, a disk that went away); the window still opens and says why.
 pub struct Workbench {
     desk: std::result::Result<Desk, String>,
+    /// Set by `cancel_import`; the running import checks it between steps.
+    pub cancel_import: std::sync::atomic::AtomicBool,
+    /// Wakes the payment-chase loop after orders change.
+    pub wake: tokio::sync::Notify,
 }
 
 impl Workbench {
     pub fn new(desk: Result<Desk>) -> Workbench {
         Workbench {
             desk: desk.map_err(|e| e.to_string()),
+            cancel_import: Default::default(),
+            wake: tokio::sync::Notify::new(),
         }
     }
 
@@ -63,6 +70,9 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::load_demo,
         commands::set_note,
         commands::set_tags,
+        commands::import_files,
+        commands::cancel_import,
+        commands::pick_export_files,
     ])
 }
 
@@ -73,6 +83,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Result<()> {
             tray::show_main(app)
         }))
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_store::Builder::default().build())
         .setup(|app| {
             let settings = load_settings(app.handle());
@@ -85,6 +96,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Result<()> {
             }
             app.manage(Workbench::new(desk));
             tray::create(app.handle())?;
+            chasing::start(app.handle().clone());
             Ok(())
         })
         .on_window_event(|window, event| {
@@ -107,4 +119,100 @@ fn load_settings<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<Settings> {
     let object: serde_json::Map<String, Value> = store.entries().into_iter().collect();
     Settings::from_json(&Value::Object(object).to_string())
         .map_err(|e| Error::Settings(format!("{}: {e}", settings::STORE_FILE)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use tauri::ipc::{CallbackFn, InvokeBody};
+    use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
+    use tauri::webview::InvokeRequest;
+
+    fn invoke(
+        webview: &tauri::WebviewWindow<tauri::test::MockRuntime>,
+        cmd: &str,
+        args: Value,
+    ) -> std::result::Result<Value, Value> {
+        get_ipc_response(
+            webview,
+            InvokeRequest {
+                cmd: cmd.into(),
+                callback: CallbackFn(0),
+                error: CallbackFn(1),
+                url: "tauri://localhost".parse().expect("a URL"),
+                body: InvokeBody::Json(args),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        )
+        .map(|b| b.deserialize::<Value>().expect("JSON"))
+    }
+
+    #[test]
+    fn commands_over_ipc_load_the_demo_and_report_errors_as_code_and_message() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = kefu_db::DbUrl::from_path(&dir.path().join("desk.db"));
+        let desk = tauri::async_runtime::block_on(Desk::open(&url, &Settings::default()));
+        let app = with_commands(mock_builder())
+            .manage(Workbench::new(desk))
+            .build(mock_context(noop_assets()))
+            .expect("mock app");
+        let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .expect("webview");
+
+        let o = invoke(&webview, "overview", json!({})).expect("overview");
+        assert_eq!(o["empty"], json!(true));
+        let applied = invoke(&webview, "load_demo", json!({})).expect("load_demo");
+        assert_eq!(applied["new"], json!(52));
+        let o = invoke(&webview, "overview", json!({})).expect("overview");
+        assert_eq!(
+            o["counts"],
+            json!({"inquiry": 6, "order": 20, "shipped": 12, "closed": 10})
+        );
+        let again =
+            invoke(&webview, "load_demo", json!({})).expect_err("demo only into an empty database");
+        assert_eq!(again["code"], json!("usage"));
+
+        let list = invoke(
+            &webview,
+            "list_buyers",
+            json!({"group": "shipped", "offset": 0, "limit": 5}),
+        )
+        .expect("list");
+        assert_eq!(list.as_array().map(Vec::len), Some(5));
+        let err = invoke(
+            &webview,
+            "list_buyers",
+            json!({"group": "<script>", "offset": 0, "limit": 5}),
+        )
+        .expect_err("bad group");
+        assert_eq!(err["code"], json!("usage"));
+        assert!(err["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("group"));
+        let err = invoke(&webview, "buyer_detail", json!({"nick": ""})).expect_err("empty nick");
+        assert_eq!(err["code"], json!("invalid"));
+        let err =
+            invoke(&webview, "buyer_detail", json!({"nick": "nobody"})).expect_err("unknown nick");
+        assert_eq!(err["code"], json!("not_found"));
+        let err = invoke(&webview, "list_buyers", json!({"group": "order"}))
+            .expect_err("missing arguments");
+        assert!(err.as_str().unwrap_or_default().contains("offset"), "{err}");
+    }
+
+    #[test]
+    fn a_database_that_cannot_open_is_reported_not_a_crash() {
+        let app = with_commands(mock_builder())
+            .manage(Workbench::new(Err(Error::Unavailable("disk gone".into()))))
+            .build(mock_context(noop_assets()))
+            .expect("mock app");
+        let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .expect("webview");
+        let err = invoke(&webview, "overview", json!({})).expect_err("no database");
+        assert_eq!(err["code"], json!("unavailable"));
+    }
 }

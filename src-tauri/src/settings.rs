@@ -83,6 +83,7 @@ impl Settings {
     pub fn rules(&self) -> kefu_core::followups::Rules {
         kefu_core::followups::Rules {
             auto_close_minutes: self.auto_close_minutes,
+            ..Default::default()
         }
     }
 }

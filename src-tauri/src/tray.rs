@@ -43,3 +43,16 @@ pub fn show_main<R: Runtime>(app: &AppHandle<R>) {
         let _ = w.set_focus();
     }
 }
+
+/// Shows the number of payment chases pending in the tray tooltip.
+pub fn set_due<R: Runtime>(app: &AppHandle<R>, pending: usize) {
+    if let Some(tray) = app.tray_by_id(TRAY_ID) {
+        let text = if pending == 0 {
+            "客服工作台".to_owned()
+        } else {
+            format!("客服工作台 · {pending} 个催付待办")
+        };
+        let _ = tray.set_tooltip(Some(&text));
+        let _ = tray.set_title(Some(&pending.to_string()));
+    }
+}

@@ -20,13 +20,23 @@ pub fn workspace_root() -> PathBuf {
 /// The app binary built by `cargo build -p kefu-desk` (the README's test command builds it
 /// before running the tests).
 pub fn app_binary() -> PathBuf {
+    built_binary("debug")
+}
+
+/// `target/<profile>/kefu-desk`, which must have been built.
+pub fn built_binary(profile: &str) -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace_root().join("target"));
-    let bin = target.join("debug/kefu-desk");
+    let bin = target.join(profile).join("kefu-desk");
+    let flag = if profile == "release" {
+        " --release"
+    } else {
+        ""
+    };
     assert!(
         bin.exists(),
-        "{} is missing: run `cargo build -p kefu-desk` first",
+        "{} is missing: run `cargo build{flag} -p kefu-desk` first",
         bin.display()
     );
     bin
@@ -118,8 +128,12 @@ impl Desktop {
 
     /// Runs the app's command line against this desktop's database and parses its JSON.
     pub fn cli_json(&self, args: &[&str]) -> Value {
+        self.cli_json_with(&app_binary(), args)
+    }
+
+    pub fn cli_json_with(&self, binary: &Path, args: &[&str]) -> Value {
         let out = self
-            .command(app_binary())
+            .command(binary)
             .args(args)
             .arg("--json")
             .output()
@@ -145,6 +159,12 @@ const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 impl App {
     pub fn launch(desktop: &Desktop, name: &str) -> App {
+        App::launch_binary(desktop, name, &app_binary())
+    }
+
+    /// Starts tauri-driver and opens a session on `binary`; returns once the window's page
+    /// has loaded.
+    pub fn launch_binary(desktop: &Desktop, name: &str, binary: &Path) -> App {
         let port = free_port();
         let native = free_port();
         let driver = desktop
@@ -164,7 +184,8 @@ impl App {
         wait_for(Duration::from_secs(20), "tauri-driver to listen", || {
             ureq::get(&format!("{base}/status")).call().ok()
         });
-        let caps = json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": app_binary()}}}});
+        let caps =
+            json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": binary}}}});
         let resp = post(&format!("{base}/session"), &caps);
         let session = resp["value"]["sessionId"]
             .as_str()
@@ -282,4 +303,36 @@ pub fn wait_for<T>(limit: Duration, what: &str, mut f: impl FnMut() -> Option<T>
         );
         std::thread::sleep(Duration::from_millis(100));
     }
+}
+
+/// Summed proportional set size (kB) of the processes running on `display`: the app and
+/// its WebKit web and network processes (the WebDriver helpers are left out).
+pub fn pss_kb_on_display(display: &str) -> u64 {
+    let mut total = 0;
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    for e in entries.flatten() {
+        let dir = e.path();
+        let comm = std::fs::read_to_string(dir.join("comm")).unwrap_or_default();
+        let comm = comm.trim();
+        if !(comm.starts_with("kefu-desk")
+            || comm.starts_with("WebKitWebProces")
+            || comm.starts_with("WebKitNetworkPr"))
+        {
+            continue;
+        }
+        let environ = std::fs::read(dir.join("environ")).unwrap_or_default();
+        let wanted = format!("DISPLAY={display}");
+        if !environ.split(|b| *b == 0).any(|v| v == wanted.as_bytes()) {
+            continue;
+        }
+        let rollup = std::fs::read_to_string(dir.join("smaps_rollup")).unwrap_or_default();
+        total += rollup
+            .lines()
+            .find_map(|l| l.strip_prefix("Pss:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .unwrap_or(0);
+    }
+    total
 }

@@ -139,7 +139,9 @@ pub fn plan_chases(
             if raw >= closes_at {
                 continue;
             }
-            if let Some(due) = sending_time(raw, closes_at, rules, shop, now) {
+            // A step missed while the app was closed is due now, not in the past, so that
+            // catching up sends one chase rather than one per missed step.
+            if let Some(due) = sending_time(raw.max(now), closes_at, rules, shop, now) {
                 candidates.push((due, step, o.no.clone(), closes_at));
             }
         }

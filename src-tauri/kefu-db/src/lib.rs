@@ -13,7 +13,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use kefu_core::followups::{auto_close_at, Rules};
+use kefu_core::followups::{auto_close_at, Chase, Rules};
 use kefu_core::{group_of, BuyerNick, Group, Order, OrderItem, OrderNo, OrderStatus};
 use serde::Serialize;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -414,6 +414,63 @@ impl Db {
             return Err(Error::NotFound(format!("buyer {nick}")));
         }
         Ok(())
+    }
+
+    /// Buyers with at least one unpaid order: (nick, returning).
+    pub async fn unpaid_buyers(&self) -> Result<Vec<(BuyerNick, bool)>> {
+        let rows: Vec<(String, bool)> = sqlx::query_as(
+            "SELECT nick, is_returning FROM buyers WHERE unpaid_count > 0 ORDER BY next_close_at",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(n, r)| Ok((BuyerNick::parse(&n)?, r)))
+            .collect()
+    }
+
+    pub async fn orders_of(&self, nick: &BuyerNick) -> Result<Vec<Order>> {
+        let rows: Vec<OrderRowDb> =
+            sqlx::query_as("SELECT * FROM orders WHERE buyer_nick = ? ORDER BY created_at")
+                .bind(nick.as_str())
+                .fetch_all(&self.pool)
+                .await?;
+        rows.into_iter().map(Order::try_from).collect()
+    }
+
+    /// When chases to this buyer were due that have been announced.
+    pub async fn announced_chases(&self, nick: &BuyerNick) -> Result<Vec<DateTime<Utc>>> {
+        let rows: Vec<i64> =
+            sqlx::query_scalar("SELECT due_at FROM chases WHERE buyer_nick = ? ORDER BY due_at")
+                .bind(nick.as_str())
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|t| DateTime::from_timestamp(t, 0))
+            .collect())
+    }
+
+    /// Records chases as announced. Returns false when another process recorded the same
+    /// chase first, so that it is announced once.
+    pub async fn record_chase(
+        &self,
+        nick: &BuyerNick,
+        chase: &Chase,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let orders: Vec<&str> = chase.orders.iter().map(OrderNo::as_str).collect();
+        let done = sqlx::query(
+            "INSERT INTO chases (buyer_nick, due_at, step, orders, announced_at) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (buyer_nick, due_at) DO NOTHING",
+        )
+        .bind(nick.as_str())
+        .bind(chase.due_at.timestamp())
+        .bind(format!("{:?}", chase.step).to_lowercase())
+        .bind(orders.join(","))
+        .bind(now.timestamp())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     pub async fn close(&self) {
