@@ -13,6 +13,8 @@ fn main() {
             "import_files",
             "cancel_import",
             "pick_export_files",
+            "get_settings",
+            "save_settings",
         ]),
     ))
     .unwrap_or_else(|e| panic!("tauri build step failed: {e:#}"));

@@ -38,3 +38,28 @@ fn first_run_demo_then_groups_show_the_database() {
         app.screenshot("workbench");
     });
 }
+
+#[test]
+fn settings_are_checked_and_persisted_through_the_store() {
+    let desktop = Desktop::start();
+    let app = App::launch(&desktop, "settings");
+    app.steps(|app| {
+        app.wait_js("the workbench to start", "return document.body.dataset.ready === '1'");
+        app.js("document.getElementById('welcome').hidden = true; return true");
+        app.click("#agent");
+        app.wait_js("the settings form", "return !document.getElementById('settings-panel').hidden && document.getElementById('set-agent').value !== ''");
+        // A bad value is refused with the field named, and nothing is written.
+        app.js("document.getElementById('set-agent').value = '小美'; document.getElementById('set-close').value = '1'; document.getElementById('set-close').min = ''; return true");
+        app.js("document.getElementById('settings-form').requestSubmit(); return true");
+        let err = app.wait_js("the settings error", "return document.getElementById('settings-error').textContent");
+        assert!(err.as_str().unwrap_or_default().contains("auto_close_minutes"), "{err}");
+        let store = desktop.home.path().join("data/com.kefudesk.desk/settings.json");
+        assert!(!store.exists(), "nothing written for a rejected value");
+
+        app.js("document.getElementById('set-close').value = '2880'; document.getElementById('settings-form').requestSubmit(); return true");
+        app.wait_js("the new agent name", "return document.getElementById('agent').textContent === '小美'");
+        let saved: Value = serde_json::from_str(&std::fs::read_to_string(&store).expect("the store file")).expect("JSON");
+        assert_eq!(saved["agent"], Value::from("小美"));
+        assert_eq!(saved["auto_close_minutes"], Value::from(2880));
+    });
+}

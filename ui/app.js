@@ -292,6 +292,29 @@ async function runImport(paths, skipBad) {
   $(report.written ? "import-close" : "import-skip").focus();
 }
 
+let currentSettings = null;
+async function openSettings() {
+  currentSettings = await call("get_settings");
+  $("set-agent").value = currentSettings.agent;
+  $("set-close").value = currentSettings.auto_close_minutes;
+  $("settings-error").textContent = "";
+  $("settings-panel").hidden = false;
+  $("set-agent").focus();
+}
+
+async function saveSettings(e) {
+  e.preventDefault();
+  const next = { ...currentSettings, agent: $("set-agent").value.trim(), auto_close_minutes: Number($("set-close").value) };
+  try {
+    const saved = await invoke("save_settings", { settings: next });
+    $("agent").textContent = saved.agent;
+    $("settings-panel").hidden = true;
+    say("设置已保存");
+  } catch (err) {
+    $("settings-error").textContent = (err && err.message) || String(err);
+  }
+}
+
 async function pickAndImport() {
   const paths = await call("pick_export_files");
   await runImport(paths, false);
@@ -335,6 +358,9 @@ async function start() {
     runImport(e.payload.paths, false);
   });
   $("import").addEventListener("click", pickAndImport);
+  $("agent").addEventListener("click", openSettings);
+  $("settings-form").addEventListener("submit", saveSettings);
+  $("settings-cancel").addEventListener("click", () => { $("settings-panel").hidden = true; });
   $("welcome-import").addEventListener("click", pickAndImport);
   $("import-cancel").addEventListener("click", () => invoke("cancel_import"));
   $("import-skip").addEventListener("click", () => runImport(lastImport, true));

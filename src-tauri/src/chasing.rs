@@ -4,7 +4,6 @@
 
 use std::time::Duration;
 
-use chrono::Utc;
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_notification::NotificationExt;
 
@@ -20,10 +19,10 @@ pub fn start<R: Runtime>(app: AppHandle<R>) {
         loop {
             let wb = app.state::<Workbench>();
             let Ok(desk) = wb.desk() else { return };
-            let next = match desk.run_due(Utc::now()).await {
+            let next = match desk.run_due(crate::clock::now()).await {
                 Ok((fired, next)) => {
                     announce(&app, &fired);
-                    if let Ok(list) = desk.followups(Utc::now()).await {
+                    if let Ok(list) = desk.followups(crate::clock::now()).await {
                         crate::tray::set_due(&app, list.due.len() + list.upcoming.len());
                     }
                     next
@@ -34,7 +33,7 @@ pub fn start<R: Runtime>(app: AppHandle<R>) {
                 }
             };
             let wait = next
-                .and_then(|t| (t - Utc::now()).to_std().ok())
+                .and_then(|t| (t - crate::clock::now()).to_std().ok())
                 .unwrap_or(Duration::ZERO)
                 .clamp(Duration::from_millis(200), LONGEST_SLEEP);
             let wait = if next.is_none() { LONGEST_SLEEP } else { wait };
@@ -47,7 +46,7 @@ pub fn start<R: Runtime>(app: AppHandle<R>) {
 }
 
 fn time_left(c: &DueChase) -> String {
-    let left = c.closes_at - Utc::now();
+    let left = c.closes_at - crate::clock::now();
     let (h, m) = (left.num_hours(), left.num_minutes() % 60);
     if h >= 24 {
         format!("还剩 {} 天 {} 小时自动关闭", h / 24, h % 24)

@@ -37,8 +37,17 @@ Options for every command:
   --json       machine-readable output
 ";
 
-const COMMANDS: [&str; 8] = [
-    "demo", "groups", "buyers", "buyer", "search", "orders", "help", "--help",
+const COMMANDS: [&str; 10] = [
+    "demo",
+    "groups",
+    "buyers",
+    "buyer",
+    "search",
+    "orders",
+    "import",
+    "followups",
+    "help",
+    "--help",
 ];
 
 /// Whether these arguments ask for the command line rather than the window.
@@ -172,7 +181,7 @@ async fn dispatch(raw: &[String]) -> Result<()> {
     }
     let settings = Settings::load(&settings_path()?)?;
     let desk = Desk::open(&settings.database(args.db.as_deref())?, &settings).await?;
-    let now = Utc::now();
+    let now = crate::clock::now();
     let out = &mut std::io::stdout().lock();
     match args.command.as_str() {
         "demo" => {

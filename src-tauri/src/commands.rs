@@ -1,7 +1,6 @@
 //! Tauri commands: each is one call into `Desk`. Arguments from the page are untrusted;
 //! `Desk` and the core validate them.
 
-use chrono::Utc;
 use kefu_db::{Applied, BuyerDetail, BuyerSummary};
 use tauri::{AppHandle, Emitter, Runtime, State};
 
@@ -44,7 +43,7 @@ pub async fn search(wb: State<'_, Workbench>, query: String) -> Result<Vec<Buyer
 
 #[tauri::command]
 pub async fn load_demo<R: Runtime>(app: AppHandle<R>, wb: State<'_, Workbench>) -> Result<Applied> {
-    let applied = wb.desk()?.load_demo(Utc::now()).await?;
+    let applied = wb.desk()?.load_demo(crate::clock::now()).await?;
     wb.wake.notify_one();
     // The page listens for this; a failed emit only delays its refresh.
     let _ = app.emit(CHANGED, ());
@@ -53,7 +52,7 @@ pub async fn load_demo<R: Runtime>(app: AppHandle<R>, wb: State<'_, Workbench>) 
 
 #[tauri::command]
 pub async fn set_note(wb: State<'_, Workbench>, nick: String, note: String) -> Result<BuyerDetail> {
-    wb.desk()?.set_note(&nick, &note, Utc::now()).await
+    wb.desk()?.set_note(&nick, &note, crate::clock::now()).await
 }
 
 #[tauri::command]
@@ -62,7 +61,7 @@ pub async fn set_tags(
     nick: String,
     tags: Vec<String>,
 ) -> Result<BuyerDetail> {
-    wb.desk()?.set_tags(&nick, &tags, Utc::now()).await
+    wb.desk()?.set_tags(&nick, &tags, crate::clock::now()).await
 }
 
 /// Progress of the running import, as `ImportProgress`.
@@ -81,7 +80,7 @@ pub async fn import_files<R: Runtime>(
     let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
     let report = wb
         .desk()?
-        .import(&paths, skip_bad, Utc::now(), |p| {
+        .import(&paths, skip_bad, crate::clock::now(), |p| {
             let _ = app.emit(IMPORT_PROGRESS, p);
             !wb.cancel_import.load(Ordering::SeqCst)
         })
@@ -105,11 +104,31 @@ pub async fn pick_export_files<R: Runtime>(app: AppHandle<R>) -> Result<Vec<Stri
         .dialog()
         .file()
         .set_title("导入订单导出文件")
-        .add_filter("订单导出 (CSV)", &["csv", "CSV"])
+        .add_filter("订单导出 (CSV, XLSX)", &["csv", "CSV", "xlsx", "XLSX"])
         .blocking_pick_files();
     Ok(picked
         .unwrap_or_default()
         .into_iter()
         .map(|p| p.to_string())
         .collect())
+}
+
+#[tauri::command]
+pub fn get_settings<R: Runtime>(app: AppHandle<R>) -> Result<crate::settings::Settings> {
+    crate::load_settings(&app)
+}
+
+/// Validates and persists the settings through the store. The agent name applies at once;
+/// a database change applies at the next start.
+#[tauri::command]
+pub fn save_settings<R: Runtime>(
+    app: AppHandle<R>,
+    wb: State<'_, Workbench>,
+    settings: serde_json::Value,
+) -> Result<crate::settings::Settings> {
+    let saved = crate::save_settings(&app, settings)?;
+    if let Ok(desk) = wb.desk() {
+        desk.set_agent(&saved.agent);
+    }
+    Ok(saved)
 }

@@ -18,7 +18,8 @@ use crate::settings::Settings;
 pub struct Desk {
     db: Db,
     rules: Rules,
-    agent: String,
+    /// The agent signed in on this PC; changed from the settings without a restart.
+    agent: std::sync::Arc<std::sync::RwLock<String>>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -34,7 +35,7 @@ impl Desk {
         Ok(Desk {
             db: Db::open(url).await?,
             rules: settings.rules(),
-            agent: settings.agent.clone(),
+            agent: std::sync::Arc::new(std::sync::RwLock::new(settings.agent.clone())),
         })
     }
 
@@ -42,9 +43,24 @@ impl Desk {
         Ok(Overview {
             counts: self.db.group_counts().await?,
             empty: self.db.is_empty().await?,
-            agent: self.agent.clone(),
+            agent: self.agent(),
             database: self.db.url().as_str().to_owned(),
         })
+    }
+
+    pub fn agent(&self) -> String {
+        // A poisoned lock still holds the last name written; keep using it.
+        match self.agent.read() {
+            Ok(name) => name.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    pub fn set_agent(&self, name: &str) {
+        match self.agent.write() {
+            Ok(mut g) => *g = name.to_owned(),
+            Err(poisoned) => *poisoned.into_inner() = name.to_owned(),
+        }
     }
 
     pub async fn group_counts(&self) -> Result<GroupCounts> {
@@ -102,7 +118,7 @@ impl Desk {
             return Err(Error::Usage("note: at most 2000 characters".to_owned()));
         }
         let nick = BuyerNick::parse(nick)?;
-        self.db.set_note(&nick, note, &self.agent, now).await?;
+        self.db.set_note(&nick, note, &self.agent(), now).await?;
         Ok(self.db.buyer(&nick).await?)
     }
 
@@ -118,7 +134,7 @@ impl Desk {
             ));
         }
         let nick = BuyerNick::parse(nick)?;
-        self.db.set_tags(&nick, tags, &self.agent, now).await?;
+        self.db.set_tags(&nick, tags, &self.agent(), now).await?;
         Ok(self.db.buyer(&nick).await?)
     }
 }
@@ -335,5 +351,82 @@ fn parse_status(s: &str) -> Result<OrderStatus> {
     match by_name {
         Some(st) => Ok(st),
         None => Ok(OrderStatus::parse(s)?.0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+
+    async fn demo_desk(now: DateTime<Utc>) -> (tempfile::TempDir, Desk) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = DbUrl::from_path(&dir.path().join("desk.db"));
+        let desk = Desk::open(&url, &Settings::default()).await.expect("open");
+        desk.load_demo(now).await.expect("demo");
+        (dir, desk)
+    }
+
+    fn noon() -> DateTime<Utc> {
+        ShopTime::SHANGHAI
+            .parse_local("2026-11-22 12:00:00")
+            .expect("time")
+    }
+
+    #[tokio::test]
+    async fn a_chase_is_announced_exactly_once_across_restarts() {
+        let (dir, desk) = demo_desk(noon()).await;
+        let (fired, next) = desk.run_due(noon()).await.expect("run");
+        assert_eq!(fired.len(), 12);
+        assert!(next.is_some_and(|t| t > noon()));
+        assert!(desk.run_due(noon()).await.expect("again").0.is_empty());
+        // A second process (or the app after a restart) on the same database.
+        let url = DbUrl::from_path(&dir.path().join("desk.db"));
+        let again = Desk::open(&url, &Settings::default())
+            .await
+            .expect("reopen");
+        assert!(again
+            .run_due(noon() + Duration::minutes(1))
+            .await
+            .expect("run")
+            .0
+            .is_empty());
+        let text = &fired[0].text;
+        assert!(
+            text.contains(&fired[0].nick) && text.contains("自动关闭"),
+            "{text}"
+        );
+    }
+
+    #[tokio::test]
+    async fn paying_an_order_cancels_its_remaining_chases() {
+        let (_dir, desk) = demo_desk(noon()).await;
+        let list = desk.followups(noon()).await.expect("list");
+        // A buyer with a chase due now and more planned (its final chase).
+        let nick = list
+            .upcoming
+            .iter()
+            .find(|c| list.due.iter().any(|d| d.nick == c.nick))
+            .map(|c| c.nick.clone())
+            .expect("a buyer with more chases planned");
+        let mut orders = desk
+            .db
+            .orders_of(&BuyerNick::parse(&nick).expect("nick"))
+            .await
+            .expect("orders");
+        for o in &mut orders {
+            o.status = OrderStatus::AwaitingShipment;
+            o.paid_at = Some(noon());
+        }
+        desk.db
+            .apply_orders(&orders, &desk.rules, noon())
+            .await
+            .expect("pay");
+        let list = desk.followups(noon()).await.expect("list");
+        assert!(!list
+            .due
+            .iter()
+            .chain(&list.upcoming)
+            .any(|c| c.nick == nick));
     }
 }

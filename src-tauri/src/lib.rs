@@ -3,6 +3,7 @@
 
 mod chasing;
 pub mod cli;
+pub mod clock;
 pub mod commands;
 pub mod desk;
 pub mod error;
@@ -73,6 +74,8 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::import_files,
         commands::cancel_import,
         commands::pick_export_files,
+        commands::get_settings,
+        commands::save_settings,
     ])
 }
 
@@ -112,13 +115,36 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Result<()> {
 
 /// Settings come from the store (settings.json in the app-data folder). A broken file is
 /// reported, never replaced.
-fn load_settings<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<Settings> {
+pub(crate) fn load_settings<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<Settings> {
     let store = app
         .store(settings::STORE_FILE)
         .map_err(|e| Error::Settings(format!("{}: {e}", settings::STORE_FILE)))?;
     let object: serde_json::Map<String, Value> = store.entries().into_iter().collect();
     Settings::from_json(&Value::Object(object).to_string())
         .map_err(|e| Error::Settings(format!("{}: {e}", settings::STORE_FILE)))
+}
+
+/// Checks a settings object as a whole (naming the field that is wrong), then writes it to
+/// the store. Nothing is written when any field is rejected.
+pub(crate) fn save_settings<R: Runtime>(
+    app: &tauri::AppHandle<R>,
+    value: Value,
+) -> Result<Settings> {
+    let settings = Settings::from_json(&value.to_string()).map_err(Error::Settings)?;
+    let store = app
+        .store(settings::STORE_FILE)
+        .map_err(|e| Error::Settings(format!("{}: {e}", settings::STORE_FILE)))?;
+    if let Value::Object(map) =
+        serde_json::to_value(&settings).map_err(|e| Error::Settings(e.to_string()))?
+    {
+        for (k, v) in map {
+            store.set(k, v);
+        }
+    }
+    store
+        .save()
+        .map_err(|e| Error::Settings(format!("{}: {e}", settings::STORE_FILE)))?;
+    Ok(settings)
 }
 
 #[cfg(test)]

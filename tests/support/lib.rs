@@ -10,6 +10,9 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use serde_json::{json, Value};
 
+/// Where the app's clock starts in end-to-end tests: a weekday noon, shop time.
+pub const CLOCK_START: &str = "2026-11-23T12:00:00+08:00";
+
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -90,8 +93,10 @@ impl Desktop {
             .read_line(&mut line)
             .expect("Xvfb prints its display");
         let display = format!(":{}", line.trim());
+        // Services the bus starts on demand (the notification daemon) need the display.
         let mut dbus = Command::new("dbus-daemon")
             .args(["--session", "--nofork", "--print-address=1"])
+            .env("DISPLAY", &display)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -122,6 +127,9 @@ impl Desktop {
             .env("XDG_CACHE_HOME", self.home.path().join("cache"))
             .env("XDG_RUNTIME_DIR", self.home.path())
             .env("KEFU_DB", &self.db)
+            // A fixed daytime start, so that timer rules (quiet hours) do not depend on
+            // the hour the tests run at.
+            .env("KEFU_CLOCK_START", CLOCK_START)
             .env_remove("WAYLAND_DISPLAY");
         c
     }
@@ -149,6 +157,7 @@ impl Desktop {
 
 /// A WebDriver session on the app, started through tauri-driver.
 pub struct App {
+    display: String,
     base: String,
     session: String,
     artifacts: PathBuf,
@@ -193,6 +202,7 @@ impl App {
             .to_owned();
         let artifacts = workspace_root().join("tests/artifacts").join(name);
         App {
+            display: desktop.display.clone(),
             base,
             session,
             artifacts,
@@ -248,19 +258,28 @@ impl App {
         })
     }
 
+    /// Saves what the screen shows: the X display's pixels, as a person would see them
+    /// (WebDriver's own screenshot can return a stale frame under Xvfb).
     pub fn screenshot(&self, label: &str) -> PathBuf {
-        let r = ureq::get(&self.url("/screenshot"))
-            .call()
-            .map(|r| r.into_json::<Value>());
-        let png = match r {
-            Ok(Ok(v)) => base64::engine::general_purpose::STANDARD
-                .decode(v["value"].as_str().unwrap_or_default())
-                .unwrap_or_default(),
-            _ => Vec::new(),
-        };
+        // Let the last DOM change reach the screen first.
+        std::thread::sleep(Duration::from_millis(400));
         let _ = std::fs::create_dir_all(&self.artifacts);
         let path = self.artifacts.join(format!("{label}.png"));
-        let _ = std::fs::write(&path, png);
+        let shot = Command::new("/usr/bin/import")
+            .args(["-display", &self.display, "-window", "root"])
+            .arg(&path)
+            .status();
+        if !shot.is_ok_and(|s| s.success()) {
+            let r = ureq::get(&self.url("/screenshot"))
+                .call()
+                .map(|r| r.into_json::<Value>());
+            if let Ok(Ok(v)) = r {
+                let png = base64::engine::general_purpose::STANDARD
+                    .decode(v["value"].as_str().unwrap_or_default())
+                    .unwrap_or_default();
+                let _ = std::fs::write(&path, png);
+            }
+        }
         path
     }
 
@@ -288,6 +307,41 @@ fn post(url: &str, body: &Value) -> Value {
             r.into_string().unwrap_or_default()
         ),
         Err(e) => panic!("WebDriver {url}: {e}"),
+    }
+}
+
+/// Records the `Notify` calls made on a desktop's session bus, as dbus-monitor prints them.
+pub struct NotifyMonitor {
+    log: PathBuf,
+    _monitor: Killed,
+}
+
+impl NotifyMonitor {
+    pub fn start(desktop: &Desktop) -> NotifyMonitor {
+        let log = desktop.home.path().join("notify.log");
+        let file = std::fs::File::create(&log).expect("monitor log");
+        let monitor = desktop
+            .command("dbus-monitor")
+            .args([
+                "--session",
+                "interface='org.freedesktop.Notifications',member='Notify'",
+            ])
+            .stdout(file)
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dbus-monitor (package dbus) is installed");
+        // dbus-monitor prints its own name acquisition first; wait for it to be listening.
+        wait_for(Duration::from_secs(5), "dbus-monitor to start", || {
+            std::fs::metadata(&log).ok().filter(|m| m.len() > 0)
+        });
+        NotifyMonitor {
+            log,
+            _monitor: Killed(monitor),
+        }
+    }
+
+    pub fn text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 }
 

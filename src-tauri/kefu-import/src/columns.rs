@@ -86,9 +86,12 @@ fn aliases(f: Field) -> &'static [&'static str] {
 }
 
 impl Header {
-    pub(crate) fn new(file: &str, record: &csv::StringRecord) -> Result<Header, Error> {
+    pub(crate) fn new<'a>(
+        file: &str,
+        record: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Header, Error> {
         let names: Vec<String> = record
-            .iter()
+            .into_iter()
             .map(|h| h.trim().trim_start_matches('\u{feff}').trim().to_owned())
             .collect();
         let mut found = Vec::new();

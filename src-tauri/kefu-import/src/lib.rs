@@ -3,10 +3,14 @@
 //! what to store (all or nothing by default).
 //!
 //! Supported: the legacy `ExportOrderList*.csv` (已卖出的宝贝 → 批量导出) in GB18030/GBK
-//! or UTF-8 with or without BOM, and its items file `ExportOrderDetailList*.csv`.
+//! or UTF-8 with or without BOM, and its items file `ExportOrderDetailList*.csv`; the newer
+//! Qianniu `.xlsx` export with its main and sub-order sheets.
 
 mod columns;
 mod decode;
+mod xlsx;
+
+pub use xlsx::read_xlsx;
 
 use std::path::Path;
 
@@ -72,6 +76,13 @@ pub fn read_file(path: &Path, shop: ShopTime) -> Result<Parsed, Error> {
         file: name.clone(),
         reason: e.to_string(),
     })?;
+    let is_xlsx = bytes.starts_with(b"PK\x03\x04")
+        || path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    if is_xlsx {
+        return xlsx::read_xlsx(&name, bytes, shop);
+    }
     read_csv(&name, &bytes, shop)
 }
 
@@ -89,7 +100,7 @@ pub fn read_csv(file: &str, bytes: &[u8], shop: ShopTime) -> Result<Parsed, Erro
         .from_reader(text.as_bytes());
     let mut records = reader.records();
     let header = match records.next() {
-        Some(Ok(h)) => Header::new(file, &h)?,
+        Some(Ok(h)) => Header::new(file, h.iter())?,
         Some(Err(e)) => {
             return Err(Error::NotAnExport {
                 file: file.to_owned(),
@@ -123,40 +134,76 @@ pub fn read_csv(file: &str, bytes: &[u8], shop: ShopTime) -> Result<Parsed, Erro
             }
         };
         let line = record.position().map_or(0, |p| lines.at(p.byte()));
-        if record.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        parsed.rows += 1;
-        if record.len() != header.width() {
-            parsed.problems.push(problem(
-                file,
-                line,
-                "",
-                "",
-                &format!(
-                    "row has {} fields, the header has {} (truncated or damaged file?)",
-                    record.len(),
-                    header.width()
-                ),
-            ));
-            continue;
-        }
-        let row = Row {
-            file,
-            line,
-            header: &header,
-            record: &record,
-        };
-        let result = if header.is_items() {
-            row.item().map(|i| parsed.items.push(i))
-        } else {
-            row.order(shop).map(|o| parsed.orders.push(o))
-        };
-        if let Err(p) = result {
-            parsed.problems.push(p);
-        }
+        read_row(&mut parsed, file, line, &header, &record, shop);
     }
     Ok(parsed)
+}
+
+/// A row of cells, from a CSV record or a spreadsheet row.
+trait Cells {
+    fn cell(&self, i: usize) -> Option<&str>;
+    fn width(&self) -> usize;
+}
+
+impl Cells for csv::StringRecord {
+    fn cell(&self, i: usize) -> Option<&str> {
+        self.get(i)
+    }
+    fn width(&self) -> usize {
+        self.len()
+    }
+}
+
+impl Cells for Vec<String> {
+    fn cell(&self, i: usize) -> Option<&str> {
+        self.get(i).map(String::as_str)
+    }
+    fn width(&self) -> usize {
+        self.len()
+    }
+}
+
+/// Reads one data row into an order or an item, or a located problem.
+fn read_row(
+    parsed: &mut Parsed,
+    file: &str,
+    line: u64,
+    header: &Header,
+    cells: &dyn Cells,
+    shop: ShopTime,
+) {
+    if (0..cells.width()).all(|i| cells.cell(i).is_none_or(|c| c.trim().is_empty())) {
+        return;
+    }
+    parsed.rows += 1;
+    if cells.width() != header.width() {
+        parsed.problems.push(problem(
+            file,
+            line,
+            "",
+            "",
+            &format!(
+                "row has {} fields, the header has {} (truncated or damaged file?)",
+                cells.width(),
+                header.width()
+            ),
+        ));
+        return;
+    }
+    let row = Row {
+        file,
+        line,
+        header,
+        record: cells,
+    };
+    let result = if header.is_items() {
+        row.item().map(|i| parsed.items.push(i))
+    } else {
+        row.order(shop).map(|o| parsed.orders.push(o))
+    };
+    if let Err(p) = result {
+        parsed.problems.push(p);
+    }
 }
 
 struct LineCounter<'a> {
@@ -205,14 +252,14 @@ struct Row<'a> {
     file: &'a str,
     line: u64,
     header: &'a Header,
-    record: &'a csv::StringRecord,
+    record: &'a dyn Cells,
 }
 
 impl Row<'_> {
     fn raw(&self, f: Field) -> &str {
         self.header
             .index(f)
-            .and_then(|i| self.record.get(i))
+            .and_then(|i| self.record.cell(i))
             .unwrap_or("")
     }
 

@@ -1,0 +1,161 @@
+//! The command line, as a shop's script uses it: import the sample export, check the
+//! result, and get clear errors and exit codes for bad input.
+
+use std::process::Command;
+
+use kefu_tests::{app_binary, workspace_root};
+use serde_json::{json, Value};
+
+struct Cli {
+    dir: tempfile::TempDir,
+}
+
+impl Cli {
+    fn new() -> Cli {
+        Cli {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> (i32, Value, String) {
+        let out = Command::new(app_binary())
+            .args(args)
+            .arg("--json")
+            .env("HOME", self.dir.path())
+            .env("XDG_DATA_HOME", self.dir.path().join("data"))
+            .env("KEFU_DB", self.dir.path().join("desk.db"))
+            .output()
+            .expect("the app binary runs");
+        let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        (
+            out.status.code().unwrap_or(-1),
+            json,
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    }
+
+    fn write(&self, name: &str, text: &str) -> String {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, text).expect("write");
+        p.display().to_string()
+    }
+}
+
+fn sample(name: &str) -> String {
+    workspace_root()
+        .join("../shared/data")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+#[test]
+fn import_the_sample_then_check_groups_and_orders() {
+    let cli = Cli::new();
+    let orders = sample("ExportOrderList202611120930.csv");
+    let items = sample("ExportOrderDetailList202611120930.csv");
+    let (code, report, raw) = cli.run(&["import", &orders, &items]);
+    assert_eq!(code, 0, "{raw}");
+    assert_eq!(
+        (
+            report["new"].clone(),
+            report["rejected"].clone(),
+            report["written"].clone()
+        ),
+        (json!(240), json!(0), json!(true))
+    );
+    assert!(report["items"].as_u64().unwrap_or(0) >= 240, "{report}");
+    assert_eq!(
+        cli.run(&["groups"]).1,
+        json!({"inquiry": 0, "order": 60, "shipped": 12, "closed": 3})
+    );
+    let (_, unpaid, _) = cli.run(&["orders", "--status", "unpaid", "--limit", "1000"]);
+    assert_eq!(unpaid.as_array().map(Vec::len), Some(69));
+    // Importing the same files again changes nothing.
+    let (code, again, _) = cli.run(&["import", &orders, &items]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        (
+            again["new"].clone(),
+            again["updated"].clone(),
+            again["unchanged"].clone()
+        ),
+        (json!(0), json!(0), json!(240))
+    );
+}
+
+#[test]
+fn a_rejected_row_writes_nothing_unless_skip_bad() {
+    let cli = Cli::new();
+    let file = cli.write(
+        "ExportOrderList_bad.csv",
+        "订单编号,买家会员名,总金额,订单状态,订单创建时间\n1001,a,1.00,等待买家付款,2026-11-11 10:00:00\n1002,b,一元,等待买家付款,2026-11-11 10:00:00\n",
+    );
+    let (code, report, raw) = cli.run(&["import", &file]);
+    assert_eq!(code, 1, "{raw}");
+    assert_eq!(report["written"], json!(false));
+    assert_eq!(report["problems"][0]["line"], json!(3));
+    assert_eq!(report["problems"][0]["column"], json!("总金额"));
+    assert_eq!(report["problems"][0]["value"], json!("一元"));
+    assert_eq!(
+        cli.run(&["groups"]).1["order"],
+        json!(0),
+        "nothing was written"
+    );
+
+    let (code, report, _) = cli.run(&["import", &file, "--skip-bad"]);
+    assert_eq!(code, 1, "still non-zero: a row was rejected");
+    assert_eq!(
+        (report["written"].clone(), report["new"].clone()),
+        (json!(true), json!(1))
+    );
+    assert_eq!(cli.run(&["groups"]).1["order"], json!(1));
+}
+
+#[test]
+fn bad_files_and_arguments_get_clear_errors() {
+    let cli = Cli::new();
+    let (code, out, _) = cli.run(&["import", "/nonexistent/ExportOrderList.csv"]);
+    assert_eq!((code, out["error"]["code"].clone()), (1, json!("import")));
+    assert!(out["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("/nonexistent/ExportOrderList.csv"));
+    let notes = cli.write("notes.csv", "name,age\nbob,3\n");
+    let (code, out, _) = cli.run(&["import", &notes]);
+    assert_eq!(code, 1);
+    assert!(
+        out["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("not an order export"),
+        "{out}"
+    );
+    let (code, out, _) = cli.run(&["buyers", "--group", "vip"]);
+    assert_eq!((code, out["error"]["code"].clone()), (2, json!("usage")));
+    let (code, _, _) = cli.run(&["frobnicate"]);
+    assert_eq!(code, 2);
+    let (code, out, _) = cli.run(&["groups", "--db", "postgres://team@localhost/kefu"]);
+    assert_eq!((code, out["error"]["code"].clone()), (1, json!("settings")));
+}
+
+#[test]
+fn followups_at_a_given_time() {
+    let cli = Cli::new();
+    let file = cli.write(
+        "ExportOrderList_one.csv",
+        "订单编号,买家会员名,总金额,订单状态,订单创建时间\n1001,云朵希9624,387.00,等待买家付款,2026-11-11 22:50:00\n",
+    );
+    assert_eq!(cli.run(&["import", &file]).0, 0);
+    // Placed 22:50: the first chase (23:10) falls in the quiet hours and is due at 08:00.
+    let (_, before, _) = cli.run(&["followups", "--at", "2026-11-12 07:59:00"]);
+    assert_eq!(before["due"], json!([]));
+    assert_eq!(
+        before["upcoming"][0]["due_at"],
+        json!("2026-11-12T00:00:00Z")
+    );
+    let (_, at8, _) = cli.run(&["followups", "--at", "2026-11-12 08:00:00"]);
+    assert_eq!(at8["due"][0]["nick"], json!("云朵希9624"));
+    assert_eq!(at8["due"][0]["amount"], json!(38700));
+    assert_eq!(at8["due"][0]["closes_at"], json!("2026-11-14T14:50:00Z"));
+}
