@@ -345,18 +345,21 @@ async function start() {
     }
     await reload();
   });
-  await listen("desk://changed", () => reload());
-  await listen("import://progress", (e) => {
-    const p = e.payload;
-    $("import-progress").value = p.total ? p.done / p.total : 0;
-    $("import-title").textContent = p.stage === "read" ? "正在读取文件…" : `正在写入 ${p.done} / ${p.total}`;
-  });
-  await listen("tauri://drag-enter", () => document.body.classList.add("dropping"));
-  await listen("tauri://drag-leave", () => document.body.classList.remove("dropping"));
-  await listen("tauri://drag-drop", (e) => {
-    document.body.classList.remove("dropping");
-    runImport(e.payload.paths, false);
-  });
+  // Show the workbench first; the listeners register alongside.
+  const listening = Promise.all([
+    listen("desk://changed", () => reload()),
+    listen("import://progress", (e) => {
+      const p = e.payload;
+      $("import-progress").value = p.total ? p.done / p.total : 0;
+      $("import-title").textContent = p.stage === "read" ? "正在读取文件…" : `正在写入 ${p.done} / ${p.total}`;
+    }),
+    listen("tauri://drag-enter", () => document.body.classList.add("dropping")),
+    listen("tauri://drag-leave", () => document.body.classList.remove("dropping")),
+    listen("tauri://drag-drop", (e) => {
+      document.body.classList.remove("dropping");
+      runImport(e.payload.paths, false);
+    }),
+  ]);
   $("import").addEventListener("click", pickAndImport);
   $("agent").addEventListener("click", openSettings);
   $("settings-form").addEventListener("submit", saveSettings);
@@ -366,6 +369,7 @@ async function start() {
   $("import-skip").addEventListener("click", () => runImport(lastImport, true));
   $("import-close").addEventListener("click", () => { $("import-panel").hidden = true; refreshOverview(); });
   await reload();
+  await listening;
   document.body.dataset.ready = "1";
 }
 

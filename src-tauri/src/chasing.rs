@@ -14,8 +14,12 @@ const LONGEST_SLEEP: Duration = Duration::from_secs(300);
 /// More chases at once than this become one summary, so catching up is not a flood.
 const MOST_AT_ONCE: usize = 3;
 
+/// The window comes first at launch; catching up on chases can wait this long.
+const FIRST_RUN_DELAY: Duration = Duration::from_secs(2);
+
 pub fn start<R: Runtime>(app: AppHandle<R>) {
     tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(FIRST_RUN_DELAY).await;
         loop {
             let wb = app.state::<Workbench>();
             let Ok(desk) = wb.desk() else { return };

@@ -261,25 +261,42 @@ impl App {
     /// Saves what the screen shows: the X display's pixels, as a person would see them
     /// (WebDriver's own screenshot can return a stale frame under Xvfb).
     pub fn screenshot(&self, label: &str) -> PathBuf {
-        // Let the last DOM change reach the screen first.
-        std::thread::sleep(Duration::from_millis(400));
+        // Let the last DOM change reach the screen: two animation frames, then shots
+        // until two in a row agree (painting lags behind the DOM on a loaded machine).
+        let _ = ureq::post(&self.url("/execute/async")).send_json(json!({
+            "script": "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+            "args": []
+        }));
         let _ = std::fs::create_dir_all(&self.artifacts);
         let path = self.artifacts.join(format!("{label}.png"));
-        let shot = Command::new("/usr/bin/import")
-            .args(["-display", &self.display, "-window", "root"])
-            .arg(&path)
-            .status();
-        if !shot.is_ok_and(|s| s.success()) {
+        let mut previous: Vec<u8> = Vec::new();
+        for _ in 0..20 {
+            std::thread::sleep(Duration::from_millis(300));
+            let shot = Command::new("/usr/bin/import")
+                .args(["-display", &self.display, "-window", "root", "png:-"])
+                .output();
+            match shot {
+                Ok(out) if out.status.success() && !out.stdout.is_empty() => {
+                    let settled = out.stdout == previous;
+                    previous = out.stdout;
+                    if settled {
+                        break;
+                    }
+                }
+                _ => break,
+            }
+        }
+        if previous.is_empty() {
             let r = ureq::get(&self.url("/screenshot"))
                 .call()
                 .map(|r| r.into_json::<Value>());
             if let Ok(Ok(v)) = r {
-                let png = base64::engine::general_purpose::STANDARD
+                previous = base64::engine::general_purpose::STANDARD
                     .decode(v["value"].as_str().unwrap_or_default())
                     .unwrap_or_default();
-                let _ = std::fs::write(&path, png);
             }
         }
+        let _ = std::fs::write(&path, previous);
         path
     }
 

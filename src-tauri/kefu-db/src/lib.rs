@@ -375,20 +375,17 @@ impl Db {
         by: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let done =
-            sqlx::query("UPDATE buyers SET note = ?, note_by = ?, note_at = ? WHERE nick = ?")
-                .bind(note)
-                .bind(by)
-                .bind(now.timestamp())
-                .bind(nick.as_str())
-                .execute(&self.pool)
-                .await?;
-        if done.rows_affected() == 0 {
-            return Err(Error::NotFound(format!("buyer {nick}")));
-        }
-        Ok(())
+        self.set_shared(
+            "UPDATE buyers SET note = ?, note_by = ?, note_at = ? WHERE nick = ?",
+            note.to_owned(),
+            nick,
+            by,
+            now,
+        )
+        .await
     }
 
+    /// The shared tags on a buyer (blank ones dropped), with who set them and when.
     pub async fn set_tags(
         &self,
         nick: &BuyerNick,
@@ -402,14 +399,32 @@ impl Db {
             .filter(|t| !t.is_empty())
             .collect();
         let json = serde_json::to_string(&cleaned).map_err(|e| Error::Corrupt(e.to_string()))?;
-        let done =
-            sqlx::query("UPDATE buyers SET tags = ?, tags_by = ?, tags_at = ? WHERE nick = ?")
-                .bind(json)
-                .bind(by)
-                .bind(now.timestamp())
-                .bind(nick.as_str())
-                .execute(&self.pool)
-                .await?;
+        self.set_shared(
+            "UPDATE buyers SET tags = ?, tags_by = ?, tags_at = ? WHERE nick = ?",
+            json,
+            nick,
+            by,
+            now,
+        )
+        .await
+    }
+
+    /// Runs one of the fixed updates above: (value, by, at) on a buyer that must exist.
+    async fn set_shared(
+        &self,
+        update: &'static str,
+        value: String,
+        nick: &BuyerNick,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let done = sqlx::query(update)
+            .bind(value)
+            .bind(by)
+            .bind(now.timestamp())
+            .bind(nick.as_str())
+            .execute(&self.pool)
+            .await?;
         if done.rows_affected() == 0 {
             return Err(Error::NotFound(format!("buyer {nick}")));
         }
