@@ -175,18 +175,29 @@ mod tests {
         .map(|b| b.deserialize::<Value>().expect("JSON"))
     }
 
-    #[test]
-    fn commands_over_ipc_load_the_demo_and_report_errors_as_code_and_message() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let url = kefu_db::DbUrl::from_path(&dir.path().join("desk.db"));
-        let desk = tauri::async_runtime::block_on(Desk::open(&url, &Settings::default()));
+    /// The app's commands on the mock runtime, with one window to call them from.
+    fn mock_window(
+        wb: Workbench,
+    ) -> (
+        tauri::App<tauri::test::MockRuntime>,
+        tauri::WebviewWindow<tauri::test::MockRuntime>,
+    ) {
         let app = with_commands(mock_builder())
-            .manage(Workbench::new(desk))
+            .manage(wb)
             .build(mock_context(noop_assets()))
             .expect("mock app");
         let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
             .build()
             .expect("webview");
+        (app, webview)
+    }
+
+    #[test]
+    fn commands_over_ipc_load_the_demo_and_report_errors_as_code_and_message() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = kefu_db::DbUrl::from_path(&dir.path().join("desk.db"));
+        let desk = tauri::async_runtime::block_on(Desk::open(&url, &Settings::default()));
+        let (_app, webview) = mock_window(Workbench::new(desk));
 
         let o = invoke(&webview, "overview", json!({})).expect("overview");
         assert_eq!(o["empty"], json!(true));
@@ -231,13 +242,8 @@ mod tests {
 
     #[test]
     fn a_database_that_cannot_open_is_reported_not_a_crash() {
-        let app = with_commands(mock_builder())
-            .manage(Workbench::new(Err(Error::Unavailable("disk gone".into()))))
-            .build(mock_context(noop_assets()))
-            .expect("mock app");
-        let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
-            .build()
-            .expect("webview");
+        let (_app, webview) =
+            mock_window(Workbench::new(Err(Error::Unavailable("disk gone".into()))));
         let err = invoke(&webview, "overview", json!({})).expect_err("no database");
         assert_eq!(err["code"], json!("unavailable"));
     }

@@ -54,6 +54,20 @@ fn free_port() -> u16 {
 
 struct Killed(Child);
 
+/// Starts a helper that announces itself (display number, bus address) on its first line.
+fn first_line(command: &mut Command, what: &str) -> (Child, String) {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{what} is not installed or did not start: {e}"));
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("piped"))
+        .read_line(&mut line)
+        .unwrap_or_else(|e| panic!("{what} printed nothing: {e}"));
+    (child, line)
+}
+
 impl Drop for Killed {
     fn drop(&mut self) {
         let _ = self.0.kill();
@@ -74,8 +88,8 @@ pub struct Desktop {
 impl Desktop {
     pub fn start() -> Desktop {
         let home = tempfile::tempdir().expect("temp HOME");
-        let mut xvfb = Command::new("Xvfb")
-            .args([
+        let (xvfb, line) = first_line(
+            Command::new("Xvfb").args([
                 "-displayfd",
                 "1",
                 "-screen",
@@ -83,28 +97,17 @@ impl Desktop {
                 "1280x800x24",
                 "-nolisten",
                 "tcp",
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("Xvfb (package xvfb) is installed");
-        let mut line = String::new();
-        BufReader::new(xvfb.stdout.take().expect("piped"))
-            .read_line(&mut line)
-            .expect("Xvfb prints its display");
+            ]),
+            "Xvfb (package xvfb)",
+        );
         let display = format!(":{}", line.trim());
         // Services the bus starts on demand (the notification daemon) need the display.
-        let mut dbus = Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--print-address=1"])
-            .env("DISPLAY", &display)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("dbus-daemon (package dbus) is installed");
-        let mut addr = String::new();
-        BufReader::new(dbus.stdout.take().expect("piped"))
-            .read_line(&mut addr)
-            .expect("dbus prints its address");
+        let (dbus, addr) = first_line(
+            Command::new("dbus-daemon")
+                .args(["--session", "--nofork", "--print-address=1"])
+                .env("DISPLAY", &display),
+            "dbus-daemon (package dbus)",
+        );
         let db = home.path().join("desk.db");
         Desktop {
             display,
