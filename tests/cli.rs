@@ -18,7 +18,16 @@ impl Cli {
     }
 
     fn run(&self, args: &[&str]) -> (i32, Value, String) {
-        let out = Command::new(app_binary())
+        self.run_at(None, args)
+    }
+
+    /// Runs with the app's clock starting at `clock` (RFC 3339), as support replays a day.
+    fn run_at(&self, clock: Option<&str>, args: &[&str]) -> (i32, Value, String) {
+        let mut cmd = Command::new(app_binary());
+        if let Some(t) = clock {
+            cmd.env("KEFU_CLOCK_START", t);
+        }
+        let out = cmd
             .args(args)
             .arg("--json")
             .env("HOME", self.dir.path())
@@ -146,16 +155,83 @@ fn followups_at_a_given_time() {
         "ExportOrderList_one.csv",
         "订单编号,买家会员名,总金额,订单状态,订单创建时间\n1001,云朵希9624,387.00,等待买家付款,2026-11-11 22:50:00\n",
     );
-    assert_eq!(cli.run(&["import", &file]).0, 0);
+    // Imported at 22:55 shop time, minutes after the order was placed.
+    let (code, _, raw) = cli.run_at(Some("2026-11-11T14:55:00Z"), &["import", &file]);
+    assert_eq!(code, 0, "{raw}");
     // Placed 22:50: the first chase (23:10) falls in the quiet hours and is due at 08:00.
     let (_, before, _) = cli.run(&["followups", "--at", "2026-11-12 07:59:00"]);
     assert_eq!(before["due"], json!([]));
+    assert_eq!(before["overdue"], json!([]));
     assert_eq!(
         before["upcoming"][0]["due_at"],
         json!("2026-11-12T00:00:00Z")
     );
+    assert_eq!(before["upcoming"][0]["kind"], json!("chase"));
     let (_, at8, _) = cli.run(&["followups", "--at", "2026-11-12 08:00:00"]);
-    assert_eq!(at8["due"][0]["nick"], json!("云朵希9624"));
-    assert_eq!(at8["due"][0]["amount"], json!(38700));
-    assert_eq!(at8["due"][0]["closes_at"], json!("2026-11-14T14:50:00Z"));
+    let chase = &at8["due"][0];
+    assert_eq!(chase["nick"], json!("云朵希9624"));
+    assert_eq!(chase["amount"], json!(38700));
+    assert_eq!(chase["expires_at"], json!("2026-11-14T14:50:00Z"));
+    assert_eq!(chase["step"], json!("first"));
+    // Half an hour later it is overdue.
+    let (_, later, _) = cli.run(&["followups", "--at", "2026-11-12 08:30:00"]);
+    assert_eq!(later["overdue"][0]["id"], chase["id"]);
+
+    // Snooze until tomorrow 09:00, then done; both by number, from the terminal.
+    let id = chase["id"].as_i64().expect("an id").to_string();
+    let (code, snoozed, raw) = cli.run_at(
+        Some("2026-11-12T00:05:00Z"),
+        &["followup", "snooze", &id, "tomorrow"],
+    );
+    assert_eq!(code, 0, "{raw}");
+    assert_eq!(snoozed["due_at"], json!("2026-11-13T01:00:00Z"));
+    let (code, _, raw) = cli.run(&["followup", "done", &id]);
+    assert_eq!(code, 0, "{raw}");
+    let (code, _, raw) = cli.run(&["followup", "done", &id]);
+    assert_eq!(code, 1, "done twice is an error: {raw}");
+    let (code, _, raw) = cli.run(&["followup", "snooze", &id, "2h"]);
+    assert_ne!(code, 0, "{raw}");
+}
+
+#[test]
+fn a_promised_answer_by_hand() {
+    let cli = Cli::new();
+    let file = cli.write(
+        "ExportOrderList_one.csv",
+        "订单编号,买家会员名,总金额,订单状态,订单创建时间\n1001,云朵希9624,387.00,交易成功,2026-11-11 22:50:00\n",
+    );
+    assert_eq!(cli.run(&["import", &file]).0, 0);
+    let (code, f, raw) = cli.run_at(
+        Some("2026-11-20T02:00:00Z"),
+        &[
+            "followup",
+            "add",
+            "云朵希9624",
+            "--kind",
+            "promised_answer",
+            "--note",
+            "问尺码",
+        ],
+    );
+    assert_eq!(code, 0, "{raw}");
+    assert_eq!(
+        f["due_at"],
+        json!("2026-11-20T22:00:00Z"),
+        "reminder at 20 h"
+    );
+    assert_eq!(
+        f["expires_at"],
+        json!("2026-11-21T02:00:00Z"),
+        "answer due at 24 h"
+    );
+    assert_eq!(f["note"], json!("问尺码"));
+    let (_, list, _) = cli.run(&["followups", "--at", "2026-11-21 06:00:00", "--all"]);
+    assert!(list["due"]
+        .as_array()
+        .expect("due")
+        .iter()
+        .any(|d| d["kind"] == json!("promised_answer")));
+    let (code, _, raw) = cli.run(&["followup", "add", "云朵希9624", "--kind", "wrong"]);
+    assert_eq!(code, 1, "{raw}");
+    assert!(raw.contains("kind"), "{raw}");
 }

@@ -10,12 +10,13 @@ fn a_due_chase_raises_a_notification_once() {
     let desktop = Desktop::start();
     desktop.cli_json(&["demo"]);
     let followups = desktop.cli_json(&["followups"]);
-    let due = followups["due"].as_array().expect("due chases");
+    let due = due_chases(&followups);
     assert_eq!(
         due.len(),
         12,
         "every unpaid demo buyer is due a first chase"
     );
+    assert!(due.iter().all(|c| c["announced"] == false));
     let most_urgent = due[0]["nick"].as_str().expect("a nick").to_owned();
 
     let monitor = NotifyMonitor::start(&desktop);
@@ -47,11 +48,48 @@ fn a_due_chase_raises_a_notification_once() {
             );
         });
     }
-    // Announced chases are recorded before they are shown: nothing is due any more.
-    assert_eq!(
-        desktop.cli_json(&["followups"])["due"]
-            .as_array()
-            .map(Vec::len),
-        Some(0)
-    );
+    // Announced chases are recorded before they are shown, and stay on the agenda until
+    // the agent marks them done.
+    let after = desktop.cli_json(&["followups"]);
+    let due = due_chases(&after);
+    assert_eq!(due.len(), 12);
+    assert!(due.iter().all(|c| c["announced"] == true), "{after}");
+}
+
+/// The chases of the agenda's overdue and due lists, most urgent first.
+fn due_chases(agenda: &serde_json::Value) -> Vec<serde_json::Value> {
+    ["overdue", "due"]
+        .iter()
+        .flat_map(|l| agenda[*l].as_array().cloned().unwrap_or_default())
+        .filter(|f| f["kind"] == "chase")
+        .collect()
+}
+
+/// A shop script imports from the command line while the app runs: the app notices the
+/// change by itself and announces the chase that fell due, without waiting for its timer.
+#[test]
+fn a_chase_imported_from_the_command_line_is_announced_at_once() {
+    let desktop = Desktop::start();
+    let monitor = NotifyMonitor::start(&desktop);
+    let app = App::launch(&desktop, "notify-external");
+    app.steps(|app| {
+        app.wait_js("the workbench to start", "return document.body.dataset.ready === '1'");
+        // Let the first catch-up (2 s after launch) pass with nothing to do.
+        std::thread::sleep(Duration::from_secs(3));
+        // Clock start is 12:00 shop time: placed 11:30, the first chase is overdue.
+        let csv = desktop.home.path().join("ExportOrderList_script.csv");
+        std::fs::write(
+            &csv,
+            "订单编号,买家会员名,总金额,订单状态,订单创建时间\n9002,脚本导入的买家,59.00,等待买家付款,2026-11-23 11:30:00\n",
+        )
+        .expect("write the export");
+        desktop.cli_json(&["import", &csv.display().to_string()]);
+        wait_for(Duration::from_secs(5), "the chase of the imported order", || {
+            monitor.text().contains("催付：脚本导入的买家").then_some(())
+        });
+        app.wait_js(
+            "the imported buyer in the window",
+            "return document.getElementById('count-order').textContent === '1'",
+        );
+    });
 }

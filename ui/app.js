@@ -8,14 +8,18 @@ const { listen } = window.__TAURI__.event;
 const ROW_HEIGHT = 52;
 const PAGE = 200;
 const GROUPS = ["inquiry", "order", "shipped", "closed"];
-const GROUP_LABEL = { inquiry: "咨询", order: "订单", shipped: "发货", closed: "成交" };
+const GROUP_LABEL = { inquiry: "咨询", order: "订单", shipped: "发货", closed: "成交", agenda: "待办", team: "团队" };
+const PRESENCE_LABEL = { online: "在线", suspended: "挂起", offline: "离线" };
+const ROLE_LABEL = { main: "主账号", supervisor: "主管", agent: "客服" };
+const URGENCY_LABEL = { overdue: "逾期", due: "到期", upcoming: "稍后" };
+const BY_HAND = [["promised_answer", "承诺答复（24 小时内）"], ["refund_reply", "退款申请（5 天内处理）"], ["refund_reply_quick", "退款申请（2 天内处理）"], ["return_receipt", "退货待签收（10 天内）"]];
 const STATUS_LABEL = {
   awaiting_payment: ["等待买家付款", 0], awaiting_shipment: ["买家已付款，等待卖家发货", 1],
   shipped: ["卖家已发货，等待买家确认", 2], trade_success: ["交易成功", 3], trade_closed: ["交易关闭", 3],
 };
 
 const $ = (id) => document.getElementById(id);
-const state = { group: "order", counts: {}, pages: new Map(), total: 0, selected: -1, searchHits: null, detailNick: null };
+const state = { group: "order", counts: {}, pages: new Map(), total: 0, selected: -1, searchHits: null, detailNick: null, agenda: [], team: [], me: null, open: [] };
 
 function el(tag, cls, text) {
   const e = document.createElement(tag);
@@ -64,12 +68,45 @@ async function refreshOverview() {
   return o;
 }
 
+// The agenda: overdue and due most urgent first, then what comes in the next 24 hours.
+async function refreshAgenda() {
+  const a = await call("agenda");
+  // Chases lead whether overdue or just due: an unpaid order is lost at its close.
+  const now = [...a.overdue, ...a.due];
+  const closes = (f) => (f.expires_at ? Date.parse(f.expires_at) : Infinity);
+  const chases = now.filter((f) => f.kind === "chase").sort((x, y) => closes(x) - closes(y));
+  const items = [...chases, ...now.filter((f) => f.kind !== "chase"), ...a.upcoming];
+  state.agenda = items;
+  $("count-agenda").textContent = a.overdue.length + a.due.length;
+  $("count-agenda").classList.toggle("hot", a.overdue.length + a.due.length > 0);
+  if (state.group === "agenda" && !state.searchHits) {
+    state.total = items.length;
+    $("list-title").textContent = `待办 · 逾期 ${a.overdue.length} · 到期 ${a.due.length} · 24 小时内 ${a.upcoming.length}`;
+    if (state.selected >= state.total) state.selected = state.total - 1;
+    renderRows();
+  }
+  return a;
+}
+
 function selectGroup(group) {
   state.group = group;
   state.searchHits = null;
   state.pages.clear();
   state.selected = -1;
   for (const b of document.querySelectorAll(".group")) b.classList.toggle("active", b.dataset.group === group);
+  if (group === "agenda") {
+    state.total = state.agenda.length;
+    $("buyer-list").scrollTop = 0;
+    refreshAgenda();
+    return;
+  }
+  if (group === "team") {
+    state.total = state.team.length;
+    $("buyer-list").scrollTop = 0;
+    if (!state.me) $("list-title").textContent = "团队 · 登录子账号后可见";
+    refreshTeam();
+    return;
+  }
   state.total = state.counts[group] || 0;
   $("list-title").textContent = `${GROUP_LABEL[group]}组 · ${state.total} 位买家` + (group === "order" ? " · 按自动关闭时间排序" : "");
   $("buyer-list").scrollTop = 0;
@@ -89,6 +126,8 @@ async function page(index) {
 
 async function buyerAt(i) {
   if (state.searchHits) return state.searchHits[i];
+  if (state.group === "agenda") return state.agenda[i];
+  if (state.group === "team") return state.team[i];
   return (await page(Math.floor(i / PAGE)))[i % PAGE];
 }
 
@@ -115,6 +154,8 @@ async function renderRows() {
     row.dataset.index = i;
     row.dataset.nick = b.nick;
     row.classList.toggle("selected", i === state.selected);
+    if (b.kind) { agendaRow(row, b); frag.appendChild(row); return; }
+    if (b.role) { teamRow(row, b); frag.appendChild(row); return; }
     row.querySelector(".nick").textContent = b.nick;
     row.querySelector(".badge").textContent = b.returning ? "回头客" : "";
     const meta = row.querySelector(".meta");
@@ -123,11 +164,85 @@ async function renderRows() {
       meta.textContent = `${b.unpaid_count} 笔待付款 · ${text}`;
       if (cls) meta.classList.add(cls);
     } else {
-      meta.textContent = `${b.order_count} 笔订单 · 最近下单 ${fmtTime(b.last_order_at)}` + (b.note ? ` · ${b.note}` : "");
+      meta.textContent = (b.order_count ? `${b.order_count} 笔订单 · 最近下单 ${fmtTime(b.last_order_at)}` : "新咨询 · 还没有订单") + (b.note ? ` · ${b.note}` : "");
     }
     frag.appendChild(row);
   });
   rows.replaceChildren(frag);
+}
+
+function teamRow(row, m) {
+  row.querySelector(".nick").textContent = `${m.name} · ${ROLE_LABEL[m.role]}`;
+  const badge = row.querySelector(".badge");
+  badge.textContent = PRESENCE_LABEL[m.presence];
+  badge.className = `badge p-${m.presence}`;
+  row.querySelector(".meta").textContent = m.role === "main" ? `接待 ${m.load} · 子账号全部离线时接待` :
+    `接待 ${m.load}/${m.max_load} · 权重 ${m.weight}` + (m.in_routing ? "" : " · 不参与分流");
+}
+
+// The team: accounts with presence and load, and the queue. Signed-in accounts only.
+async function refreshTeam() {
+  const me = await call("account");
+  state.me = me;
+  $("sign-in").textContent = me ? `${me.name} · ${ROLE_LABEL[me.role]}` : "登录";
+  $("state").hidden = !me;
+  if (!me) { state.team = []; state.open = []; $("count-team").textContent = "0"; return; }
+  const [team, open] = await Promise.all([call("team"), call("conversations", { all: true })]);
+  state.team = team;
+  state.open = open;
+  const mine = team.find((m) => m.name === me.name);
+  if (mine) $("state").value = mine.state;
+  // New buyers assigned to me and not yet opened: they move on after 30 s.
+  const fresh = open.filter((c) => c.agent === me.name && c.opened_at === null);
+  $("new-buyers").hidden = fresh.length === 0;
+  $("new-buyers").textContent = `新买家 ${fresh.length} 位待接待：${fresh.map((c) => c.buyer_nick).slice(0, 3).join("、")}`;
+  $("new-buyers").dataset.nick = fresh.length ? fresh[0].buyer_nick : "";
+  $("count-team").textContent = team.filter((m) => m.presence === "online").length;
+  if (state.group === "team" && !state.searchHits) {
+    state.total = team.length;
+    $("list-title").textContent = `团队 · 在线 ${team.filter((m) => m.presence === "online").length} · 挂起 ${team.filter((m) => m.presence === "suspended").length} · 接待中 ${open.length}`;
+    renderRows();
+  }
+}
+
+function renderMember(m) {
+  const parts = [el("h2", "buyer-nick", m.name), el("div", "sub", `${ROLE_LABEL[m.role]} · ${PRESENCE_LABEL[m.presence]} · 接待 ${m.load}/${m.max_load}`)];
+  if (state.me && state.me.role !== "agent" && m.name !== state.me.name) {
+    const actions = el("div", "fu-actions");
+    for (const [st, label] of [["online", "设为在线"], ["suspended", "设为挂起"], ["offline", "设为离线"]]) {
+      const b = el("button", "ghost", label);
+      b.dataset.state = st;
+      b.addEventListener("click", async () => {
+        await call("set_state", { target: m.name, state: st });
+        say(`${m.name} 已${PRESENCE_LABEL[st]}`);
+        await refreshTeam();
+      });
+      actions.append(b);
+    }
+    parts.push(actions);
+  }
+  const list = el("section", "followups");
+  list.append(el("h3", null, "接待中的买家"));
+  for (const c of state.open.filter((c) => c.agent === m.name)) list.append(el("div", "fu-sub", `${c.buyer_nick} · ${c.reason}`));
+  parts.push(list);
+  $("detail").replaceChildren(...parts);
+}
+
+function agendaRow(row, f) {
+  row.querySelector(".nick").textContent = `${f.label} · ${f.nick}`;
+  const badge = row.querySelector(".badge");
+  badge.textContent = URGENCY_LABEL[f.urgency];
+  badge.className = `badge u-${f.urgency}`;
+  const meta = row.querySelector(".meta");
+  const bits = [`${fmtTime(f.due_at)} ${f.snoozed_until ? "稍后提醒" : "到期"}`];
+  if (f.amount) bits.push(`¥${yuan(f.amount)}`);
+  if (f.kind === "chase" && f.expires_at) {
+    const [text, cls] = timeLeft(f.expires_at);
+    bits.push(text);
+    if (cls) meta.classList.add(cls);
+  } else if (f.expires_at) bits.push(`截止 ${fmtTime(f.expires_at)}`);
+  if (f.note) bits.push(f.note);
+  meta.textContent = bits.join(" · ");
 }
 
 async function select(i) {
@@ -139,21 +254,156 @@ async function select(i) {
   if (top < scroller.scrollTop) scroller.scrollTop = top;
   else if (top + ROW_HEIGHT > scroller.scrollTop + scroller.clientHeight) scroller.scrollTop = top + ROW_HEIGHT - scroller.clientHeight;
   renderRows();
+  if (b && b.role) { state.detailNick = null; renderMember(b); return; }
   if (b) showBuyer(b.nick);
 }
 
 async function showBuyer(nick) {
   state.detailNick = nick;
-  const d = await call("buyer_detail", { nick });
+  // Opening a buyer assigned to me is the greeting that keeps it from being routed on.
+  const mine = state.me && state.open.find((c) => c.buyer_nick === nick && c.agent === state.me.name && c.opened_at === null);
+  if (mine) {
+    mine.opened_at = 0;
+    call("greet", { id: mine.id }).catch(() => {});
+  }
+  const [d, followups] = await Promise.all([call("buyer_detail", { nick }), call("buyer_followups", { nick })]);
   if (state.detailNick !== nick) return;
-  renderDetail(d);
+  renderDetail(d, followups);
 }
 
-function renderDetail(d) {
+// The copy falls back to a selection copy where the clipboard API is not offered.
+async function copyText(text, area) {
+  try {
+    await navigator.clipboard.writeText(text);
+  } catch {
+    area.select();
+    document.execCommand("copy");
+  }
+  say("话术已复制，可以粘贴到旺旺");
+}
+
+async function actOn(id, action, choice) {
+  if (action === "done") await call("done_followup", { id });
+  else await call("snooze_followup", { id, choice });
+  say(action === "done" ? "已完成" : "已推迟提醒");
+  await refreshAgenda();
+  if (state.detailNick) showBuyer(state.detailNick);
+}
+
+function followupCard(f) {
+  const card = el("div", `followup u-${f.urgency}`);
+  card.dataset.id = f.id;
+  const head = el("div", "head");
+  head.append(el("span", "fu-kind", f.label), el("span", `fu-when u-${f.urgency}`, `${URGENCY_LABEL[f.urgency]} · ${fmtTime(f.due_at)}`));
+  card.append(head);
+  if (f.kind === "chase" && f.expires_at) card.append(el("div", "fu-sub", `${f.orders.length} 笔订单 · ¥${yuan(f.amount)} · ${timeLeft(f.expires_at)[0]}`));
+  else if (f.expires_at) card.append(el("div", "fu-sub", `截止 ${fmtTime(f.expires_at)}`));
+  if (f.note) card.append(el("div", "fu-sub", f.note));
+  const text = el("textarea", "fu-text");
+  text.readOnly = true;
+  text.value = f.text;
+  text.rows = 3;
+  const actions = el("div", "fu-actions");
+  const copy = el("button", "primary", "复制话术 (c)");
+  copy.dataset.act = "copy";
+  copy.addEventListener("click", () => copyText(f.text, text));
+  const done = el("button", "ghost", "完成 (d)");
+  done.dataset.act = "done";
+  done.addEventListener("click", () => actOn(f.id, "done"));
+  actions.append(copy, done);
+  for (const [choice, label] of [["15m", "15 分钟后"], ["1h", "1 小时后 (z)"], ["tomorrow", "明天 9:00"]]) {
+    const b = el("button", "ghost", label);
+    b.dataset.act = "snooze-" + choice;
+    b.addEventListener("click", () => actOn(f.id, "snooze", choice));
+    actions.append(b);
+  }
+  card.append(text, actions);
+  return card;
+}
+
+function byHandForm(nick) {
+  const form = el("form", "by-hand");
+  const kind = el("select");
+  kind.id = "by-hand-kind";
+  for (const [code, label] of BY_HAND) {
+    const o = el("option", null, label);
+    o.value = code;
+    kind.append(o);
+  }
+  const note = el("input");
+  note.id = "by-hand-note";
+  note.maxLength = 500;
+  note.placeholder = "要核实的问题 / 退款单说明";
+  const add = el("button", "ghost", "加入待办");
+  form.append(kind, note, add);
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    await call("add_followup", { nick, kind: kind.value, order: null, note: note.value });
+    say("已加入待办");
+    await refreshAgenda();
+    showBuyer(nick);
+  });
+  return form;
+}
+
+// Who serves this buyer and why; the serving agent can end the conversation or pass it on.
+function conversationBox(nick) {
+  const c = state.open.find((c) => c.buyer_nick === nick);
+  if (!c) return null;
+  const box = el("section", "conversation");
+  box.append(el("div", "fu-sub", `接待：${c.agent} · ${c.reason}`));
+  if (c.asked) box.append(el("div", "fu-sub", `咨询：${c.asked}`));
+  if (state.me && c.agent === state.me.name) {
+    const actions = el("div", "fu-actions");
+    const end = el("button", "ghost", "结束会话 (Esc)");
+    end.id = "end-conversation";
+    end.addEventListener("click", async () => {
+      await call("close_conversation", { nick });
+      say("会话已结束");
+      await refreshTeam();
+      showBuyer(nick);
+    });
+    const to = el("select");
+    to.id = "transfer-to";
+    for (const m of state.team.filter((m) => m.presence === "online" && m.name !== state.me.name && m.role !== "main")) {
+      const o = el("option", null, `${m.name}（${m.load}/${m.max_load}）`);
+      o.value = m.name;
+      to.append(o);
+    }
+    if (!to.options.length) {
+      const none = el("option", null, "没有在线的同事");
+      none.value = "";
+      to.append(none);
+    }
+    const note = el("input");
+    note.placeholder = "转交备注";
+    note.maxLength = 200;
+    const pass = el("button", "ghost", "转交");
+    pass.addEventListener("click", async () => {
+      if (!to.value) { say("没有在线的同事可以转交", true); return; }
+      const r = await call("transfer", { nick, to: to.value, note: note.value });
+      say(r.reason);
+      await refreshTeam();
+      showBuyer(nick);
+    });
+    actions.append(end, to, note, pass);
+    box.append(actions);
+  }
+  return box;
+}
+
+function renderDetail(d, followups) {
   const box = $("detail");
   const parts = [];
   parts.push(el("h2", "buyer-nick", d.nick));
   parts.push(el("div", "sub", `${GROUP_LABEL[d.group]}组 · ${d.order_count} 笔订单${d.returning ? " · 回头客" : " · 新买家"}`));
+  const talk = conversationBox(d.nick);
+  if (talk) parts.push(talk);
+  const fu = el("section", "followups");
+  fu.append(el("h3", null, followups && followups.length ? `待办 · ${followups.length}` : "待办"));
+  for (const f of followups || []) fu.append(followupCard(f));
+  fu.append(byHandForm(d.nick));
+  parts.push(fu);
   const tags = el("div", "tags");
   for (const t of d.tags) tags.appendChild(el("span", "tag", t));
   parts.push(tags);
@@ -177,7 +427,7 @@ function renderDetail(d) {
     await call("set_note", { nick: d.nick, note: note.value });
     const updated = await call("set_tags", { nick: d.nick, tags: tagInput.value.split(/\s+/).filter(Boolean) });
     say("已保存");
-    renderDetail(updated);
+    renderDetail(updated, await call("buyer_followups", { nick: d.nick }));
   };
   save.addEventListener("click", doSave);
   noteBox.addEventListener("keydown", (e) => { if (e.key === "Enter" && e.ctrlKey) { e.preventDefault(); doSave(); } });
@@ -234,6 +484,10 @@ function onKey(e) {
   const typing = e.target.matches("input, textarea");
   if (e.key === "Escape") {
     if (typing) { e.target.blur(); if (e.target.id === "search" && e.target.value) { e.target.value = ""; onSearch(); } return; }
+    // Esc ends the signed-in agent's conversation with the buyer shown (as in Qianniu),
+    // otherwise closes the panel.
+    const end = document.getElementById("end-conversation");
+    if (end) { end.click(); return; }
     closeBuyer();
     return;
   }
@@ -242,6 +496,17 @@ function onKey(e) {
   if (e.key === "o" && e.ctrlKey) { e.preventDefault(); pickAndImport(); return; }
   const n = "1234".indexOf(e.key);
   if (n >= 0) { selectGroup(GROUPS[n]); return; }
+  if (e.key === "5") { selectGroup("agenda"); return; }
+  if (e.key === "6") { selectGroup("team"); return; }
+  if (e.key === "n") { e.preventDefault(); openInquiry(); return; }
+  // On a follow-up: copy its text, mark it done, or snooze it for an hour.
+  const card = document.querySelector("#detail .followup");
+  if (card && "cdz".includes(e.key)) {
+    const act = { c: "copy", d: "done", z: "snooze-1h" }[e.key];
+    const b = card.querySelector(`[data-act="${act}"]`);
+    if (b) { e.preventDefault(); b.click(); }
+    return;
+  }
   if (e.key === "ArrowDown" || e.key === "j") { e.preventDefault(); select(state.selected + 1); }
   if (e.key === "ArrowUp" || e.key === "k") { e.preventDefault(); select(Math.max(0, state.selected - 1)); }
 }
@@ -315,13 +580,66 @@ async function saveSettings(e) {
   }
 }
 
+function openInquiry() {
+  $("inquiry-result").textContent = "";
+  $("inquiry-panel").hidden = false;
+  $("inquiry-nick").focus();
+}
+
+async function submitInquiry(e) {
+  e.preventDefault();
+  try {
+    const r = await invoke("new_inquiry", { nick: $("inquiry-nick").value.trim(), asked: $("inquiry-asked").value });
+    $("inquiry-result").textContent = r.agent ? `已分配给 ${r.agent}：${r.reason}` : r.reason;
+    $("inquiry-nick").value = "";
+    $("inquiry-asked").value = "";
+    await refreshTeam();
+  } catch (err) {
+    $("inquiry-result").textContent = (err && err.message) || String(err);
+  }
+}
+
+async function submitSignIn(e) {
+  e.preventDefault();
+  try {
+    const me = await invoke("sign_in", { name: $("sign-in-name").value.trim(), password: $("sign-in-password").value });
+    $("sign-in-password").value = "";
+    $("sign-in-panel").hidden = true;
+    say(`${me.name} 已登录，在线接待`);
+    await refreshOverview();
+    await refreshTeam();
+  } catch (err) {
+    $("sign-in-error").textContent = (err && err.message) || String(err);
+  }
+}
+
 async function pickAndImport() {
   const paths = await call("pick_export_files");
   await runImport(paths, false);
 }
 
+// Another process changed the database: refresh what is shown, keeping the group, the
+// scroll position and the open buyer (an agent may be typing a note there).
+let quietTimer = 0;
+function refreshQuietly() {
+  clearTimeout(quietTimer);
+  quietTimer = setTimeout(async () => {
+    await refreshOverview();
+    await refreshAgenda();
+    await refreshTeam();
+    if (!state.searchHits && GROUPS.includes(state.group)) {
+      state.pages.clear();
+      state.total = state.counts[state.group] || 0;
+      $("list-title").textContent = `${GROUP_LABEL[state.group]}组 · ${state.total} 位买家` + (state.group === "order" ? " · 按自动关闭时间排序" : "");
+      renderRows();
+    }
+  }, 150);
+}
+
 async function reload() {
   await refreshOverview();
+  await refreshAgenda();
+  await refreshTeam();
   if (state.searchHits) onSearch(); else selectGroup(state.group);
   if (state.detailNick) showBuyer(state.detailNick);
 }
@@ -348,6 +666,9 @@ async function start() {
   // Show the workbench first; the listeners register alongside.
   const listening = Promise.all([
     listen("desk://changed", () => reload()),
+    listen("desk://agenda", () => refreshAgenda()),
+    listen("desk://team", () => { refreshTeam(); refreshOverview(); }),
+    listen("desk://external", () => refreshQuietly()),
     listen("import://progress", (e) => {
       const p = e.payload;
       $("import-progress").value = p.total ? p.done / p.total : 0;
@@ -362,6 +683,18 @@ async function start() {
   ]);
   $("import").addEventListener("click", pickAndImport);
   $("agent").addEventListener("click", openSettings);
+  $("new-inquiry").addEventListener("click", openInquiry);
+  $("new-buyers").addEventListener("click", () => { if ($("new-buyers").dataset.nick) showBuyer($("new-buyers").dataset.nick); });
+  $("inquiry-form").addEventListener("submit", submitInquiry);
+  $("inquiry-cancel").addEventListener("click", () => { $("inquiry-panel").hidden = true; });
+  $("sign-in").addEventListener("click", () => { $("sign-in-error").textContent = ""; $("sign-in-panel").hidden = false; $("sign-in-name").focus(); });
+  $("sign-in-form").addEventListener("submit", submitSignIn);
+  $("sign-in-cancel").addEventListener("click", () => { $("sign-in-panel").hidden = true; });
+  $("state").addEventListener("change", async () => {
+    await call("set_state", { target: null, state: $("state").value });
+    say(`已${PRESENCE_LABEL[$("state").value]}`);
+    await refreshTeam();
+  });
   $("settings-form").addEventListener("submit", saveSettings);
   $("settings-cancel").addEventListener("click", () => { $("settings-panel").hidden = true; });
   $("welcome-import").addEventListener("click", pickAndImport);
@@ -370,6 +703,8 @@ async function start() {
   $("import-close").addEventListener("click", () => { $("import-panel").hidden = true; refreshOverview(); });
   await reload();
   await listening;
+  // Due becomes overdue and upcoming becomes due with time alone.
+  setInterval(() => refreshAgenda().catch(() => {}), 60000);
   document.body.dataset.ready = "1";
 }
 

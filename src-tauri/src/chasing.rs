@@ -2,12 +2,14 @@
 //! chase is due (never polling), wakes early when orders change, and wakes at least every
 //! few minutes so that a PC that slept or a clock that jumped catches up.
 
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
-use tauri::{AppHandle, Manager, Runtime};
+use kefu_core::agenda::Kind;
+use kefu_db::FollowUp;
+use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_notification::NotificationExt;
 
-use crate::desk::DueChase;
 use crate::Workbench;
 
 const LONGEST_SLEEP: Duration = Duration::from_secs(300);
@@ -17,30 +19,55 @@ const MOST_AT_ONCE: usize = 3;
 /// The window comes first at launch; catching up on chases can wait this long.
 const FIRST_RUN_DELAY: Duration = Duration::from_secs(2);
 
+/// Notifications are paused until this time (unix seconds, app clock); 0 when not paused.
+static PAUSED_UNTIL: AtomicI64 = AtomicI64::new(0);
+
+/// Pauses notifications for `minutes`: what falls due meanwhile stays on the agenda and is
+/// announced when the pause ends.
+pub fn pause(minutes: i64) {
+    let until = crate::clock::now() + chrono::Duration::minutes(minutes);
+    PAUSED_UNTIL.store(until.timestamp(), Ordering::SeqCst);
+}
+
+fn paused_for() -> Option<Duration> {
+    let left = PAUSED_UNTIL.load(Ordering::SeqCst) - crate::clock::now().timestamp();
+    (left > 0).then(|| Duration::from_secs(left as u64))
+}
+
 pub fn start<R: Runtime>(app: AppHandle<R>) {
     tauri::async_runtime::spawn(async move {
         tokio::time::sleep(FIRST_RUN_DELAY).await;
         loop {
             let wb = app.state::<Workbench>();
             let Ok(desk) = wb.desk() else { return };
-            let next = match desk.run_due(crate::clock::now()).await {
-                Ok((fired, next)) => {
-                    announce(&app, &fired);
-                    if let Ok(list) = desk.followups(crate::clock::now()).await {
-                        crate::tray::set_due(&app, list.due.len() + list.upcoming.len());
+            let now = crate::clock::now();
+            let next = if let Some(pause) = paused_for() {
+                Some(now + chrono::Duration::from_std(pause).unwrap_or_default())
+            } else {
+                match desk.run_due(now).await {
+                    Ok((fired, next)) => {
+                        announce(&app, &fired);
+                        if !fired.is_empty() {
+                            let _ = app.emit(crate::commands::AGENDA_CHANGED, ());
+                        }
+                        next
                     }
-                    next
-                }
-                Err(e) => {
-                    eprintln!("kefu-desk: payment chases: {e}");
-                    None
+                    Err(e) => {
+                        eprintln!("kefu-desk: follow-ups: {e}");
+                        None
+                    }
                 }
             };
-            let wait = next
-                .and_then(|t| (t - crate::clock::now()).to_std().ok())
-                .unwrap_or(Duration::ZERO)
-                .clamp(Duration::from_millis(200), LONGEST_SLEEP);
-            let wait = if next.is_none() { LONGEST_SLEEP } else { wait };
+            if let Ok(n) = desk.due_count(crate::clock::now()).await {
+                crate::tray::set_due(&app, n);
+            }
+            let wait = match next {
+                Some(t) => (t - crate::clock::now())
+                    .to_std()
+                    .unwrap_or(Duration::ZERO)
+                    .clamp(Duration::from_millis(200), LONGEST_SLEEP),
+                None => LONGEST_SLEEP,
+            };
             tokio::select! {
                 () = tokio::time::sleep(wait) => {}
                 () = wb.wake.notified() => {}
@@ -49,8 +76,11 @@ pub fn start<R: Runtime>(app: AppHandle<R>) {
     });
 }
 
-fn time_left(c: &DueChase) -> String {
-    let left = c.closes_at - crate::clock::now();
+fn time_left(f: &FollowUp) -> String {
+    let Some(closes) = f.expires_at else {
+        return String::new();
+    };
+    let left = closes - crate::clock::now();
     let (h, m) = (left.num_hours(), left.num_minutes() % 60);
     if h >= 24 {
         format!("还剩 {} 天 {} 小时自动关闭", h / 24, h % 24)
@@ -59,18 +89,21 @@ fn time_left(c: &DueChase) -> String {
     }
 }
 
-fn announce<R: Runtime>(app: &AppHandle<R>, fired: &[DueChase]) {
-    let mut shown: Vec<&DueChase> = fired.iter().collect();
-    shown.sort_by_key(|c| c.closes_at);
-    if fired.len() > MOST_AT_ONCE {
+/// Each due chase is its own notification (the most urgent few when many fall due at
+/// once); other follow-ups are summed up in one, since they can wait for the agenda.
+fn announce<R: Runtime>(app: &AppHandle<R>, fired: &[FollowUp]) {
+    let mut chases: Vec<&FollowUp> = fired.iter().filter(|f| f.kind == Kind::Chase).collect();
+    let others = fired.len() - chases.len();
+    chases.sort_by_key(|c| c.expires_at);
+    if chases.len() > MOST_AT_ONCE {
         notify(
             app,
-            &format!("{} 位买家待催付", fired.len()),
+            &format!("{} 位买家待催付", chases.len()),
             "打开客服工作台查看待付款订单",
         );
-        shown.truncate(MOST_AT_ONCE);
+        chases.truncate(MOST_AT_ONCE);
     }
-    for c in shown {
+    for c in chases {
         let body = format!(
             "¥{} · {} 笔订单 · {}",
             c.amount,
@@ -79,8 +112,15 @@ fn announce<R: Runtime>(app: &AppHandle<R>, fired: &[DueChase]) {
         );
         notify(app, &format!("催付：{}", c.nick), &body);
     }
+    if others > 0 {
+        let first = fired.iter().find(|f| f.kind != Kind::Chase);
+        let body = match (others, first) {
+            (1, Some(f)) => format!("{}：{}", f.label, f.nick),
+            _ => "打开客服工作台的待办查看".to_owned(),
+        };
+        notify(app, &format!("{others} 条待办到期"), &body);
+    }
 }
-
 fn notify<R: Runtime>(app: &AppHandle<R>, title: &str, body: &str) {
     // The follow-up list is the truth; a notification that fails to show is only logged.
     if let Err(e) = app.notification().builder().title(title).body(body).show() {

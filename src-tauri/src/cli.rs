@@ -26,10 +26,36 @@ Usage:
   kefu-desk import FILE... [--skip-bad]
                                     import order exports (ExportOrderList*.csv, ExportOrderDetailList*.csv);
                                     all or nothing unless --skip-bad; exits 1 when rows were rejected
-  kefu-desk followups [--at TIME]   payment chases due now (or at TIME, shop time
-                                    \"YYYY-MM-DD HH:MM\") and upcoming; nothing is recorded
+  kefu-desk followups [--at TIME] [--all]
+                                    the agenda (待办): overdue, due and upcoming (next 24 h)
+                                    follow-ups now, or as planned at TIME (shop time
+                                    \"YYYY-MM-DD HH:MM\"), with kind and owner; --all lists
+                                    every agent's; nothing is recorded
+  kefu-desk followup done ID        mark a follow-up done
+  kefu-desk followup snooze ID 15m|1h|tomorrow
+  kefu-desk followup add NICK --kind K [--order NO] [--note TEXT]
+                                    a follow-up by hand: promised_answer (due in 20 h),
+                                    refund_reply, refund_reply_quick, return_receipt
+  kefu-desk account add NAME --role main|supervisor|agent [--max-load N] [--weight N]
+                                    a shop account (password from KEFU_NEW_PASSWORD); the
+                                    first is the main account, later ones need --as a
+                                    supervisor or the main account
+  kefu-desk team                    accounts with state, presence and load
+  kefu-desk state online|suspended|offline [--agent NAME]
+                                    one's own state, or a teammate's (supervisor)
+  kefu-desk inquiry NICK [--asked TEXT]
+                                    a new buyer asks: routed to an agent, the main account
+                                    or the queue, with the reason (for a shop's chat system)
+  kefu-desk greet CONVERSATION      the agent opened a conversation (within 30 s)
+  kefu-desk transfer NICK --to NAME [--note TEXT]
+  kefu-desk close NICK              end a conversation (Esc), freeing the load
+  kefu-desk conversations [--all]   open conversations, the queue with --all
+  kefu-desk route                   re-route late greetings and silent PCs, serve the queue
   kefu-desk orders --status S [--limit N]
                                     orders with a status (unpaid, paid, shipped, success, closed)
+
+Team commands sign in with --as NAME and the password in KEFU_PASSWORD (never on the
+command line, where other users could read it).
 
 Options for every command:
   --db URL     database (sqlite: URL or file path); default: KEFU_DB, then the settings,
@@ -37,7 +63,7 @@ Options for every command:
   --json       machine-readable output
 ";
 
-const COMMANDS: [&str; 10] = [
+const COMMANDS: [&str; 20] = [
     "demo",
     "groups",
     "buyers",
@@ -46,6 +72,16 @@ const COMMANDS: [&str; 10] = [
     "orders",
     "import",
     "followups",
+    "followup",
+    "account",
+    "team",
+    "state",
+    "inquiry",
+    "greet",
+    "transfer",
+    "close",
+    "conversations",
+    "route",
     "help",
     "--help",
 ];
@@ -85,8 +121,10 @@ impl Args {
                             .ok_or_else(|| Error::Usage("--db needs a URL".into()))?,
                     )
                 }
-                "--if-empty" | "--skip-bad" => a.flags.push((arg.clone(), None)),
-                "--group" | "--status" | "--limit" | "--offset" | "--at" => {
+                "--if-empty" | "--skip-bad" | "--all" => a.flags.push((arg.clone(), None)),
+                "--group" | "--status" | "--limit" | "--offset" | "--at" | "--kind" | "--order"
+                | "--note" | "--as" | "--role" | "--max-load" | "--weight" | "--agent"
+                | "--asked" | "--to" => {
                     let v = it
                         .next()
                         .cloned()
@@ -182,6 +220,11 @@ async fn dispatch(raw: &[String]) -> Result<()> {
     let settings = Settings::load(&settings_path()?)?;
     let desk = Desk::open(&settings.database(args.db.as_deref())?, &settings).await?;
     let now = crate::clock::now();
+    if let Some(name) = args.flag("--as") {
+        let password = std::env::var("KEFU_PASSWORD")
+            .map_err(|_| Error::Usage("--as needs the password in KEFU_PASSWORD".into()))?;
+        desk.authenticate(name, &password).await?;
+    }
     let out = &mut std::io::stdout().lock();
     match args.command.as_str() {
         "demo" => {
@@ -284,23 +327,211 @@ async fn dispatch(raw: &[String]) -> Result<()> {
                 Some(t) => ShopTime::SHANGHAI.parse_local(t)?,
                 None => now,
             };
-            let list = desk.followups(at).await?;
+            let list = if args.has("--all") {
+                desk.everyones_followups(at).await?
+            } else {
+                desk.followups(at).await?
+            };
             emit(out, args.json, &list, |w| {
-                for (label, chases) in [("due", &list.due), ("upcoming", &list.upcoming)] {
-                    for c in chases {
+                for (label, items) in [
+                    ("overdue", &list.overdue),
+                    ("due", &list.due),
+                    ("upcoming", &list.upcoming),
+                ] {
+                    for f in items {
                         writeln!(
                             w,
-                            "{label}\t{}\tpayment chase ({:?})\t{}\t¥{}\tcloses {}",
-                            shop_time(c.due_at),
-                            c.step,
-                            c.nick,
-                            c.amount,
-                            shop_time(c.closes_at)
+                            "{label}\t#{}\t{}\t{}{}\t{}\t¥{}\t{}\towner {}",
+                            f.id,
+                            shop_time(f.due_at),
+                            f.kind.code(),
+                            f.step.map(|s| format!(" ({s:?})")).unwrap_or_default(),
+                            f.nick,
+                            f.amount,
+                            f.expires_at
+                                .map(|t| format!("until {}", shop_time(t)))
+                                .unwrap_or_default(),
+                            if f.owner.is_empty() {
+                                desk.agent()
+                            } else {
+                                f.owner.clone()
+                            }
                         )?;
                     }
                 }
                 Ok(())
             })
+        }
+        "followup" => {
+            let (action, rest) = args
+                .positional
+                .split_first()
+                .ok_or_else(|| Error::Usage("followup needs done, snooze or add".into()))?;
+            let id = |raw: Option<&String>| -> Result<i64> {
+                raw.and_then(|v| v.trim_start_matches('#').parse().ok())
+                    .ok_or_else(|| Error::Usage("followup: expected a follow-up number".into()))
+            };
+            let f = match (action.as_str(), rest) {
+                ("done", [n]) => desk.done(id(Some(n))?, now).await?,
+                ("snooze", [n, choice]) => desk.snooze(id(Some(n))?, choice, now).await?,
+                ("add", [nick]) => {
+                    let kind = args
+                        .flag("--kind")
+                        .ok_or_else(|| Error::Usage("followup add needs --kind".into()))?;
+                    desk.add_followup(
+                        nick,
+                        kind,
+                        args.flag("--order"),
+                        args.flag("--note").unwrap_or(""),
+                        now,
+                    )
+                    .await?
+                }
+                _ => {
+                    return Err(Error::Usage(
+                        "followup done ID | snooze ID 15m|1h|tomorrow | add NICK --kind K".into(),
+                    ))
+                }
+            };
+            emit(out, args.json, &f, |w| {
+                writeln!(
+                    w,
+                    "#{}\t{}\t{}\t{}",
+                    f.id,
+                    f.kind.code(),
+                    f.nick,
+                    shop_time(f.due_at)
+                )
+            })
+        }
+        "account" => {
+            let name = match args.positional.as_slice() {
+                [add, name] if add == "add" => name,
+                _ => return Err(Error::Usage("account add NAME --role R".into())),
+            };
+            let role = args
+                .flag("--role")
+                .ok_or_else(|| Error::Usage("account add needs --role".into()))?;
+            let password = std::env::var("KEFU_NEW_PASSWORD").map_err(|_| {
+                Error::Usage("account add needs the new password in KEFU_NEW_PASSWORD".into())
+            })?;
+            let count = |flag: &str, default: i64| -> Result<u32> {
+                u32::try_from(args.number(flag, default)?)
+                    .map_err(|_| Error::Usage(format!("{flag}: 0 or more")))
+            };
+            let a = desk
+                .create_account(
+                    name,
+                    role,
+                    &password,
+                    count("--max-load", 8)?,
+                    count("--weight", 1)?,
+                    now,
+                )
+                .await?;
+            emit(out, args.json, &a, |w| {
+                writeln!(w, "account {} ({}) added", a.name, a.role.code())
+            })
+        }
+        "team" => {
+            let team = desk.team(now).await?;
+            emit(out, args.json, &team, |w| {
+                for m in &team {
+                    writeln!(
+                        w,
+                        "{}\t{}\t{}\tload {}/{}\tweight {}{}",
+                        m.agent.name,
+                        m.agent.role.code(),
+                        m.presence.code(),
+                        m.agent.load,
+                        m.agent.max_load,
+                        m.agent.weight,
+                        if m.agent.in_routing {
+                            ""
+                        } else {
+                            "\tnot routing"
+                        }
+                    )?;
+                }
+                Ok(())
+            })
+        }
+        "state" => {
+            let state = args.one_positional("state")?;
+            let moved = desk.set_state(args.flag("--agent"), state, now).await?;
+            emit_moved(out, args.json, &moved)
+        }
+        "inquiry" => {
+            let nick = args.one_positional("buyer nick")?;
+            let r = desk
+                .new_inquiry(nick, args.flag("--asked").unwrap_or(""), now)
+                .await?;
+            emit(out, args.json, &r, |w| {
+                writeln!(
+                    w,
+                    "{}\t{}\t{}",
+                    r.nick,
+                    r.agent.as_deref().unwrap_or("(waiting)"),
+                    r.reason
+                )
+            })
+        }
+        "greet" => {
+            let id = args.one_positional("conversation number")?;
+            let id: i64 = id
+                .trim_start_matches('#')
+                .parse()
+                .map_err(|_| Error::Usage(format!("greet: {id:?} is not a conversation number")))?;
+            desk.greet(id, now).await?;
+            emit(out, args.json, &serde_json::json!({"greeted": id}), |w| {
+                writeln!(w, "conversation #{id} opened")
+            })
+        }
+        "transfer" => {
+            let nick = args.one_positional("buyer nick")?;
+            let to = args
+                .flag("--to")
+                .ok_or_else(|| Error::Usage("transfer needs --to NAME".into()))?;
+            let r = desk
+                .transfer(nick, to, args.flag("--note").unwrap_or(""), now)
+                .await?;
+            emit(out, args.json, &r, |w| {
+                writeln!(w, "{}\t{}", r.nick, r.reason)
+            })
+        }
+        "close" => {
+            let nick = args.one_positional("buyer nick")?;
+            let moved = desk.close_conversation(nick, now).await?;
+            emit_moved(out, args.json, &moved)
+        }
+        "conversations" => {
+            let all = args.has("--all");
+            let open = desk.conversations(all).await?;
+            let waiting = if all {
+                desk.waiting().await?
+            } else {
+                Vec::new()
+            };
+            let value = serde_json::json!({
+                "open": open,
+                "waiting": waiting
+                    .iter()
+                    .map(|(n, since, asked)| serde_json::json!({"nick": n, "since": since, "asked": asked}))
+                    .collect::<Vec<_>>(),
+            });
+            emit(out, args.json, &value, |w| {
+                for c in &open {
+                    writeln!(w, "#{}\t{}\t{}\t{}", c.id, c.buyer_nick, c.agent, c.reason)?;
+                }
+                for (n, _, asked) in &waiting {
+                    writeln!(w, "waiting\t{n}\t{asked}")?;
+                }
+                Ok(())
+            })
+        }
+        "route" => {
+            let moved = desk.route_due(now).await?;
+            emit_moved(out, args.json, &moved)
         }
         "orders" => {
             let status = args
@@ -330,6 +561,21 @@ fn shop_time(t: chrono::DateTime<Utc>) -> String {
         .local(t)
         .format("%Y-%m-%d %H:%M")
         .to_string()
+}
+
+fn emit_moved(out: &mut impl Write, json: bool, moved: &[kefu_db::Routed]) -> Result<()> {
+    emit(out, json, &moved, |w| {
+        for r in moved {
+            writeln!(
+                w,
+                "{}\t{}\t{}",
+                r.nick,
+                r.agent.as_deref().unwrap_or("(waiting)"),
+                r.reason
+            )?;
+        }
+        Ok(())
+    })
 }
 
 fn emit<T: Serialize>(

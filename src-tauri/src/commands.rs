@@ -1,7 +1,10 @@
 //! Tauri commands: each is one call into `Desk`. Arguments from the page are untrusted;
 //! `Desk` and the core validate them.
 
-use kefu_db::{Applied, BuyerDetail, BuyerSummary};
+use kefu_core::team::Agent;
+use kefu_db::{
+    Agenda, Applied, BuyerDetail, BuyerSummary, Conversation, FollowUp, Routed, TeamMember,
+};
 use tauri::{AppHandle, Emitter, Runtime, State};
 
 use std::path::PathBuf;
@@ -62,6 +65,206 @@ pub async fn set_tags(
     tags: Vec<String>,
 ) -> Result<BuyerDetail> {
     wb.desk()?.set_tags(&nick, &tags, crate::clock::now()).await
+}
+
+/// Emitted when follow-ups change (announced, snoozed, done, added), so the agenda refreshes.
+pub const AGENDA_CHANGED: &str = "desk://agenda";
+
+/// The agenda (待办) of the agent signed in here.
+#[tauri::command]
+pub async fn agenda(wb: State<'_, Workbench>) -> Result<Agenda> {
+    wb.desk()?.followups(crate::clock::now()).await
+}
+
+#[tauri::command]
+pub async fn buyer_followups(wb: State<'_, Workbench>, nick: String) -> Result<Vec<FollowUp>> {
+    wb.desk()?.followups_of(&nick, crate::clock::now()).await
+}
+
+#[tauri::command]
+pub async fn snooze_followup<R: Runtime>(
+    app: AppHandle<R>,
+    wb: State<'_, Workbench>,
+    id: i64,
+    choice: String,
+) -> Result<FollowUp> {
+    let f = wb.desk()?.snooze(id, &choice, crate::clock::now()).await?;
+    agenda_changed(&app, &wb);
+    Ok(f)
+}
+
+#[tauri::command]
+pub async fn done_followup<R: Runtime>(
+    app: AppHandle<R>,
+    wb: State<'_, Workbench>,
+    id: i64,
+) -> Result<FollowUp> {
+    let f = wb.desk()?.done(id, crate::clock::now()).await?;
+    agenda_changed(&app, &wb);
+    Ok(f)
+}
+
+#[tauri::command]
+pub async fn add_followup<R: Runtime>(
+    app: AppHandle<R>,
+    wb: State<'_, Workbench>,
+    nick: String,
+    kind: String,
+    order: Option<String>,
+    note: String,
+) -> Result<FollowUp> {
+    let f = wb
+        .desk()?
+        .add_followup(&nick, &kind, order.as_deref(), &note, crate::clock::now())
+        .await?;
+    agenda_changed(&app, &wb);
+    Ok(f)
+}
+
+/// Wakes the follow-up loop (a snooze or a new follow-up moves the next due time) and
+/// tells the page.
+fn agenda_changed<R: Runtime>(app: &AppHandle<R>, wb: &Workbench) {
+    wb.wake.notify_one();
+    let _ = app.emit(AGENDA_CHANGED, ());
+}
+
+/// Emitted when the team changes (a state, an assignment), so the team panel refreshes.
+pub const TEAM_CHANGED: &str = "desk://team";
+
+fn team_changed<R: Runtime>(app: &AppHandle<R>) {
+    let _ = app.emit(TEAM_CHANGED, ());
+}
+
+/// Signs this PC in as a shop account; it comes online.
+#[tauri::command]
+pub async fn sign_in<R: Runtime>(
+    app: AppHandle<R>,
+    wb: State<'_, Workbench>,
+    name: String,
+    password: String,
+) -> Result<Agent> {
+    let a = wb
+        .desk()?
+        .sign_in(&name, &password, crate::clock::now())
+        .await?;
+    team_changed(&app);
+    Ok(a)
+}
+
+/// The account signed in here, if any.
+#[tauri::command]
+pub fn account(wb: State<'_, Workbench>) -> Result<Option<Agent>> {
+    Ok(wb.desk()?.account().ok())
+}
+
+#[tauri::command]
+pub async fn team(wb: State<'_, Workbench>) -> Result<Vec<TeamMember>> {
+    wb.desk()?.team(crate::clock::now()).await
+}
+
+/// Supervisor-only, checked in the core: adds a shop account.
+#[tauri::command]
+pub async fn create_account<R: Runtime>(
+    app: AppHandle<R>,
+    wb: State<'_, Workbench>,
+    name: String,
+    role: String,
+    password: String,
+    max_load: u32,
+    weight: u32,
+) -> Result<Agent> {
+    let a = wb
+        .desk()?
+        .create_account(
+            &name,
+            &role,
+            &password,
+            max_load,
+            weight,
+            crate::clock::now(),
+        )
+        .await?;
+    team_changed(&app);
+    Ok(a)
+}
+
+/// One's own state (`target` empty) or, for a supervisor, a teammate's.
+#[tauri::command]
+pub async fn set_state<R: Runtime>(
+    app: AppHandle<R>,
+    wb: State<'_, Workbench>,
+    target: Option<String>,
+    state: String,
+) -> Result<Vec<Routed>> {
+    let moved = wb
+        .desk()?
+        .set_state(
+            target.as_deref().filter(|t| !t.is_empty()),
+            &state,
+            crate::clock::now(),
+        )
+        .await?;
+    team_changed(&app);
+    Ok(moved)
+}
+
+#[tauri::command]
+pub async fn new_inquiry<R: Runtime>(
+    app: AppHandle<R>,
+    wb: State<'_, Workbench>,
+    nick: String,
+    asked: String,
+) -> Result<Routed> {
+    let r = wb
+        .desk()?
+        .new_inquiry(&nick, &asked, crate::clock::now())
+        .await?;
+    team_changed(&app);
+    let _ = app.emit(CHANGED, ());
+    Ok(r)
+}
+
+#[tauri::command]
+pub async fn transfer<R: Runtime>(
+    app: AppHandle<R>,
+    wb: State<'_, Workbench>,
+    nick: String,
+    to: String,
+    note: String,
+) -> Result<Routed> {
+    let r = wb
+        .desk()?
+        .transfer(&nick, &to, &note, crate::clock::now())
+        .await?;
+    team_changed(&app);
+    Ok(r)
+}
+
+#[tauri::command]
+pub async fn close_conversation<R: Runtime>(
+    app: AppHandle<R>,
+    wb: State<'_, Workbench>,
+    nick: String,
+) -> Result<Vec<Routed>> {
+    let moved = wb
+        .desk()?
+        .close_conversation(&nick, crate::clock::now())
+        .await?;
+    team_changed(&app);
+    Ok(moved)
+}
+
+/// The agent opened a buyer assigned to them (greeted within the 30 s).
+#[tauri::command]
+pub async fn greet<R: Runtime>(app: AppHandle<R>, wb: State<'_, Workbench>, id: i64) -> Result<()> {
+    wb.desk()?.greet(id, crate::clock::now()).await?;
+    team_changed(&app);
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn conversations(wb: State<'_, Workbench>, all: bool) -> Result<Vec<Conversation>> {
+    wb.desk()?.conversations(all).await
 }
 
 /// Progress of the running import, as `ImportProgress`.

@@ -5,9 +5,13 @@ use chrono::{DateTime, Utc};
 use kefu_core::followups::Rules;
 use std::path::PathBuf;
 
-use kefu_core::followups::{plan_chases, ChaseStep};
+use kefu_core::agenda::{Kind, Snooze};
+use kefu_core::team::{self, Action, Agent, AgentState, Role, TeamRules};
 use kefu_core::{BuyerNick, Group, Order, OrderNo, OrderStatus, ShopTime};
-use kefu_db::{Applied, BuyerDetail, BuyerSummary, Db, DbUrl, GroupCounts};
+use kefu_db::{
+    Agenda, Applied, BuyerDetail, BuyerSummary, Conversation, Db, DbUrl, FollowUp, GroupCounts,
+    Routed, TeamMember,
+};
 use kefu_import::Problem;
 use serde::Serialize;
 
@@ -20,6 +24,9 @@ pub struct Desk {
     rules: Rules,
     /// The agent signed in on this PC; changed from the settings without a restart.
     agent: std::sync::Arc<std::sync::RwLock<String>>,
+    /// The shop account signed in on this PC, when the shop has a team.
+    account: std::sync::Arc<std::sync::RwLock<Option<Agent>>>,
+    team_rules: TeamRules,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -32,10 +39,15 @@ pub struct Overview {
 
 impl Desk {
     pub async fn open(url: &DbUrl, settings: &Settings) -> Result<Desk> {
+        let db = Db::open(url).await?;
+        let rules = settings.rules();
+        db.plan_if_needed(&rules, crate::clock::now()).await?;
         Ok(Desk {
-            db: Db::open(url).await?,
-            rules: settings.rules(),
+            db,
+            rules,
             agent: std::sync::Arc::new(std::sync::RwLock::new(settings.agent.clone())),
+            account: std::sync::Arc::new(std::sync::RwLock::new(None)),
+            team_rules: TeamRules::default(),
         })
     }
 
@@ -61,6 +73,11 @@ impl Desk {
             Ok(mut g) => *g = name.to_owned(),
             Err(poisoned) => *poisoned.into_inner() = name.to_owned(),
         }
+    }
+
+    /// Tells when the database changed, whoever changed it.
+    pub async fn watch(&self) -> Result<kefu_db::Watch> {
+        Ok(self.db.watch().await?)
     }
 
     pub async fn group_counts(&self) -> Result<GroupCounts> {
@@ -211,7 +228,7 @@ impl Desk {
         }
         let applied = self
             .db
-            .apply(&orders, &items, &self.rules, now, |done, total| {
+            .apply(orders, &items, &self.rules, now, |done, total| {
                 on_progress(ImportProgress {
                     stage: "write",
                     done,
@@ -229,109 +246,257 @@ impl Desk {
     }
 }
 
-/// A payment chase for the agent: the buyer, what is unpaid, and when it closes.
-#[derive(Clone, Debug, Serialize)]
-pub struct DueChase {
-    pub nick: String,
-    pub due_at: DateTime<Utc>,
-    pub step: ChaseStep,
-    pub orders: Vec<String>,
-    pub amount: kefu_core::Fen,
-    pub closes_at: DateTime<Utc>,
-    /// Ready to copy into the chat: polite, with the nick and the close time.
-    pub text: String,
-}
-
-/// What `followups` reports: chases due now (overdue included) and the ones coming.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct FollowupList {
-    pub at: Option<DateTime<Utc>>,
-    pub due: Vec<DueChase>,
-    pub upcoming: Vec<DueChase>,
-}
-
 impl Desk {
-    /// Plans every unpaid buyer's chases at `now` from the orders and the chases already
-    /// announced; nothing is written.
-    pub async fn followups(&self, now: DateTime<Utc>) -> Result<FollowupList> {
-        let mut list = FollowupList {
-            at: Some(now),
-            ..Default::default()
-        };
-        for (nick, returning) in self.db.unpaid_buyers().await? {
-            let orders = self.db.orders_of(&nick).await?;
-            let sent = self.db.announced_chases(&nick).await?;
-            for chase in plan_chases(
-                &orders,
-                returning,
-                &sent,
-                &self.rules,
-                ShopTime::SHANGHAI,
-                now,
-            ) {
-                let due = due_chase(&nick, &orders, chase);
-                if due.due_at <= now {
-                    list.due.push(due);
-                } else {
-                    list.upcoming.push(due);
-                }
-            }
-        }
-        list.due.sort_by_key(|c| c.closes_at);
-        list.upcoming.sort_by_key(|c| c.due_at);
-        Ok(list)
+    /// The agenda (待办) at `now` of the agent signed in here: follow-ups with no owner
+    /// are theirs until routing assigns buyers. Nothing is written.
+    pub async fn followups(&self, now: DateTime<Utc>) -> Result<Agenda> {
+        Ok(self.db.agenda(now, Some(&self.agent()), 500).await?)
     }
 
-    /// The scheduler's one step: records and returns the chases due at `now`. A chase is
-    /// returned once, even across restarts or two processes on one database, because it is
-    /// recorded before it is announced.
+    /// Every agent's agenda at `now`, for support and the supervisor.
+    pub async fn everyones_followups(&self, now: DateTime<Utc>) -> Result<Agenda> {
+        Ok(self.db.agenda(now, None, 500).await?)
+    }
+
+    /// The scheduler's one step: claims and returns what fell due by `now` (each once,
+    /// across restarts and PCs), and when the next follow-up falls due.
     pub async fn run_due(
         &self,
         now: DateTime<Utc>,
-    ) -> Result<(Vec<DueChase>, Option<DateTime<Utc>>)> {
-        let list = self.followups(now).await?;
-        let mut fired = Vec::new();
-        for c in list.due {
-            let nick = BuyerNick::parse(&c.nick)?;
-            let chase = kefu_core::followups::Chase {
-                due_at: c.due_at,
-                step: c.step,
-                orders: c
-                    .orders
-                    .iter()
-                    .map(|o| OrderNo::parse(o))
-                    .collect::<kefu_core::Result<_>>()?,
-                closes_at: c.closes_at,
-            };
-            if self.db.record_chase(&nick, &chase, now).await? {
-                fired.push(c);
-            }
+    ) -> Result<(Vec<FollowUp>, Option<DateTime<Utc>>)> {
+        Ok(self.db.run_due(now, &self.rules).await?)
+    }
+
+    /// Open follow-ups due by `now`: the tray's count.
+    pub async fn due_count(&self, now: DateTime<Utc>) -> Result<i64> {
+        Ok(self.db.due_count(now).await?)
+    }
+
+    /// Snoozes a follow-up for `choice`: `15m`, `1h` or `tomorrow` (09:00).
+    pub async fn snooze(&self, id: i64, choice: &str, now: DateTime<Utc>) -> Result<FollowUp> {
+        Ok(self.db.snooze(id, Snooze::parse(choice)?, now).await?)
+    }
+
+    pub async fn done(&self, id: i64, now: DateTime<Utc>) -> Result<FollowUp> {
+        Ok(self.db.done(id, &self.agent(), now).await?)
+    }
+
+    /// Adds a follow-up by hand for a buyer: `promised_answer`, `refund_reply`,
+    /// `refund_reply_quick` or `return_receipt`, owned by the agent signed in here.
+    pub async fn add_followup(
+        &self,
+        nick: &str,
+        kind: &str,
+        order: Option<&str>,
+        note: &str,
+        now: DateTime<Utc>,
+    ) -> Result<FollowUp> {
+        let nick = BuyerNick::parse(nick)?;
+        let kind = Kind::parse(kind)?;
+        let order = order
+            .filter(|o| !o.trim().is_empty())
+            .map(OrderNo::parse)
+            .transpose()?;
+        let n = note.chars().count();
+        if n > 500 {
+            return Err(Error::Usage(format!(
+                "note: at most 500 characters (got {n})"
+            )));
         }
-        Ok((fired, list.upcoming.first().map(|c| c.due_at)))
+        let planned = kefu_core::agenda::by_hand(kind, order, now, &self.rules)?;
+        Ok(self
+            .db
+            .add_by_hand(&nick, &planned, note, &self.agent(), now)
+            .await?)
+    }
+
+    /// The open follow-ups of one buyer, for the buyer panel.
+    pub async fn followups_of(&self, nick: &str, now: DateTime<Utc>) -> Result<Vec<FollowUp>> {
+        Ok(self.db.follow_ups_of(&BuyerNick::parse(nick)?, now).await?)
     }
 }
 
-fn due_chase(nick: &BuyerNick, orders: &[Order], chase: kefu_core::followups::Chase) -> DueChase {
-    let amount = kefu_core::Fen(
-        orders
-            .iter()
-            .filter(|o| chase.orders.contains(&o.no))
-            .map(|o| o.total.0)
-            .sum(),
-    );
-    let close_local = ShopTime::SHANGHAI
-        .local(chase.closes_at)
-        .format("%m月%d日 %H:%M");
-    DueChase {
-        nick: nick.to_string(),
-        due_at: chase.due_at,
-        step: chase.step,
-        orders: chase.orders.iter().map(ToString::to_string).collect(),
-        amount,
-        closes_at: chase.closes_at,
-        text: format!(
-            "亲，{nick}，您拍下的宝贝还没有付款哦～订单将在 {close_local} 自动关闭，库存有限，付款后我们会尽快为您发货。如果付款遇到问题，随时告诉我们哦！"
-        ),
+/// The team: accounts, sign-in, states and routing. Every operation checks the signed-in
+/// account's role through the core's rules, whatever called it (window, command line).
+impl Desk {
+    /// Checks a password without changing anything: the command line signs in this way
+    /// for each command.
+    pub async fn authenticate(&self, name: &str, password: &str) -> Result<Agent> {
+        let (agent, stored) = match self.db.agent_credentials(name).await {
+            Ok(found) => found,
+            Err(kefu_db::Error::NotFound(_)) => return Err(Error::SignIn),
+            Err(e) => return Err(e.into()),
+        };
+        if !crate::signin::verify(password, &stored) {
+            return Err(Error::SignIn);
+        }
+        self.set_account(Some(agent.clone()));
+        self.set_agent(&agent.name);
+        Ok(agent)
+    }
+
+    /// Signs this PC in: the account comes online and its heartbeat starts.
+    pub async fn sign_in(&self, name: &str, password: &str, now: DateTime<Utc>) -> Result<Agent> {
+        let agent = self.authenticate(name, password).await?;
+        self.db
+            .set_agent_state(
+                &agent,
+                &agent.name,
+                AgentState::Online,
+                &self.team_rules,
+                now,
+            )
+            .await?;
+        let agent = self.db.agent(&agent.name).await?;
+        self.set_account(Some(agent.clone()));
+        Ok(agent)
+    }
+
+    fn set_account(&self, agent: Option<Agent>) {
+        match self.account.write() {
+            Ok(mut g) => *g = agent,
+            Err(poisoned) => *poisoned.into_inner() = agent,
+        }
+    }
+
+    /// The account signed in on this PC.
+    pub fn account(&self) -> Result<Agent> {
+        let a = match self.account.read() {
+            Ok(g) => g.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        };
+        a.ok_or(Error::NotSignedIn("this needs a shop account"))
+    }
+
+    /// Adds an account. The first account of a shop is its main account and needs no
+    /// sign-in (it is the shop's setup); after that only a supervisor or the main account
+    /// adds accounts.
+    pub async fn create_account(
+        &self,
+        name: &str,
+        role: &str,
+        password: &str,
+        max_load: u32,
+        weight: u32,
+        now: DateTime<Utc>,
+    ) -> Result<Agent> {
+        let role = Role::parse(role)?;
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 32 {
+            return Err(Error::Usage("name: 1 to 32 characters".into()));
+        }
+        let team = self.db.team(now, &self.team_rules).await?;
+        if team.is_empty() {
+            if role != Role::Main {
+                return Err(Error::Usage(
+                    "role: the shop's first account is its main account (--role main)".into(),
+                ));
+            }
+        } else {
+            team::allowed(self.account()?.role, Action::ManageAgents)?;
+        }
+        let hash = crate::signin::hash(password)?;
+        Ok(self
+            .db
+            .add_agent(name, role, &hash, max_load, weight.max(1), now)
+            .await?)
+    }
+
+    pub async fn team(&self, now: DateTime<Utc>) -> Result<Vec<TeamMember>> {
+        Ok(self.db.team(now, &self.team_rules).await?)
+    }
+
+    /// Sets a state: one's own (`target` None) or, for a supervisor, a teammate's.
+    pub async fn set_state(
+        &self,
+        target: Option<&str>,
+        state: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Routed>> {
+        let me = self.account()?;
+        let to = AgentState::parse(state)?;
+        let target = target.unwrap_or(&me.name).to_owned();
+        let moved = self
+            .db
+            .set_agent_state(&me, &target, to, &self.team_rules, now)
+            .await?;
+        if let Ok(a) = self.db.agent(&me.name).await {
+            self.set_account(Some(a));
+        }
+        Ok(moved)
+    }
+
+    pub async fn heartbeat(&self, now: DateTime<Utc>) -> Result<()> {
+        let me = self.account()?;
+        Ok(self.db.heartbeat(me.id, now).await?)
+    }
+
+    /// A new buyer asks something: routed to an agent, the main account, or the queue.
+    /// Any signed-in account may report one (the "new inquiry" action, or a shop's chat
+    /// system signed in as an account).
+    pub async fn new_inquiry(&self, nick: &str, asked: &str, now: DateTime<Utc>) -> Result<Routed> {
+        team::allowed(self.account()?.role, Action::Serve)?;
+        let nick = BuyerNick::parse(nick)?;
+        if asked.chars().count() > 500 {
+            return Err(Error::Usage("asked: at most 500 characters".into()));
+        }
+        Ok(self
+            .db
+            .new_inquiry(&nick, asked, &self.team_rules, &self.rules, now)
+            .await?)
+    }
+
+    pub async fn greet(&self, conversation: i64, now: DateTime<Utc>) -> Result<()> {
+        let me = self.account()?;
+        Ok(self.db.open_conversation(&me, conversation, now).await?)
+    }
+
+    pub async fn close_conversation(&self, nick: &str, now: DateTime<Utc>) -> Result<Vec<Routed>> {
+        let me = self.account()?;
+        let nick = BuyerNick::parse(nick)?;
+        Ok(self
+            .db
+            .close_conversation(&me, &nick, &self.team_rules, now)
+            .await?)
+    }
+
+    pub async fn transfer(
+        &self,
+        nick: &str,
+        to: &str,
+        note: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Routed> {
+        let me = self.account()?;
+        let nick = BuyerNick::parse(nick)?;
+        Ok(self
+            .db
+            .transfer(&me, &nick, to, note, &self.team_rules, now)
+            .await?)
+    }
+
+    /// Open conversations: the signed-in agent's, or everyone's with `all`.
+    pub async fn conversations(&self, all: bool) -> Result<Vec<Conversation>> {
+        let me = self.account()?;
+        Ok(self
+            .db
+            .conversations(if all { None } else { Some(me.id) })
+            .await?)
+    }
+
+    /// The routing housekeeping step (late greetings, silent PCs, the queue).
+    pub async fn route_due(&self, now: DateTime<Utc>) -> Result<Vec<Routed>> {
+        Ok(self.db.route_due(&self.team_rules, now).await?)
+    }
+
+    /// For a supervisor (or the main account): buyers waiting too long, each reported once.
+    pub async fn queue_alerts(&self, now: DateTime<Utc>) -> Result<Vec<(String, i64)>> {
+        team::allowed(self.account()?.role, Action::Schedule)?;
+        Ok(self.db.waiting_too_long(&self.team_rules, now).await?)
+    }
+
+    pub async fn waiting(&self) -> Result<Vec<(String, i64, String)>> {
+        Ok(self.db.waiting().await?)
     }
 }
 
@@ -373,11 +538,19 @@ mod tests {
             .expect("time")
     }
 
+    fn chases(list: &[FollowUp]) -> Vec<&FollowUp> {
+        list.iter().filter(|f| f.kind == Kind::Chase).collect()
+    }
+
     #[tokio::test]
-    async fn a_chase_is_announced_exactly_once_across_restarts() {
+    async fn a_follow_up_is_announced_exactly_once_across_restarts() {
         let (dir, desk) = demo_desk(noon()).await;
         let (fired, next) = desk.run_due(noon()).await.expect("run");
-        assert_eq!(fired.len(), 12);
+        assert_eq!(
+            chases(&fired).len(),
+            12,
+            "every unpaid demo buyer's first chase"
+        );
         assert!(next.is_some_and(|t| t > noon()));
         assert!(desk.run_due(noon()).await.expect("again").0.is_empty());
         // A second process (or the app after a restart) on the same database.
@@ -391,42 +564,127 @@ mod tests {
             .expect("run")
             .0
             .is_empty());
-        let text = &fired[0].text;
+        let c = chases(&fired)[0];
         assert!(
-            text.contains(&fired[0].nick) && text.contains("自动关闭"),
-            "{text}"
+            c.text.contains(&c.nick) && c.text.contains("自动关闭"),
+            "{}",
+            c.text
         );
+        // Announced is not done: the chases stay on the agenda until the agent acts.
+        let list = desk.followups(noon()).await.expect("list");
+        assert_eq!(chases(&list.due).len(), 12);
+        assert!(list.due.iter().all(|f| f.announced));
     }
 
     #[tokio::test]
     async fn paying_an_order_cancels_its_remaining_chases() {
         let (_dir, desk) = demo_desk(noon()).await;
-        let list = desk.followups(noon()).await.expect("list");
+        desk.run_due(noon()).await.expect("run");
+        let list = desk.everyones_followups(noon()).await.expect("list");
         // A buyer with a chase due now and more planned (its final chase).
-        let nick = list
-            .upcoming
+        let nick = chases(&list.upcoming)
             .iter()
             .find(|c| list.due.iter().any(|d| d.nick == c.nick))
-            .map(|c| c.nick.clone())
-            .expect("a buyer with more chases planned");
+            .map(|c| c.nick.clone());
+        // The final chase is 2 h before the close, which may be beyond the next 24 h.
+        let nick = match nick {
+            Some(n) => n,
+            None => chases(&list.due)[0].nick.clone(),
+        };
         let mut orders = desk
             .db
             .orders_of(&BuyerNick::parse(&nick).expect("nick"))
             .await
             .expect("orders");
         for o in &mut orders {
-            o.status = OrderStatus::AwaitingShipment;
-            o.paid_at = Some(noon());
+            if o.status == OrderStatus::AwaitingPayment {
+                o.status = OrderStatus::AwaitingShipment;
+                o.paid_at = Some(noon());
+            }
         }
         desk.db
             .apply_orders(&orders, &desk.rules, noon())
             .await
             .expect("pay");
-        let list = desk.followups(noon()).await.expect("list");
-        assert!(!list
-            .due
+        let later = noon() + Duration::hours(80);
+        for at in [noon(), later] {
+            let list = desk.everyones_followups(at).await.expect("list");
+            assert!(
+                !list
+                    .overdue
+                    .iter()
+                    .chain(&list.due)
+                    .chain(&list.upcoming)
+                    .any(|c| c.nick == nick && c.kind == Kind::Chase),
+                "no chase of {nick} left at {at}"
+            );
+        }
+        // Not announced later either.
+        let (fired, _) = desk.run_due(later).await.expect("run");
+        assert!(!fired
             .iter()
-            .chain(&list.upcoming)
-            .any(|c| c.nick == nick));
+            .any(|f| f.nick == nick && f.kind == Kind::Chase));
+    }
+
+    #[tokio::test]
+    async fn snooze_done_and_by_hand() {
+        let (_dir, desk) = demo_desk(noon()).await;
+        desk.run_due(noon()).await.expect("run");
+        let list = desk.followups(noon()).await.expect("list");
+        let first = chases(&list.due)[0].clone();
+
+        let s = desk.snooze(first.id, "1h", noon()).await.expect("snooze");
+        assert_eq!(s.due_at, noon() + Duration::hours(1));
+        assert!(!s.announced);
+        let list = desk.followups(noon()).await.expect("list");
+        assert!(!list.due.iter().any(|f| f.id == first.id));
+        assert!(list.upcoming.iter().any(|f| f.id == first.id));
+        // Announced again when the snooze ends, once.
+        let (fired, _) = desk
+            .run_due(noon() + Duration::hours(1))
+            .await
+            .expect("run");
+        assert_eq!(fired.iter().filter(|f| f.id == first.id).count(), 1);
+
+        desk.done(first.id, noon()).await.expect("done");
+        assert!(desk.done(first.id, noon()).await.is_err(), "done once");
+        let list = desk
+            .followups(noon() + Duration::hours(2))
+            .await
+            .expect("list");
+        assert!(!list
+            .overdue
+            .iter()
+            .chain(&list.due)
+            .any(|f| f.id == first.id));
+
+        let promised = desk
+            .add_followup(&first.nick, "promised_answer", None, "尺码表", noon())
+            .await
+            .expect("add");
+        assert_eq!(promised.due_at, noon() + Duration::hours(20));
+        assert_eq!(promised.expires_at, Some(noon() + Duration::hours(24)));
+        assert_eq!(promised.owner, desk.agent());
+        assert!(desk
+            .add_followup("不存在的买家", "promised_answer", None, "", noon())
+            .await
+            .is_err());
+        assert!(desk
+            .add_followup(&first.nick, "chase", None, "", noon())
+            .await
+            .is_err());
+        // An order number that is not this buyer's is refused by name.
+        let err = desk
+            .add_followup(&first.nick, "refund_reply", Some("1"), "", noon())
+            .await
+            .expect_err("not the buyer's order");
+        assert_eq!(err.code(), "not_found");
+        assert!(err.to_string().contains("order 1 of buyer"), "{err}");
+        let long = "字".repeat(501);
+        let err = desk
+            .add_followup(&first.nick, "promised_answer", None, &long, noon())
+            .await
+            .expect_err("a note too long");
+        assert!(err.to_string().starts_with("note:"), "{err}");
     }
 }

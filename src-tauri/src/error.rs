@@ -20,6 +20,11 @@ pub enum Error {
     Settings(String),
     #[error("the database is not available: {0}")]
     Unavailable(String),
+    /// Deliberately the same for an unknown name and a wrong password.
+    #[error("wrong account name or password")]
+    SignIn,
+    #[error("sign in first: {0}")]
+    NotSignedIn(&'static str),
 }
 
 impl Error {
@@ -29,6 +34,8 @@ impl Error {
             Error::Db(kefu_db::Error::Cancelled) => "cancelled",
             Error::Import(_) => "import",
             Error::Db(kefu_db::Error::BadUrl(..)) => "settings",
+            Error::Db(kefu_db::Error::Refused(kefu_core::Error::Forbidden(_))) => "forbidden",
+            Error::Db(kefu_db::Error::Refused(_)) => "invalid",
             Error::Db(_) => "db",
             Error::Invalid(kefu_core::Error::Forbidden(_)) => "forbidden",
             Error::Invalid(_) => "invalid",
@@ -36,6 +43,8 @@ impl Error {
             Error::Rejected(_) => "rejected",
             Error::Settings(_) => "settings",
             Error::Unavailable(_) => "unavailable",
+            Error::SignIn => "sign_in",
+            Error::NotSignedIn(_) => "not_signed_in",
         }
     }
 }

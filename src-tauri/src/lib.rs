@@ -7,8 +7,11 @@ pub mod clock;
 pub mod commands;
 pub mod desk;
 pub mod error;
+mod presence;
 pub mod settings;
+mod signin;
 mod tray;
+mod watch;
 
 use std::process::ExitCode;
 
@@ -76,6 +79,21 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::pick_export_files,
         commands::get_settings,
         commands::save_settings,
+        commands::agenda,
+        commands::buyer_followups,
+        commands::snooze_followup,
+        commands::done_followup,
+        commands::add_followup,
+        commands::sign_in,
+        commands::account,
+        commands::team,
+        commands::create_account,
+        commands::set_state,
+        commands::new_inquiry,
+        commands::transfer,
+        commands::close_conversation,
+        commands::conversations,
+        commands::greet,
     ])
 }
 
@@ -100,6 +118,8 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Result<()> {
             app.manage(Workbench::new(desk));
             tray::create(app.handle())?;
             chasing::start(app.handle().clone());
+            presence::start(app.handle().clone());
+            watch::start(app.handle().clone());
             Ok(())
         })
         .on_window_event(|window, event| {
@@ -190,6 +210,61 @@ mod tests {
             .build()
             .expect("webview");
         (app, webview)
+    }
+
+    #[test]
+    fn an_agent_cannot_call_a_supervisor_command_over_ipc() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = kefu_db::DbUrl::from_path(&dir.path().join("desk.db"));
+        let desk =
+            tauri::async_runtime::block_on(Desk::open(&url, &Settings::default())).expect("desk");
+        let now = crate::clock::now();
+        tauri::async_runtime::block_on(async {
+            desk.create_account("云朵旗舰店", "main", "main-pass-1", 8, 1, now)
+                .await
+                .expect("main");
+            desk.authenticate("云朵旗舰店", "main-pass-1")
+                .await
+                .expect("sign in");
+            desk.create_account("小美", "agent", "xiaomei-pass", 8, 1, now)
+                .await
+                .expect("agent");
+        });
+        let (_app, webview) = mock_window(Workbench::new(Ok(desk)));
+        let err = invoke(
+            &webview,
+            "sign_in",
+            json!({"name": "小美", "password": "wrong-pass"}),
+        )
+        .expect_err("a wrong password");
+        assert_eq!(err["code"], json!("sign_in"));
+        let me = invoke(
+            &webview,
+            "sign_in",
+            json!({"name": "小美", "password": "xiaomei-pass"}),
+        )
+        .expect("sign in");
+        assert_eq!(
+            (me["role"].clone(), me["state"].clone()),
+            (json!("agent"), json!("online"))
+        );
+        let err = invoke(
+            &webview,
+            "create_account",
+            json!({"name": "小新", "role": "supervisor", "password": "xinxin-pass", "maxLoad": 8, "weight": 1}),
+        )
+        .expect_err("an agent adds no accounts");
+        assert_eq!(err["code"], json!("forbidden"), "{err}");
+        let err = invoke(
+            &webview,
+            "set_state",
+            json!({"target": "云朵旗舰店", "state": "offline"}),
+        )
+        .expect_err("an agent sets no one else's state");
+        assert_eq!(err["code"], json!("forbidden"), "{err}");
+        let team = invoke(&webview, "team", json!({})).expect("team");
+        assert_eq!(team.as_array().map(Vec::len), Some(2), "nothing was added");
+        invoke(&webview, "set_state", json!({"state": "suspended"})).expect("own state");
     }
 
     #[test]

@@ -2,20 +2,47 @@
 
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::{MouseButton, MouseButtonState, TrayIcon, TrayIconBuilder, TrayIconEvent};
-use tauri::{AppHandle, Manager, Runtime};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 pub const TRAY_ID: &str = "kefu-tray";
 
 pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<TrayIcon<R>> {
     let open = MenuItem::with_id(app, "open", "打开工作台", true, None::<&str>)?;
+    let pause = MenuItem::with_id(app, "pause", "暂停提醒 30 分钟", true, None::<&str>)?;
+    let online = MenuItem::with_id(app, "state-online", "在线", true, None::<&str>)?;
+    let suspended = MenuItem::with_id(
+        app,
+        "state-suspended",
+        "挂起（不接新买家）",
+        true,
+        None::<&str>,
+    )?;
+    let offline = MenuItem::with_id(app, "state-offline", "离线", true, None::<&str>)?;
     let quit = MenuItem::with_id(app, "quit", "退出客服工作台", true, None::<&str>)?;
-    let menu = Menu::with_items(app, &[&open, &PredefinedMenuItem::separator(app)?, &quit])?;
+    let menu = Menu::with_items(
+        app,
+        &[
+            &open,
+            &pause,
+            &PredefinedMenuItem::separator(app)?,
+            &online,
+            &suspended,
+            &offline,
+            &PredefinedMenuItem::separator(app)?,
+            &quit,
+        ],
+    )?;
     let mut builder = TrayIconBuilder::with_id(TRAY_ID)
         .tooltip("客服工作台")
         .menu(&menu)
         .show_menu_on_left_click(false)
         .on_menu_event(|app, event| match event.id.as_ref() {
             "open" => show_main(app),
+            "pause" => {
+                crate::chasing::pause(30);
+                wake(app);
+            }
+            id if id.starts_with("state-") => set_state(app, id.trim_start_matches("state-")),
             "quit" => app.exit(0),
             _ => {}
         })
@@ -44,13 +71,37 @@ pub fn show_main<R: Runtime>(app: &AppHandle<R>) {
     }
 }
 
-/// Shows the number of payment chases pending in the tray tooltip.
-pub fn set_due<R: Runtime>(app: &AppHandle<R>, pending: usize) {
+/// The signed-in account's state from the tray, as from the header.
+fn set_state<R: Runtime>(app: &AppHandle<R>, state: &str) {
+    let app = app.clone();
+    let state = state.to_owned();
+    tauri::async_runtime::spawn(async move {
+        let wb = app.state::<crate::Workbench>();
+        let Ok(desk) = wb.desk() else { return };
+        if let Err(e) = desk.set_state(None, &state, crate::clock::now()).await {
+            // Not signed in, or refused: the window says why when opened.
+            eprintln!("kefu-desk: state from the tray: {e}");
+            show_main(&app);
+            return;
+        }
+        let _ = app.emit(crate::commands::TEAM_CHANGED, ());
+    });
+}
+
+/// Wakes the follow-up loop so that a pause or new data takes effect at once.
+fn wake<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(wb) = app.try_state::<crate::Workbench>() {
+        wb.wake.notify_one();
+    }
+}
+
+/// Shows the number of due follow-ups in the tray tooltip and title.
+pub fn set_due<R: Runtime>(app: &AppHandle<R>, pending: i64) {
     if let Some(tray) = app.tray_by_id(TRAY_ID) {
         let text = if pending == 0 {
             "客服工作台".to_owned()
         } else {
-            format!("客服工作台 · {pending} 个催付待办")
+            format!("客服工作台 · {pending} 条待办到期")
         };
         let _ = tray.set_tooltip(Some(&text));
         let _ = tray.set_title(Some(&pending.to_string()));

@@ -3,7 +3,8 @@
 //! `.import` of the same rows converted to UTF-8 in the same run.
 //!
 //! cargo build --release -p kefu-desk && cargo bench -p kefu-tests --bench import
-//! (KEFU_BENCH_ORDERS sets the number of orders; default 1,000,000 with ~350k buyers.)
+//! (KEFU_BENCH_ORDERS sets the number of orders, default 1,000,000 with ~350k buyers;
+//! KEFU_BENCH_KEEP=1 keeps the files and prints where.)
 
 use std::io::Write;
 use std::process::Command;
@@ -65,15 +66,23 @@ fn main() {
         .unwrap_or(1_000_000);
     let binary = built_binary("release");
     let dir = tempfile::tempdir().expect("temp dir");
-    let csv = dir.path().join("ExportOrderList_bench.csv");
+    // KEFU_BENCH_KEEP=1 keeps the generated files for profiling.
+    let dir_path = if std::env::var_os("KEFU_BENCH_KEEP").is_some() {
+        dir.keep()
+    } else {
+        dir.path().to_owned()
+    };
+    let dir = dir_path;
+    let csv = dir.join("ExportOrderList_bench.csv");
     let t = Instant::now();
     generate(&csv, orders).expect("generate the export");
     println!(
-        "import bench: {orders} orders, generated in {:.1} s",
+        "import bench: {orders} orders in {}, generated in {:.1} s",
+        dir.display(),
         t.elapsed().as_secs_f64()
     );
 
-    let db = dir.path().join("desk.db");
+    let db = dir.join("desk.db");
     let t = Instant::now();
     let out = Command::new(&binary)
         .args(["import", "--json", "--db"])
@@ -90,7 +99,7 @@ fn main() {
 
     let t = Instant::now();
     let status = Command::new("sqlite3")
-        .arg(dir.path().join("plain.db"))
+        .arg(dir.join("plain.db"))
         .args([
             ".mode csv",
             &format!(

@@ -226,27 +226,42 @@ impl App {
         r["value"].clone()
     }
 
+    /// Finds and clicks an element as a user would. The page re-renders lists when data
+    /// changes (an import, a routing step on another PC), so an element found a moment ago
+    /// may be replaced before the click lands: then it is found again, for up to 3 s.
     pub fn click(&self, css: &str) {
+        let mut last = String::new();
+        for _ in 0..30 {
+            let id = self.find(css);
+            match ureq::post(&self.url(&format!("/element/{id}/click"))).send_json(json!({})) {
+                Ok(_) => return,
+                Err(ureq::Error::Status(_, r)) => {
+                    last = r.into_string().unwrap_or_default();
+                    let replaced =
+                        last.contains("stale element") || last.contains("click intercepted");
+                    assert!(replaced, "WebDriver click on {css}: {last}");
+                }
+                Err(e) => panic!("WebDriver click on {css}: {e}"),
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("could not click {css}: {last}");
+    }
+
+    /// The WebDriver id of the element `css` selects.
+    fn find(&self, css: &str) -> String {
         let found = post(
             &self.url("/element"),
             &json!({"using": "css selector", "value": css}),
         );
-        let id = found["value"][ELEMENT]
+        found["value"][ELEMENT]
             .as_str()
             .unwrap_or_else(|| panic!("no element {css}: {found}"))
-            .to_owned();
-        post(&self.url(&format!("/element/{id}/click")), &json!({}));
+            .to_owned()
     }
 
     pub fn type_keys(&self, css: &str, text: &str) {
-        let found = post(
-            &self.url("/element"),
-            &json!({"using": "css selector", "value": css}),
-        );
-        let id = found["value"][ELEMENT]
-            .as_str()
-            .unwrap_or_else(|| panic!("no element {css}: {found}"))
-            .to_owned();
+        let id = self.find(css);
         post(
             &self.url(&format!("/element/{id}/value")),
             &json!({"text": text}),

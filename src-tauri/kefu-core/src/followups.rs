@@ -1,6 +1,8 @@
 //! Platform timers and follow-up rules. Every function takes `now` (or the times it needs)
 //! as an argument; nothing here reads the clock.
 
+use std::borrow::Borrow;
+
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -24,7 +26,31 @@ pub struct Rules {
     /// No chase is due from `quiet_from` until `quiet_until` (shop time).
     pub quiet_from: NaiveTime,
     pub quiet_until: NaiveTime,
+    /// Check in on a shipped order this long after shipping, until receipt is confirmed
+    /// automatically (`auto_receipt_minutes` after shipping, express).
+    pub shipped_check_in_minutes: i64,
+    pub auto_receipt_minutes: i64,
+    /// Ask for a review this long after the trade succeeded, while reviews are open.
+    pub review_request_minutes: i64,
+    pub review_window_minutes: i64,
+    /// A paid order not shipped this long after payment.
+    pub delayed_shipment_minutes: i64,
+    /// A buyer who asked but did not order within this long.
+    pub inquiry_follow_up_minutes: i64,
+    /// A promised detail answer is due this long after the promise; the reminder comes at
+    /// `promised_answer_reminder_minutes`.
+    pub promised_answer_minutes: i64,
+    pub promised_answer_reminder_minutes: i64,
+    /// Seller deadlines for a refund request (2 days for 7-day-no-reason and unshipped
+    /// orders) and for confirming a returned parcel (express), with the reminder this long
+    /// before each.
+    pub refund_reply_minutes: i64,
+    pub refund_reply_quick_minutes: i64,
+    pub return_receipt_minutes: i64,
+    pub refund_warning_minutes: i64,
 }
+
+const DAY: i64 = 24 * 60;
 
 impl Default for Rules {
     fn default() -> Self {
@@ -37,6 +63,18 @@ impl Default for Rules {
             chase_cover_minutes: 60,
             quiet_from: NaiveTime::from_hms_opt(22, 0, 0).unwrap_or_default(),
             quiet_until: NaiveTime::from_hms_opt(8, 0, 0).unwrap_or_default(),
+            shipped_check_in_minutes: 3 * DAY,
+            auto_receipt_minutes: 10 * DAY,
+            review_request_minutes: DAY,
+            review_window_minutes: 15 * DAY,
+            delayed_shipment_minutes: 2 * DAY,
+            inquiry_follow_up_minutes: 2 * DAY,
+            promised_answer_minutes: 24 * 60,
+            promised_answer_reminder_minutes: 20 * 60,
+            refund_reply_minutes: 5 * DAY,
+            refund_reply_quick_minutes: 2 * DAY,
+            return_receipt_minutes: 10 * DAY,
+            refund_warning_minutes: DAY,
         }
     }
 }
@@ -48,6 +86,29 @@ pub enum ChaseStep {
     First,
     Second,
     Final,
+}
+
+impl ChaseStep {
+    pub fn code(self) -> &'static str {
+        match self {
+            ChaseStep::First => "first",
+            ChaseStep::Second => "second",
+            ChaseStep::Final => "final",
+        }
+    }
+
+    pub fn parse(raw: &str) -> crate::Result<ChaseStep> {
+        match raw.trim() {
+            "first" => Ok(ChaseStep::First),
+            "second" => Ok(ChaseStep::Second),
+            "final" => Ok(ChaseStep::Final),
+            _ => Err(crate::Error::invalid(
+                "step",
+                raw,
+                "expected first, second or final",
+            )),
+        }
+    }
 }
 
 /// One planned payment chase of a buyer, covering one or more of its unpaid orders.
@@ -107,8 +168,8 @@ pub fn sending_time(
 /// first chase; `sent` are the chases already sent to this buyer (they count towards the
 /// daily limit and cover steps that were due by then). Paid or closed orders are never
 /// chased.
-pub fn plan_chases(
-    orders: &[Order],
+pub fn plan_chases<O: Borrow<Order>>(
+    orders: &[O],
     returning: bool,
     sent: &[DateTime<Utc>],
     rules: &Rules,
@@ -118,6 +179,7 @@ pub fn plan_chases(
     let cover = Duration::minutes(rules.chase_cover_minutes);
     let mut candidates = Vec::new();
     for o in orders {
+        let o = o.borrow();
         let Some(closes_at) = auto_close_at(o, rules) else {
             continue;
         };
@@ -141,16 +203,22 @@ pub fn plan_chases(
             }
             // A step missed while the app was closed is due now, not in the past, so that
             // catching up sends one chase rather than one per missed step.
+            // The step's own time, for coverage: its raw time, or earlier when the quiet
+            // hours pull it to the evening before.
+            let own =
+                sending_time(raw, closes_at, rules, shop, o.created_at).map_or(raw, |t| t.min(raw));
             if let Some(due) = sending_time(raw.max(now), closes_at, rules, shop, now) {
-                candidates.push((due, step, o.no.clone(), closes_at));
+                candidates.push((due, step, o.no.clone(), closes_at, own));
             }
         }
     }
     candidates.sort();
     let mut planned: Vec<Chase> = Vec::new();
-    for (due, step, no, closes_at) in candidates {
+    for (due, step, no, closes_at, own) in candidates {
         // Already covered by a chase sent after (or shortly before) this step fell due.
-        if sent.iter().any(|s| *s + cover > due) {
+        // Compared with the step's own time, not the time it would be sent now: a step
+        // sent hours ago must not come back as "missed" when the plan is made again.
+        if sent.iter().any(|s| *s + cover > own) {
             continue;
         }
         if let Some(k) = planned
@@ -399,6 +467,31 @@ pub(crate) mod tests {
         );
         o.status = OrderStatus::AwaitingShipment;
         assert_eq!(plan(&[o], false, &[], "2026-11-11 10:00:00"), vec![]);
+    }
+
+    #[test]
+    fn a_sent_step_does_not_come_back_when_planned_again_later() {
+        // Placed 19:00: first chase 19:20 sent; the second (22:00) moved to 08:00 and sent.
+        let o = unpaid("2026-11-11 19:00:00");
+        let sent = [at("2026-11-11 19:20:00"), at("2026-11-12 08:00:00")];
+        let p = plan(&[o], false, &sent, "2026-11-12 09:00:00");
+        assert_eq!(p, vec![("11-14 17:00".into(), ChaseStep::Final, 1)]);
+    }
+
+    #[test]
+    fn a_final_chase_pulled_to_the_evening_is_not_repeated_at_ten() {
+        // Closes 00:59: the final chase (22:59) is pulled to 21:59 and sent then.
+        let o = unpaid("2026-11-12 00:59:00");
+        let sent = [at("2026-11-13 12:54:00"), at("2026-11-14 21:59:00")];
+        assert_eq!(plan(&[o], false, &sent, "2026-11-14 22:00:00"), vec![]);
+    }
+
+    #[test]
+    fn chase_steps_read_back_their_codes() {
+        for s in [ChaseStep::First, ChaseStep::Second, ChaseStep::Final] {
+            assert_eq!(ChaseStep::parse(s.code()), Ok(s));
+        }
+        assert!(ChaseStep::parse("third").is_err());
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! Plain data and pure functions: nothing here reads the clock, a file or a database.
 //! Every rule that depends on time takes `now` as an argument, so tests can pin it.
 
+pub mod agenda;
 pub mod demo;
 pub mod error;
 pub mod followups;
@@ -10,6 +11,7 @@ pub mod group;
 pub mod money;
 pub mod order;
 pub mod shop;
+pub mod team;
 
 pub use error::{Error, Result};
 pub use group::{group_of, Group};

@@ -14,6 +14,9 @@ pub enum Error {
     NotFound(String),
     #[error("the database holds a value this version cannot read: {0}")]
     Corrupt(String),
+    /// A rule of the core refused the operation (a permission, a state change).
+    #[error("{0}")]
+    Refused(kefu_core::Error),
     #[error("database error: {0}")]
     Sql(#[from] sqlx::Error),
 }

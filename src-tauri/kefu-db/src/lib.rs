@@ -4,23 +4,31 @@
 //! row wrapper types, so sqlx stays out of the domain crate and no database is needed to
 //! compile.
 
+mod agenda;
 mod error;
 mod rows;
+mod team;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use kefu_core::followups::{auto_close_at, Chase, Rules};
+use kefu_core::followups::{auto_close_at, Rules};
 use kefu_core::{group_of, BuyerNick, Group, Order, OrderItem, OrderNo, OrderStatus};
 use serde::Serialize;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+use sqlx::SqlitePool;
 
+pub use agenda::{Agenda, FollowUp, OVERDUE_AFTER_MINUTES, SHOP_TIME, UPCOMING_HOURS};
 pub use error::{Error, Result};
 use rows::{BuyerRowDb, OrderRowDb};
+pub use team::{Conversation, Routed, TeamMember};
+
+/// From this many changed orders on, an import rebuilds the secondary indexes instead of
+/// updating them row by row.
+const BULK_ORDERS: usize = 50_000;
 
 /// How a database is named in settings, the environment and on the command line: a
 /// `sqlite:` URL or a plain file path.
@@ -113,6 +121,27 @@ pub struct Applied {
 pub struct Db {
     pool: SqlitePool,
     url: DbUrl,
+    options: SqliteConnectOptions,
+}
+
+/// Notices commits made by other processes on this PC (the command line, a shop script)
+/// and by this one: SQLite's `data_version` changes on a connection whenever another
+/// connection has committed since it last asked.
+pub struct Watch {
+    conn: sqlx::SqliteConnection,
+    seen: i64,
+}
+
+impl Watch {
+    /// Whether anything was committed since the last call.
+    pub async fn changed(&mut self) -> Result<bool> {
+        let v: i64 = sqlx::query_scalar("PRAGMA data_version")
+            .fetch_one(&mut self.conn)
+            .await?;
+        let changed = v != self.seen;
+        self.seen = v;
+        Ok(changed)
+    }
 }
 
 impl Db {
@@ -129,10 +158,14 @@ impl Db {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
+            // 64 MiB of page cache (the default is 2 MiB): group lists and large imports
+            // touch far more than that, and re-reading pages from the OS dominated imports.
+            .pragma("cache_size", "-65536")
+            .pragma("temp_store", "memory")
             .busy_timeout(Duration::from_secs(5));
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await
             .map_err(|e| Error::Open(path.display().to_string(), e.to_string()))?;
         sqlx::migrate!("./migrations/sqlite")
@@ -142,6 +175,7 @@ impl Db {
         Ok(Db {
             pool,
             url: url.clone(),
+            options,
         })
     }
 
@@ -165,7 +199,8 @@ impl Db {
         rules: &Rules,
         now: DateTime<Utc>,
     ) -> Result<Applied> {
-        self.apply(orders, &[], rules, now, |_, _| true).await
+        self.apply(orders.to_vec(), &[], rules, now, |_, _| true)
+            .await
     }
 
     /// As `apply_orders`, with the export's items, reporting progress as (done, total)
@@ -174,47 +209,35 @@ impl Db {
     /// counted, since the items file is often imported on its own after the orders.
     pub async fn apply(
         &self,
-        orders: &[Order],
+        mut orders: Vec<Order>,
         items: &[OrderItem],
         rules: &Rules,
         now: DateTime<Utc>,
         mut progress: impl FnMut(u64, u64) -> bool,
     ) -> Result<Applied> {
-        let mut tx = self.pool.begin().await?;
         let mut applied = Applied::default();
-        let mut touched = BTreeSet::new();
         // Later rows of the same batch merge into earlier ones, as a second import would.
-        let mut batch: BTreeMap<&str, Order> = BTreeMap::new();
-        for o in orders {
-            match batch.get_mut(o.no.as_str()) {
-                Some(prev) => prev.merge(o),
-                None => {
-                    batch.insert(o.no.as_str(), o.clone());
-                }
+        // The stable sort keeps export order among rows of one order, and writing in key
+        // order keeps the primary-key index appends cheap.
+        orders.sort_by(|a, b| a.no.cmp(&b.no));
+        orders.dedup_by(|later, earlier| {
+            let same = later.no == earlier.no;
+            if same {
+                earlier.merge(later);
             }
+            same
+        });
+        let total = orders.len() as u64;
+        let mut tx = self.pool.begin().await?;
+        let keys: Vec<&str> = orders.iter().map(|o| o.no.as_str()).collect();
+        let mut existing: HashMap<String, Order> = HashMap::new();
+        for o in rows::orders_by_no(&mut tx, &keys).await? {
+            existing.insert(o.no.as_str().to_owned(), o);
         }
-        let keys: Vec<&str> = batch.keys().copied().collect();
-        let mut existing: BTreeMap<String, Order> = BTreeMap::new();
-        for chunk in keys.chunks(500) {
-            let mut q = QueryBuilder::<Sqlite>::new("SELECT * FROM orders WHERE order_no IN (");
-            let mut sep = q.separated(", ");
-            for k in chunk {
-                sep.push_bind(*k);
-            }
-            sep.push_unseparated(")");
-            let rows: Vec<OrderRowDb> = q.build_query_as().fetch_all(&mut *tx).await?;
-            for r in rows {
-                let o = Order::try_from(r)?;
-                existing.insert(o.no.as_str().to_owned(), o);
-            }
-        }
-        let stamp = now.timestamp();
-        let total = batch.len() as u64;
-        for (done, (no, incoming)) in batch.into_iter().enumerate() {
-            if done % 2000 == 0 && !progress(done as u64, total) {
-                return Err(Error::Cancelled);
-            }
-            let merged = match existing.remove(no) {
+        drop(keys);
+        let mut changed: Vec<Order> = Vec::with_capacity(orders.len());
+        for incoming in orders {
+            match existing.remove(incoming.no.as_str()) {
                 Some(mut current) => {
                     let before = current.clone();
                     current.merge(&incoming);
@@ -222,29 +245,72 @@ impl Db {
                         applied.unchanged += 1;
                         continue;
                     }
-                    if current.buyer != before.buyer {
-                        touched.insert(before.buyer.as_str().to_owned());
-                    }
                     applied.updated += 1;
-                    current
+                    changed.push(current);
                 }
                 None => {
                     applied.new += 1;
-                    incoming
+                    changed.push(incoming);
                 }
-            };
-            touched.insert(merged.buyer.as_str().to_owned());
-            sqlx::query(
-                "INSERT INTO buyers (nick, grp, sort_key, first_seen_at) VALUES (?, 0, 0, ?)
-                 ON CONFLICT (nick) DO NOTHING",
-            )
-            .bind(merged.buyer.as_str())
-            .bind(stamp)
-            .execute(&mut *tx)
-            .await?;
-            rows::upsert_order(&mut tx, &merged, stamp).await?;
+            }
         }
-        refresh_buyers(&mut tx, &touched, rules).await?;
+        if !progress(0, total) {
+            return Err(Error::Cancelled);
+        }
+        // Every order of every touched buyer as it will be after this batch: what is
+        // stored, overlaid with what changed. (A merge keeps an order's buyer.)
+        let touched: BTreeSet<&str> = changed.iter().map(|o| o.buyer.as_str()).collect();
+        let nicks: Vec<&str> = touched.into_iter().collect();
+        let stored = rows::orders_of_buyers(&mut tx, &nicks).await?;
+        let mut after: HashMap<&str, &Order> = HashMap::with_capacity(changed.len());
+        for o in stored.iter().chain(&changed) {
+            after.insert(o.no.as_str(), o);
+        }
+        let mut by_buyer: HashMap<&str, Vec<&Order>> = HashMap::with_capacity(nicks.len());
+        for o in after.into_values() {
+            by_buyer.entry(o.buyer.as_str()).or_default().push(o);
+        }
+        let standings: Vec<(&str, Standing)> = nicks
+            .iter()
+            .map(|n| {
+                let orders = by_buyer.get(n).map(Vec::as_slice).unwrap_or(&[]);
+                (*n, standing(orders, rules))
+            })
+            .collect();
+        let stamp = now.timestamp();
+        // A large batch writes faster into tables without their secondary indexes, which
+        // are then rebuilt from sorted data in one pass, instead of inserting keys at random
+        // places. DDL is transactional here, so a cancel or failure leaves them as they were.
+        let rebuilt = if changed.len() >= BULK_ORDERS {
+            rows::drop_secondary_indexes(&mut tx).await?
+        } else {
+            Vec::new()
+        };
+        // Buyers first: orders refer to them.
+        rows::upsert_buyers(&mut tx, &standings, stamp).await?;
+        let mut done = 0u64;
+        for chunk in changed.chunks(rows::ORDERS_PER_STATEMENT) {
+            rows::upsert_orders(&mut tx, chunk, stamp).await?;
+            done += chunk.len() as u64;
+            if !progress(done, total) {
+                return Err(Error::Cancelled);
+            }
+        }
+        for sql in &rebuilt {
+            sqlx::query(sql).execute(&mut *tx).await?;
+        }
+        // Every touched buyer's follow-ups, planned from its orders as they now are.
+        let empty: Vec<&Order> = Vec::new();
+        let to_plan: Vec<agenda::ToPlan> = standings
+            .iter()
+            .map(|(nick, s)| agenda::ToPlan {
+                nick,
+                returning: s.returning,
+                first_seen: now,
+                orders: by_buyer.get(nick).unwrap_or(&empty),
+            })
+            .collect();
+        agenda::replan(&mut tx, &to_plan, rules, now).await?;
         let (stored, skipped) = rows::replace_items(&mut tx, items).await?;
         applied.items = stored;
         applied.items_skipped = skipped;
@@ -256,7 +322,7 @@ impl Db {
     }
 
     pub async fn group_counts(&self) -> Result<GroupCounts> {
-        let rows: Vec<(i64, i64)> = sqlx::query_as("SELECT grp, COUNT(*) FROM buyers GROUP BY grp")
+        let rows: Vec<(i64, i64)> = sqlx::query_as("SELECT grp, n FROM group_counts")
             .fetch_all(&self.pool)
             .await?;
         let mut c = GroupCounts::default();
@@ -431,18 +497,6 @@ impl Db {
         Ok(())
     }
 
-    /// Buyers with at least one unpaid order: (nick, returning).
-    pub async fn unpaid_buyers(&self) -> Result<Vec<(BuyerNick, bool)>> {
-        let rows: Vec<(String, bool)> = sqlx::query_as(
-            "SELECT nick, is_returning FROM buyers WHERE unpaid_count > 0 ORDER BY next_close_at",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter()
-            .map(|(n, r)| Ok((BuyerNick::parse(&n)?, r)))
-            .collect()
-    }
-
     pub async fn orders_of(&self, nick: &BuyerNick) -> Result<Vec<Order>> {
         let rows: Vec<OrderRowDb> =
             sqlx::query_as("SELECT * FROM orders WHERE buyer_nick = ? ORDER BY created_at")
@@ -452,40 +506,18 @@ impl Db {
         rows.into_iter().map(Order::try_from).collect()
     }
 
-    /// When chases to this buyer were due that have been announced.
-    pub async fn announced_chases(&self, nick: &BuyerNick) -> Result<Vec<DateTime<Utc>>> {
-        let rows: Vec<i64> =
-            sqlx::query_scalar("SELECT due_at FROM chases WHERE buyer_nick = ? ORDER BY due_at")
-                .bind(nick.as_str())
-                .fetch_all(&self.pool)
-                .await?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|t| DateTime::from_timestamp(t, 0))
-            .collect())
-    }
-
-    /// Records chases as announced. Returns false when another process recorded the same
-    /// chase first, so that it is announced once.
-    pub async fn record_chase(
-        &self,
-        nick: &BuyerNick,
-        chase: &Chase,
-        now: DateTime<Utc>,
-    ) -> Result<bool> {
-        let orders: Vec<&str> = chase.orders.iter().map(OrderNo::as_str).collect();
-        let done = sqlx::query(
-            "INSERT INTO chases (buyer_nick, due_at, step, orders, announced_at) VALUES (?, ?, ?, ?, ?)
-             ON CONFLICT (buyer_nick, due_at) DO NOTHING",
-        )
-        .bind(nick.as_str())
-        .bind(chase.due_at.timestamp())
-        .bind(format!("{:?}", chase.step).to_lowercase())
-        .bind(orders.join(","))
-        .bind(now.timestamp())
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+    /// A connection of its own that tells when the database changed.
+    pub async fn watch(&self) -> Result<Watch> {
+        use sqlx::ConnectOptions;
+        let mut conn = self
+            .options
+            .connect()
+            .await
+            .map_err(|e| Error::Open(self.url.as_str().to_owned(), e.to_string()))?;
+        let seen: i64 = sqlx::query_scalar("PRAGMA data_version")
+            .fetch_one(&mut conn)
+            .await?;
+        Ok(Watch { conn, seen })
     }
 
     pub async fn close(&self) {
@@ -493,51 +525,18 @@ impl Db {
     }
 }
 
-/// Derives group, urgency and counters again for the buyers whose orders changed.
-async fn refresh_buyers(
-    tx: &mut sqlx::Transaction<'_, Sqlite>,
-    nicks: &BTreeSet<String>,
-    rules: &Rules,
-) -> Result<()> {
-    for nick in nicks {
-        let rows: Vec<OrderRowDb> = sqlx::query_as("SELECT * FROM orders WHERE buyer_nick = ?")
-            .bind(nick)
-            .fetch_all(&mut **tx)
-            .await?;
-        let orders: Vec<Order> = rows
-            .into_iter()
-            .map(Order::try_from)
-            .collect::<Result<_>>()?;
-        let s = standing(&orders, rules);
-        sqlx::query(
-            "UPDATE buyers SET grp = ?, sort_key = ?, is_returning = ?, order_count = ?, unpaid_count = ?,
-                    next_close_at = ?, last_order_at = ? WHERE nick = ?",
-        )
-        .bind(s.group.code())
-        .bind(s.sort_key)
-        .bind(s.returning)
-        .bind(orders.len() as i64)
-        .bind(s.unpaid)
-        .bind(s.next_close_at)
-        .bind(s.last_order_at)
-        .bind(nick)
-        .execute(&mut **tx)
-        .await?;
-    }
-    Ok(())
-}
-
-struct Standing {
-    group: Group,
-    sort_key: i64,
-    returning: bool,
-    unpaid: i64,
-    next_close_at: Option<i64>,
-    last_order_at: Option<i64>,
+pub(crate) struct Standing {
+    pub(crate) group: Group,
+    pub(crate) sort_key: i64,
+    pub(crate) returning: bool,
+    pub(crate) order_count: i64,
+    pub(crate) unpaid: i64,
+    pub(crate) next_close_at: Option<i64>,
+    pub(crate) last_order_at: Option<i64>,
 }
 
 /// Where a buyer stands, from its orders: the group, and its place in the group list.
-fn standing(orders: &[Order], rules: &Rules) -> Standing {
+fn standing(orders: &[&Order], rules: &Rules) -> Standing {
     let group = group_of(orders.iter().map(|o| o.status));
     let next_close_at = orders
         .iter()
@@ -562,6 +561,7 @@ fn standing(orders: &[Order], rules: &Rules) -> Standing {
         group,
         sort_key,
         returning: orders.iter().any(|o| o.status == OrderStatus::TradeSuccess),
+        order_count: orders.len() as i64,
         unpaid: orders
             .iter()
             .filter(|o| o.status == OrderStatus::AwaitingPayment)
@@ -670,6 +670,144 @@ mod tests {
         assert_eq!(detail.orders[0].status, OrderStatus::Shipped);
         assert_eq!(detail.orders[0].tracking_no, "SF123");
         assert_eq!(detail.summary.group, Group::Shipped);
+    }
+
+    #[tokio::test]
+    async fn a_later_batch_sees_the_buyers_stored_orders_and_keeps_the_note() {
+        let (_dir, db) = fresh().await;
+        let orders = demo_orders(now());
+        // A buyer with at least two stored orders.
+        let nick = orders
+            .iter()
+            .find(|o| orders.iter().filter(|p| p.buyer == o.buyer).count() >= 2)
+            .map(|o| o.buyer.clone())
+            .expect("a demo buyer with two orders");
+        let mine: Vec<Order> = orders.iter().filter(|o| o.buyer == nick).cloned().collect();
+        let n = mine.len() as i64;
+        db.apply_orders(&mine, &Rules::default(), now())
+            .await
+            .unwrap();
+        db.set_note(&nick, "老客户", "小美", now()).await.unwrap();
+
+        // A later export lists only a new unpaid order of theirs.
+        let mut unpaid = mine[0].clone();
+        unpaid.no = OrderNo::parse("99990000000000001").unwrap();
+        unpaid.status = OrderStatus::AwaitingPayment;
+        unpaid.created_at = now();
+        (unpaid.paid_at, unpaid.shipped_at, unpaid.ended_at) = (None, None, None);
+        unpaid.close_reason = None;
+        db.apply_orders(&[unpaid.clone()], &Rules::default(), now())
+            .await
+            .unwrap();
+        let d = db.buyer(&nick).await.unwrap();
+        assert_eq!(d.summary.order_count, n + 1, "stored orders still count");
+        assert_eq!(d.summary.unpaid_count, 1);
+        assert_eq!(d.summary.group, Group::Order);
+        assert_counts_are_kept(&db).await;
+        assert_eq!(
+            d.summary.next_close_at,
+            Some(now() + chrono::Duration::hours(72))
+        );
+        assert_eq!(d.summary.note, "老客户");
+        assert_eq!(d.note_by.as_deref(), Some("小美"));
+
+        // Then one that says it was paid.
+        let mut paid = unpaid.clone();
+        paid.status = OrderStatus::AwaitingShipment;
+        paid.paid_at = Some(now());
+        let applied = db
+            .apply_orders(&[paid.clone()], &Rules::default(), now())
+            .await
+            .unwrap();
+        assert_eq!(applied.updated, 1);
+        let d = db.buyer(&nick).await.unwrap();
+        assert_eq!((d.summary.order_count, d.summary.unpaid_count), (n + 1, 0));
+        assert_counts_are_kept(&db).await;
+        assert_eq!(d.summary.next_close_at, None);
+    }
+
+    /// The kept counts agree with counting the buyers.
+    async fn assert_counts_are_kept(db: &Db) {
+        let rows: Vec<(i64, i64)> = sqlx::query_as("SELECT grp, COUNT(*) FROM buyers GROUP BY grp")
+            .fetch_all(&db.pool)
+            .await
+            .unwrap();
+        let mut counted = GroupCounts::default();
+        for (g, n) in rows {
+            *match g {
+                0 => &mut counted.inquiry,
+                1 => &mut counted.order,
+                2 => &mut counted.shipped,
+                _ => &mut counted.closed,
+            } = n;
+        }
+        assert_eq!(db.group_counts().await.unwrap(), counted);
+    }
+
+    async fn index_names(db: &Db) -> Vec<String> {
+        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name")
+            .fetch_all(&db.pool)
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_bulk_import_rebuilds_the_indexes_and_a_cancelled_one_keeps_them() {
+        let (_dir, db) = fresh().await;
+        let indexes = index_names(&db).await;
+        assert!(
+            indexes.contains(&"orders_by_buyer".to_owned()),
+            "{indexes:?}"
+        );
+        let template = demo_orders(now())[0].clone();
+        let n = BULK_ORDERS + 7;
+        let orders: Vec<Order> = (0..n)
+            .map(|i| {
+                let mut o = template.clone();
+                o.no =
+                    OrderNo::parse(&format!("{}", 50_000_000_000_000_000u64 + i as u64)).unwrap();
+                o.buyer = BuyerNick::parse(&format!("买家{:06}", i / 3)).unwrap();
+                o
+            })
+            .collect();
+
+        // Cancelled half way: nothing written and the indexes are all there.
+        let cancelled = db
+            .apply(orders.clone(), &[], &Rules::default(), now(), |done, _| {
+                done < 3_000
+            })
+            .await;
+        assert!(matches!(cancelled, Err(Error::Cancelled)), "{cancelled:?}");
+        assert!(db.is_empty().await.unwrap());
+        assert_eq!(index_names(&db).await, indexes);
+
+        let applied = db
+            .apply(orders, &[], &Rules::default(), now(), |_, _| true)
+            .await
+            .unwrap();
+        assert_eq!(applied.new, n as u64);
+        assert_eq!(index_names(&db).await, indexes);
+        let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(
+            "EXPLAIN QUERY PLAN SELECT * FROM orders WHERE buyer_nick = '买家000001'",
+        )
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
+        assert!(
+            plan.iter().any(|p| p.3.contains("orders_by_buyer")),
+            "{plan:?}"
+        );
+        let d = db
+            .buyer(&BuyerNick::parse("买家000001").unwrap())
+            .await
+            .unwrap();
+        assert_eq!(d.summary.order_count, 3);
+        assert_counts_are_kept(&db).await;
+        let c = db.group_counts().await.unwrap();
+        assert_eq!(
+            c.inquiry + c.order + c.shipped + c.closed,
+            n.div_ceil(3) as i64
+        );
     }
 
     #[tokio::test]

@@ -2,10 +2,15 @@
 
 use chrono::{DateTime, Utc};
 use kefu_core::{BuyerNick, CloseReason, Fen, Group, Order, OrderItem, OrderNo, OrderStatus};
-use sqlx::{Sqlite, Transaction};
-use std::collections::BTreeMap;
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection, Transaction};
+use std::collections::{BTreeMap, BTreeSet};
 
-use crate::{BuyerDetail, BuyerSummary, Error, Result};
+use crate::{BuyerDetail, BuyerSummary, Error, Result, Standing};
+
+/// A stored unix time; one that cannot be a time means the row is damaged.
+pub(crate) fn at(secs: i64) -> Result<DateTime<Utc>> {
+    DateTime::from_timestamp(secs, 0).ok_or_else(|| Error::Corrupt(format!("time {secs}")))
+}
 
 fn time(secs: Option<i64>) -> Option<DateTime<Utc>> {
     secs.and_then(|s| DateTime::from_timestamp(s, 0))
@@ -79,17 +84,125 @@ impl TryFrom<OrderRowDb> for Order {
     }
 }
 
-pub(crate) async fn upsert_order(
+/// SQLite takes at most 32,766 bound values in one statement; orders bind 21 each.
+pub(crate) const ORDERS_PER_STATEMENT: usize = 1_500;
+const KEYS_PER_STATEMENT: usize = 10_000;
+const BUYERS_PER_STATEMENT: usize = 3_000;
+const ITEMS_PER_STATEMENT: usize = 5_000;
+
+/// `prefix` followed by ` IN (?, ?, …)` binding `keys`: the list of a chunked statement.
+pub(crate) fn in_list<'a, T>(prefix: impl Into<String>, keys: &'a [T]) -> QueryBuilder<'a, Sqlite>
+where
+    T: 'a + sqlx::Encode<'a, Sqlite> + sqlx::Type<Sqlite> + Copy + Send,
+{
+    let mut q = QueryBuilder::new(prefix);
+    q.push(" IN (");
+    let mut sep = q.separated(", ");
+    for k in keys {
+        sep.push_bind(*k);
+    }
+    sep.push_unseparated(")");
+    q
+}
+
+/// The stored orders with these numbers.
+pub(crate) async fn orders_by_no(
+    conn: &mut SqliteConnection,
+    numbers: &[&str],
+) -> Result<Vec<Order>> {
+    orders_where(conn, "order_no", numbers).await
+}
+
+/// Every stored order of these buyers.
+pub(crate) async fn orders_of_buyers(
+    conn: &mut SqliteConnection,
+    nicks: &[&str],
+) -> Result<Vec<Order>> {
+    orders_where(conn, "buyer_nick", nicks).await
+}
+
+async fn orders_where(
+    conn: &mut SqliteConnection,
+    column: &'static str,
+    keys: &[&str],
+) -> Result<Vec<Order>> {
+    // Nothing stored yet (a first import): skip thousands of lookups that find nothing.
+    let any: Option<i64> = sqlx::query_scalar("SELECT 1 FROM orders LIMIT 1")
+        .fetch_optional(&mut *conn)
+        .await?;
+    if any.is_none() {
+        return Ok(Vec::new());
+    }
+    let mut found = Vec::new();
+    for chunk in keys.chunks(KEYS_PER_STATEMENT) {
+        let mut q = crate::rows::in_list(format!("SELECT * FROM orders WHERE {column}"), chunk);
+        let rows: Vec<OrderRowDb> = q.build_query_as().fetch_all(&mut *conn).await?;
+        for r in rows {
+            found.push(Order::try_from(r)?);
+        }
+    }
+    Ok(found)
+}
+
+/// Inserts or replaces orders, many to a statement: one statement a row is what makes a
+/// large import slow.
+/// Drops the secondary indexes of buyers and orders and returns the statements that create
+/// them again, as the schema itself has them (so they cannot drift from the migrations).
+pub(crate) async fn drop_secondary_indexes(
     tx: &mut Transaction<'_, Sqlite>,
-    o: &Order,
+) -> Result<Vec<String>> {
+    let indexes: Vec<(String, String)> = sqlx::query_as(
+        "SELECT name, sql FROM sqlite_master
+         WHERE type = 'index' AND tbl_name IN ('buyers', 'orders') AND sql IS NOT NULL",
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut create = Vec::with_capacity(indexes.len());
+    for (name, sql) in indexes {
+        sqlx::query(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))
+            .execute(&mut **tx)
+            .await?;
+        create.push(sql);
+    }
+    Ok(create)
+}
+
+pub(crate) async fn upsert_orders(
+    tx: &mut Transaction<'_, Sqlite>,
+    orders: &[Order],
     stamp: i64,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO orders (order_no, buyer_nick, status, close_reason, total_fen, postage_fen,
+    for chunk in orders.chunks(ORDERS_PER_STATEMENT) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO orders (order_no, buyer_nick, status, close_reason, total_fen, postage_fen,
             created_at, paid_at, shipped_at, ended_at, terms_changed_at, close_deadline, title,
-            buyer_message, seller_remark, receiver, address, phone, tracking_no, shop_name, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (order_no) DO UPDATE SET buyer_nick = excluded.buyer_nick, status = excluded.status,
+            buyer_message, seller_remark, receiver, address, phone, tracking_no, shop_name, updated_at) ",
+        );
+        q.push_values(chunk, |mut b, o| {
+            b.push_bind(o.no.as_str())
+                .push_bind(o.buyer.as_str())
+                .push_bind(o.status.code())
+                .push_bind(close_reason_code(o.close_reason))
+                .push_bind(o.total.0)
+                .push_bind(o.postage.0)
+                .push_bind(o.created_at.timestamp())
+                .push_bind(o.paid_at.map(|t| t.timestamp()))
+                .push_bind(o.shipped_at.map(|t| t.timestamp()))
+                .push_bind(o.ended_at.map(|t| t.timestamp()))
+                .push_bind(o.terms_changed_at.map(|t| t.timestamp()))
+                .push_bind(o.close_deadline.map(|t| t.timestamp()))
+                .push_bind(o.title.as_str())
+                .push_bind(o.buyer_message.as_str())
+                .push_bind(o.seller_remark.as_str())
+                .push_bind(o.receiver.as_str())
+                .push_bind(o.address.as_str())
+                .push_bind(o.phone.as_str())
+                .push_bind(o.tracking_no.as_str())
+                .push_bind(o.shop_name.as_str())
+                .push_bind(stamp);
+        });
+        q.push(
+            " ON CONFLICT (order_no) DO UPDATE SET buyer_nick = excluded.buyer_nick, status = excluded.status,
             close_reason = excluded.close_reason, total_fen = excluded.total_fen,
             postage_fen = excluded.postage_fen, created_at = excluded.created_at,
             paid_at = excluded.paid_at, shipped_at = excluded.shipped_at, ended_at = excluded.ended_at,
@@ -98,30 +211,43 @@ pub(crate) async fn upsert_order(
             seller_remark = excluded.seller_remark, receiver = excluded.receiver,
             address = excluded.address, phone = excluded.phone, tracking_no = excluded.tracking_no,
             shop_name = excluded.shop_name, updated_at = excluded.updated_at",
-    )
-    .bind(o.no.as_str())
-    .bind(o.buyer.as_str())
-    .bind(o.status.code())
-    .bind(close_reason_code(o.close_reason))
-    .bind(o.total.0)
-    .bind(o.postage.0)
-    .bind(o.created_at.timestamp())
-    .bind(o.paid_at.map(|t| t.timestamp()))
-    .bind(o.shipped_at.map(|t| t.timestamp()))
-    .bind(o.ended_at.map(|t| t.timestamp()))
-    .bind(o.terms_changed_at.map(|t| t.timestamp()))
-    .bind(o.close_deadline.map(|t| t.timestamp()))
-    .bind(&o.title)
-    .bind(&o.buyer_message)
-    .bind(&o.seller_remark)
-    .bind(&o.receiver)
-    .bind(&o.address)
-    .bind(&o.phone)
-    .bind(&o.tracking_no)
-    .bind(&o.shop_name)
-    .bind(stamp)
-    .execute(&mut **tx)
-    .await?;
+        );
+        q.build().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Inserts new buyers and stores where every given buyer now stands; the shared note, tags
+/// and first-seen time of a known buyer are kept.
+pub(crate) async fn upsert_buyers(
+    tx: &mut Transaction<'_, Sqlite>,
+    standings: &[(&str, Standing)],
+    stamp: i64,
+) -> Result<()> {
+    for chunk in standings.chunks(BUYERS_PER_STATEMENT) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO buyers (nick, grp, sort_key, is_returning, order_count, unpaid_count,
+             next_close_at, last_order_at, first_seen_at) ",
+        );
+        q.push_values(chunk, |mut b, (nick, s)| {
+            b.push_bind(*nick)
+                .push_bind(s.group.code())
+                .push_bind(s.sort_key)
+                .push_bind(s.returning)
+                .push_bind(s.order_count)
+                .push_bind(s.unpaid)
+                .push_bind(s.next_close_at)
+                .push_bind(s.last_order_at)
+                .push_bind(stamp);
+        });
+        q.push(
+            " ON CONFLICT (nick) DO UPDATE SET grp = excluded.grp, sort_key = excluded.sort_key,
+             is_returning = excluded.is_returning, order_count = excluded.order_count,
+             unpaid_count = excluded.unpaid_count, next_close_at = excluded.next_close_at,
+             last_order_at = excluded.last_order_at",
+        );
+        q.build().execute(&mut **tx).await?;
+    }
     Ok(())
 }
 
@@ -192,34 +318,46 @@ pub(crate) async fn replace_items(
     for i in items {
         by_order.entry(i.order_no.as_str()).or_default().push(i);
     }
+    let numbers: Vec<&str> = by_order.keys().copied().collect();
+    let known: BTreeSet<String> = orders_by_no(tx, &numbers)
+        .await?
+        .into_iter()
+        .map(|o| o.no.as_str().to_owned())
+        .collect();
     let (mut stored, mut skipped) = (0, 0);
+    let mut replaced: Vec<&str> = Vec::new();
+    let mut rows: Vec<(&str, i64, &OrderItem)> = Vec::new();
     for (no, lines) in by_order {
-        let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM orders WHERE order_no = ?")
-            .bind(no)
-            .fetch_optional(&mut **tx)
-            .await?;
-        if known.is_none() {
+        if !known.contains(no) {
             skipped += lines.len() as u64;
             continue;
         }
-        sqlx::query("DELETE FROM order_items WHERE order_no = ?")
-            .bind(no)
-            .execute(&mut **tx)
-            .await?;
-        for (line, i) in lines.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO order_items (order_no, line, title, price_fen, quantity, attributes) VALUES (?, ?, ?, ?, ?, ?)",
-            )
-            .bind(no)
-            .bind(line as i64)
-            .bind(&i.title)
-            .bind(i.price.0)
-            .bind(i.quantity)
-            .bind(&i.attributes)
-            .execute(&mut **tx)
-            .await?;
-            stored += 1;
-        }
+        replaced.push(no);
+        rows.extend(
+            lines
+                .iter()
+                .enumerate()
+                .map(|(line, i)| (no, line as i64, *i)),
+        );
+    }
+    for chunk in replaced.chunks(KEYS_PER_STATEMENT) {
+        let mut q = crate::rows::in_list("DELETE FROM order_items WHERE order_no", chunk);
+        q.build().execute(&mut **tx).await?;
+    }
+    for chunk in rows.chunks(ITEMS_PER_STATEMENT) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO order_items (order_no, line, title, price_fen, quantity, attributes) ",
+        );
+        q.push_values(chunk, |mut b, (no, line, i)| {
+            b.push_bind(*no)
+                .push_bind(*line)
+                .push_bind(i.title.as_str())
+                .push_bind(i.price.0)
+                .push_bind(i.quantity)
+                .push_bind(i.attributes.as_str());
+        });
+        q.build().execute(&mut **tx).await?;
+        stored += chunk.len() as u64;
     }
     Ok((stored, skipped))
 }

@@ -217,3 +217,45 @@ fn files_that_are_not_exports_get_a_clear_error() {
         Err(Error::Io { .. })
     ));
 }
+
+#[test]
+fn a_large_export_keeps_line_order_and_line_numbers() {
+    // 45,000 rows, an embedded newline in a message
+    // early on, and bad amounts at known lines far apart.
+    let mut text = String::from(HEADER);
+    let bad = [4u64, 20_001, 44_999];
+    let mut line = 2u64;
+    for i in 0..45_000u64 {
+        let money = if bad.contains(&line) {
+            "12.3.4"
+        } else {
+            "99.00"
+        };
+        let message = if i == 0 {
+            "第一行\r\n第二行"
+        } else {
+            "尽快发货"
+        };
+        text.push_str(&format!(
+            "\"{}\",\"买家{i}\",\"{money}\",\"0.00\",\"等待买家付款\",\"{message}\",\"杭州\",\"'13900000000\",\"2026-11-11 10:00:00\",\"\",\"T恤\",\"订单未关闭\",\"x\"\r\n",
+            5_000_000 + i
+        ));
+        line += if i == 0 { 2 } else { 1 };
+    }
+    let parsed = read_csv("ExportOrderList_big.csv", &gbk(&text), ShopTime::SHANGHAI).unwrap();
+    assert_eq!(parsed.rows, 45_000);
+    let lines: Vec<u64> = parsed.problems.iter().map(|p| p.line).collect();
+    assert_eq!(lines, bad.to_vec(), "{:?}", parsed.problems);
+    assert_eq!(parsed.orders.len(), 45_000 - bad.len());
+    let numbers: Vec<u64> = parsed
+        .orders
+        .iter()
+        .map(|o| o.no.as_str().parse().unwrap())
+        .collect();
+    assert!(
+        numbers.windows(2).all(|w| w[0] < w[1]),
+        "orders stay in file order"
+    );
+    assert_eq!(numbers[0], 5_000_000);
+    assert_eq!(numbers.last(), Some(&5_044_999));
+}

@@ -1,0 +1,554 @@
+//! The shop's team: agents and their states, who may do what, and the routing of new
+//! buyers, which mirrors Qianniu's E客服 routing. Pure rules: the times come in as arguments
+//! and the caller stores the outcome.
+
+use std::fmt;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, Result};
+
+/// 主账号 (the shop's main account), or a sub-account (子账号) that is a supervisor or an
+/// agent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Main,
+    Supervisor,
+    Agent,
+}
+
+impl Role {
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Main => "main",
+            Role::Supervisor => "supervisor",
+            Role::Agent => "agent",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Role> {
+        match raw.trim() {
+            "main" => Ok(Role::Main),
+            "supervisor" => Ok(Role::Supervisor),
+            "agent" => Ok(Role::Agent),
+            _ => Err(Error::invalid(
+                "role",
+                raw,
+                "expected main, supervisor or agent",
+            )),
+        }
+    }
+}
+
+/// 在线 / 挂起 / 离线. A suspended agent gets no new buyers but keeps serving its own,
+/// including returning ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgentState {
+    Online,
+    Suspended,
+    Offline,
+}
+
+impl AgentState {
+    pub fn code(self) -> &'static str {
+        match self {
+            AgentState::Online => "online",
+            AgentState::Suspended => "suspended",
+            AgentState::Offline => "offline",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<AgentState> {
+        match raw.trim() {
+            "online" => Ok(AgentState::Online),
+            "suspended" => Ok(AgentState::Suspended),
+            "offline" => Ok(AgentState::Offline),
+            _ => Err(Error::invalid(
+                "state",
+                raw,
+                "expected online, suspended or offline",
+            )),
+        }
+    }
+}
+
+/// The team's numbers, each a setting with this default.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TeamRules {
+    /// A buyer served within this long goes back to the same agent.
+    pub sticky_days: i64,
+    /// A PC silent for this long counts as offline.
+    pub heartbeat_timeout_seconds: i64,
+    /// An assignment not opened within this long is routed again.
+    pub greet_within_seconds: i64,
+    /// The supervisor hears of a buyer waiting longer than this.
+    pub queue_alert_seconds: i64,
+}
+
+impl Default for TeamRules {
+    fn default() -> Self {
+        TeamRules {
+            sticky_days: 3,
+            heartbeat_timeout_seconds: 60,
+            greet_within_seconds: 30,
+            queue_alert_seconds: 60,
+        }
+    }
+}
+
+/// An agent as routing sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Agent {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+    /// The state the agent chose.
+    pub state: AgentState,
+    /// Takes part in routing (分流); the main account usually does not.
+    pub in_routing: bool,
+    /// 最大接待量: open conversations at most.
+    pub max_load: u32,
+    pub weight: u32,
+    pub load: u32,
+    /// Since when the agent has had no new buyer: the longest idle goes first on a tie.
+    pub idle_since: DateTime<Utc>,
+    /// The last heartbeat of the agent's PC.
+    pub last_seen: Option<DateTime<Utc>>,
+}
+
+impl Agent {
+    /// The state that counts at `now`: a PC that stopped sending heartbeats is offline,
+    /// whatever the agent chose.
+    pub fn presence(&self, now: DateTime<Utc>, rules: &TeamRules) -> AgentState {
+        let alive = self
+            .last_seen
+            .is_some_and(|t| now - t < Duration::seconds(rules.heartbeat_timeout_seconds));
+        if alive {
+            self.state
+        } else {
+            AgentState::Offline
+        }
+    }
+
+    fn routes(&self) -> bool {
+        self.role != Role::Main && self.in_routing
+    }
+
+    fn has_room(&self) -> bool {
+        self.load < self.max_load
+    }
+}
+
+/// Why a buyer went where it went, shown in the buyer panel.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+pub enum Why {
+    /// The agent who served the buyer recently.
+    Sticky {
+        agent: String,
+        served_at: DateTime<Utc>,
+        days_ago: i64,
+    },
+    /// The eligible agent with the lowest load ratio (then weight, then longest idle).
+    LowestLoad {
+        agent: String,
+        load: u32,
+        max_load: u32,
+    },
+    /// Every routing sub-account is offline.
+    MainAccount { agent: String },
+    /// Someone is online but every such agent is suspended or full: the buyer waits.
+    AllBusy,
+    /// No one is online and there is no main account to fall back on.
+    NoOne,
+    /// Passed on by a teammate.
+    Transfer {
+        from: String,
+        agent: String,
+        note: String,
+    },
+}
+
+impl fmt::Display for Why {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Why::Sticky {
+                agent, days_ago, ..
+            } if *days_ago == 0 => {
+                write!(f, "今天由 {agent} 接待过，回到 {agent}")
+            }
+            Why::Sticky {
+                agent, days_ago, ..
+            } => {
+                write!(f, "{days_ago} 天前由 {agent} 接待过，回到 {agent}")
+            }
+            Why::LowestLoad {
+                agent,
+                load,
+                max_load,
+            } => write!(f, "{agent} 负载最低 {load}/{max_load}"),
+            Why::MainAccount { agent } => write!(f, "子账号全部离线 → 主账号 {agent}"),
+            Why::AllBusy => write!(f, "在线客服全部挂起或满载，排队等待"),
+            Why::NoOne => write!(f, "没有在线客服，也没有主账号，排队等待"),
+            Why::Transfer { from, agent, note } if note.is_empty() => {
+                write!(f, "{from} 转交给 {agent}")
+            }
+            Why::Transfer { from, agent, note } => write!(f, "{from} 转交给 {agent}：{note}"),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Decision {
+    Assign { agent_id: i64, why: Why },
+    Wait { why: Why },
+}
+
+/// The last time an agent served this buyer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Served {
+    pub agent_id: i64,
+    pub at: DateTime<Utc>,
+}
+
+/// Where a new buyer goes, in Qianniu's order: back to the agent who served it in the last
+/// days if online or suspended (and not full); else the eligible agent — online, routing,
+/// below its maximum load — with the lowest load ratio, then the highest weight, then the
+/// longest idle; else, when every routing sub-account is offline, the main account; else
+/// the queue.
+pub fn route(
+    last_served: Option<&Served>,
+    agents: &[Agent],
+    now: DateTime<Utc>,
+    rules: &TeamRules,
+) -> Decision {
+    if let Some(s) = last_served.filter(|s| now - s.at <= Duration::days(rules.sticky_days)) {
+        if let Some(a) = agents.iter().find(|a| a.id == s.agent_id) {
+            let present = a.presence(now, rules);
+            if present != AgentState::Offline && a.routes() && a.has_room() {
+                return Decision::Assign {
+                    agent_id: a.id,
+                    why: Why::Sticky {
+                        agent: a.name.clone(),
+                        served_at: s.at,
+                        days_ago: (now - s.at).num_days(),
+                    },
+                };
+            }
+        }
+    }
+    let best = agents
+        .iter()
+        .filter(|a| a.routes() && a.has_room() && a.presence(now, rules) == AgentState::Online)
+        .min_by(|a, b| {
+            // Lower load ratio first (compared without division), then higher weight,
+            // then longer idle, then the lower id so the choice is deterministic.
+            let ra = u64::from(a.load) * u64::from(b.max_load);
+            let rb = u64::from(b.load) * u64::from(a.max_load);
+            ra.cmp(&rb)
+                .then(b.weight.cmp(&a.weight))
+                .then(a.idle_since.cmp(&b.idle_since))
+                .then(a.id.cmp(&b.id))
+        });
+    if let Some(a) = best {
+        return Decision::Assign {
+            agent_id: a.id,
+            why: Why::LowestLoad {
+                agent: a.name.clone(),
+                load: a.load,
+                max_load: a.max_load,
+            },
+        };
+    }
+    let all_offline = agents
+        .iter()
+        .filter(|a| a.routes())
+        .all(|a| a.presence(now, rules) == AgentState::Offline);
+    if all_offline {
+        if let Some(main) = agents.iter().find(|a| a.role == Role::Main) {
+            return Decision::Assign {
+                agent_id: main.id,
+                why: Why::MainAccount {
+                    agent: main.name.clone(),
+                },
+            };
+        }
+        return Decision::Wait { why: Why::NoOne };
+    }
+    Decision::Wait { why: Why::AllBusy }
+}
+
+/// What a signed-in account may do; checked in the core so that no window, command line or
+/// IPC call can skip it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Add agents, set roles, maximum load, weight and routing.
+    ManageAgents,
+    /// Change another agent's state.
+    SetOthersState,
+    /// Shift scheduling.
+    Schedule,
+    /// Transfer one's own buyer, close a conversation, take a new inquiry.
+    Serve,
+}
+
+pub fn allowed(role: Role, action: Action) -> Result<()> {
+    let ok = match action {
+        Action::ManageAgents | Action::SetOthersState | Action::Schedule => {
+            matches!(role, Role::Main | Role::Supervisor)
+        }
+        Action::Serve => true,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Forbidden("a supervisor's or the main account's"))
+    }
+}
+
+/// Checks a state change by `actor` of `target`: one's own state is one's own; another's
+/// needs a supervisor; the main account cannot suspend.
+pub fn check_state_change(actor: &Agent, target: &Agent, to: AgentState) -> Result<()> {
+    if actor.id != target.id {
+        allowed(actor.role, Action::SetOthersState)?;
+    }
+    if target.role == Role::Main && to == AgentState::Suspended {
+        return Err(Error::invalid(
+            "state",
+            to.code(),
+            "the main account cannot suspend",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn t(min: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_790_000_000, 0).unwrap() + Duration::minutes(min)
+    }
+
+    fn agent(id: i64, name: &str, state: AgentState, load: u32, max: u32) -> Agent {
+        Agent {
+            id,
+            name: name.into(),
+            role: Role::Agent,
+            state,
+            in_routing: true,
+            max_load: max,
+            weight: 1,
+            load,
+            idle_since: t(0),
+            last_seen: Some(t(100)),
+        }
+    }
+
+    fn main_account() -> Agent {
+        Agent {
+            role: Role::Main,
+            in_routing: false,
+            ..agent(99, "云朵旗舰店", AgentState::Online, 0, 100)
+        }
+    }
+
+    #[test]
+    fn sticky_goes_back_to_the_same_agent_even_suspended() {
+        let agents = [
+            agent(1, "小美", AgentState::Suspended, 3, 8),
+            agent(2, "小帅", AgentState::Online, 0, 8),
+        ];
+        let served = Served {
+            agent_id: 1,
+            at: t(100) - Duration::days(2),
+        };
+        let d = route(Some(&served), &agents, t(100), &TeamRules::default());
+        let Decision::Assign { agent_id, why } = d else {
+            panic!("{d:?}")
+        };
+        assert_eq!(agent_id, 1);
+        assert_eq!(why.to_string(), "2 天前由 小美 接待过，回到 小美");
+        // Four days ago is not sticky: the suspended agent gets no new buyer.
+        let old = Served {
+            agent_id: 1,
+            at: t(100) - Duration::days(4),
+        };
+        let d = route(Some(&old), &agents, t(100), &TeamRules::default());
+        assert!(matches!(d, Decision::Assign { agent_id: 2, .. }), "{d:?}");
+    }
+
+    #[test]
+    fn lowest_load_ratio_then_weight_then_longest_idle() {
+        let mut a = agent(1, "小美", AgentState::Online, 2, 8);
+        let mut b = agent(2, "小帅", AgentState::Online, 1, 2);
+        let rules = TeamRules::default();
+        let d = route(None, &[a.clone(), b.clone()], t(100), &rules);
+        let Decision::Assign { agent_id, why } = d else {
+            panic!()
+        };
+        assert_eq!(agent_id, 1, "2/8 is lower than 1/2");
+        assert_eq!(why.to_string(), "小美 负载最低 2/8");
+        b.load = 1;
+        b.max_load = 4;
+        b.weight = 3;
+        assert!(
+            matches!(
+                route(None, &[a.clone(), b.clone()], t(100), &rules),
+                Decision::Assign { agent_id: 2, .. }
+            ),
+            "same ratio: the higher weight"
+        );
+        b.weight = 1;
+        a.idle_since = t(50);
+        b.idle_since = t(10);
+        assert!(
+            matches!(
+                route(None, &[a, b], t(100), &rules),
+                Decision::Assign { agent_id: 2, .. }
+            ),
+            "same ratio and weight: the longest idle"
+        );
+    }
+
+    #[test]
+    fn main_account_only_when_every_routing_sub_account_is_offline() {
+        let rules = TeamRules::default();
+        let mut agents = vec![
+            agent(1, "小美", AgentState::Offline, 0, 8),
+            agent(2, "小帅", AgentState::Offline, 0, 8),
+            main_account(),
+        ];
+        let d = route(None, &agents, t(100), &rules);
+        assert_eq!(
+            d,
+            Decision::Assign {
+                agent_id: 99,
+                why: Why::MainAccount {
+                    agent: "云朵旗舰店".into()
+                }
+            }
+        );
+        agents[1].state = AgentState::Suspended;
+        assert_eq!(
+            route(None, &agents, t(100), &rules),
+            Decision::Wait { why: Why::AllBusy }
+        );
+        // A PC silent for 60 s counts as offline.
+        agents[1].last_seen = Some(t(99));
+        assert!(matches!(
+            route(None, &agents, t(100), &rules),
+            Decision::Assign { agent_id: 99, .. }
+        ));
+    }
+
+    #[test]
+    fn roles_and_state_changes() {
+        let agent_ = agent(1, "小美", AgentState::Online, 0, 8);
+        let boss = Agent {
+            role: Role::Supervisor,
+            ..agent(2, "主管", AgentState::Online, 0, 8)
+        };
+        let main = main_account();
+        assert!(allowed(Role::Agent, Action::ManageAgents).is_err());
+        assert!(allowed(Role::Supervisor, Action::ManageAgents).is_ok());
+        assert!(check_state_change(&agent_, &agent_, AgentState::Suspended).is_ok());
+        assert!(check_state_change(&agent_, &boss, AgentState::Offline).is_err());
+        assert!(check_state_change(&boss, &agent_, AgentState::Suspended).is_ok());
+        assert!(check_state_change(&main, &main, AgentState::Suspended).is_err());
+        assert!(check_state_change(&main, &main, AgentState::Offline).is_ok());
+    }
+
+    fn arb_agent() -> impl Strategy<Value = Agent> {
+        (
+            prop_oneof![
+                Just(AgentState::Online),
+                Just(AgentState::Suspended),
+                Just(AgentState::Offline)
+            ],
+            any::<bool>(),
+            0u32..10,
+            1u32..10,
+            1u32..5,
+            0i64..100,
+            prop::option::of(0i64..200),
+            prop::bool::weighted(0.1),
+        )
+            .prop_map(
+                |(state, in_routing, load, max, weight, idle, seen, main)| Agent {
+                    id: 0,
+                    name: String::new(),
+                    role: if main { Role::Main } else { Role::Agent },
+                    state,
+                    in_routing,
+                    max_load: max,
+                    weight,
+                    load: load.min(max),
+                    idle_since: t(idle),
+                    last_seen: seen.map(t),
+                },
+            )
+    }
+
+    proptest! {
+        #[test]
+        fn routing_invariants(
+            mut agents in prop::collection::vec(arb_agent(), 0..12),
+            sticky in prop::option::of((0usize..12, 0i64..(6 * 1440))),
+        ) {
+            for (i, a) in agents.iter_mut().enumerate() {
+                a.id = i as i64 + 1;
+                a.name = format!("客服{i}");
+            }
+            let now = t(200);
+            let rules = TeamRules::default();
+            let served = sticky
+                .filter(|(i, _)| *i < agents.len())
+                .map(|(i, ago)| Served { agent_id: i as i64 + 1, at: now - Duration::minutes(ago) });
+            let d = route(served.as_ref(), &agents, now, &rules);
+            let routing_all_offline = agents
+                .iter()
+                .filter(|a| a.role != Role::Main && a.in_routing)
+                .all(|a| a.presence(now, &rules) == AgentState::Offline);
+            match d {
+                Decision::Assign { agent_id, why } => {
+                    let a = agents.iter().find(|a| a.id == agent_id).unwrap();
+                    match why {
+                        Why::MainAccount { .. } => {
+                            prop_assert_eq!(a.role, Role::Main);
+                            prop_assert!(routing_all_offline, "main account only when every routing sub-account is offline");
+                        }
+                        Why::Sticky { .. } => {
+                            let s = served.as_ref().unwrap();
+                            prop_assert_eq!(s.agent_id, agent_id);
+                            prop_assert!(now - s.at <= Duration::days(3));
+                            prop_assert!(a.presence(now, &rules) != AgentState::Offline);
+                            prop_assert!(a.load < a.max_load, "load never exceeds the maximum");
+                        }
+                        Why::LowestLoad { .. } => {
+                            // A suspended (or offline) agent never receives a non-sticky buyer.
+                            prop_assert_eq!(a.presence(now, &rules), AgentState::Online);
+                            prop_assert!(a.load < a.max_load, "load never exceeds the maximum");
+                            prop_assert!(a.in_routing && a.role != Role::Main);
+                        }
+                        other => prop_assert!(false, "assign with {:?}", other),
+                    }
+                }
+                Decision::Wait { why } => {
+                    // Nobody eligible, and not a case for the main account.
+                    let eligible = agents.iter().any(|a| a.role != Role::Main && a.in_routing
+                        && a.load < a.max_load && a.presence(now, &rules) == AgentState::Online);
+                    prop_assert!(!eligible, "a buyer waits only when no one can take it");
+                    let has_main = agents.iter().any(|a| a.role == Role::Main);
+                    prop_assert!(!(routing_all_offline && has_main), "main account fallback missed");
+                    prop_assert!(matches!(why, Why::AllBusy | Why::NoOne));
+                }
+            }
+        }
+    }
+}

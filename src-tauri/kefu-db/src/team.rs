@@ -1,0 +1,705 @@
+//! The stored team: agents, who serves which buyer, and the queue. Routing decisions are
+//! kefu-core's `team::route`; this module makes them stick, one writer at a time (each
+//! routing step runs in an immediate transaction, so two PCs on one database never assign
+//! the same buyer twice or push an agent past its maximum load; the schema refuses both as
+//! well).
+
+use chrono::{DateTime, Utc};
+use kefu_core::followups::Rules;
+use kefu_core::team::{self, Agent, AgentState, Decision, Role, Served, TeamRules, Why};
+use kefu_core::BuyerNick;
+use serde::Serialize;
+use sqlx::pool::PoolConnection;
+use sqlx::{Sqlite, SqliteConnection};
+
+use crate::rows::at as time;
+use crate::{Db, Error, Result};
+
+#[derive(sqlx::FromRow)]
+struct AgentRow {
+    id: i64,
+    name: String,
+    role: String,
+    state: String,
+    in_routing: bool,
+    max_load: i64,
+    weight: i64,
+    load: i64,
+    idle_since: i64,
+    last_seen: Option<i64>,
+}
+
+impl TryFrom<AgentRow> for Agent {
+    type Error = Error;
+    fn try_from(r: AgentRow) -> Result<Agent> {
+        Ok(Agent {
+            id: r.id,
+            role: Role::parse(&r.role)?,
+            state: AgentState::parse(&r.state)?,
+            name: r.name,
+            in_routing: r.in_routing,
+            max_load: u32::try_from(r.max_load).map_err(|_| Error::Corrupt("max_load".into()))?,
+            weight: u32::try_from(r.weight).map_err(|_| Error::Corrupt("weight".into()))?,
+            load: u32::try_from(r.load).map_err(|_| Error::Corrupt("load".into()))?,
+            idle_since: time(r.idle_since)?,
+            last_seen: r.last_seen.map(time).transpose()?,
+        })
+    }
+}
+
+/// An agent for the team panel: routing's view plus what counts at `now`.
+#[derive(Clone, Debug, Serialize)]
+pub struct TeamMember {
+    #[serde(flatten)]
+    pub agent: Agent,
+    pub presence: AgentState,
+}
+
+/// Where a new buyer went.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Routed {
+    pub nick: String,
+    /// The agent now serving the buyer; `None` while it waits in the queue.
+    pub agent: Option<String>,
+    pub conversation: Option<i64>,
+    pub why: Why,
+    /// Shown in the buyer panel: "2 天前由 小美 接待过，回到 小美".
+    pub reason: String,
+}
+
+/// An open conversation, for the agent's list and the buyer panel.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Conversation {
+    pub id: i64,
+    pub buyer_nick: String,
+    pub agent_id: i64,
+    pub agent: String,
+    pub asked: String,
+    pub reason: String,
+    pub assigned_at: i64,
+    pub opened_at: Option<i64>,
+}
+
+/// One writer at a time: `BEGIN IMMEDIATE` takes the write lock before anything is read,
+/// so a decision is never made on data another PC is changing.
+struct Immediate {
+    conn: PoolConnection<Sqlite>,
+    done: bool,
+}
+
+impl Immediate {
+    async fn begin(db: &Db) -> Result<Immediate> {
+        let mut conn = db.pool.acquire().await?;
+        // Each wait is the connection's busy timeout; under a burst of writers a waiter
+        // can lose the race for the lock several times in a row, so it tries again
+        // rather than failing the agent's action.
+        let mut attempts = 0;
+        loop {
+            match sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await {
+                Ok(_) => return Ok(Immediate { conn, done: false }),
+                Err(sqlx::Error::Database(e))
+                    if e.code().as_deref() == Some("5") && attempts < 5 =>
+                {
+                    attempts += 1;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    fn conn(&mut self) -> &mut SqliteConnection {
+        &mut self.conn
+    }
+
+    async fn commit(mut self) -> Result<()> {
+        sqlx::query("COMMIT").execute(&mut *self.conn).await?;
+        self.done = true;
+        Ok(())
+    }
+}
+
+impl Drop for Immediate {
+    fn drop(&mut self) {
+        if !self.done {
+            // An error or a cancel left the transaction open: close the connection rather
+            // than return it to the pool mid-transaction; SQLite rolls back.
+            self.conn.close_on_drop();
+        }
+    }
+}
+
+const WHY_JSON: &str = "why";
+
+fn why_json(why: &Why) -> Result<String> {
+    serde_json::to_string(why).map_err(|e| Error::Corrupt(format!("{WHY_JSON}: {e}")))
+}
+
+async fn agents_in(conn: &mut SqliteConnection) -> Result<Vec<Agent>> {
+    let rows: Vec<AgentRow> = sqlx::query_as("SELECT * FROM agents ORDER BY id")
+        .fetch_all(conn)
+        .await?;
+    rows.into_iter().map(Agent::try_from).collect()
+}
+
+async fn agent_named(conn: &mut SqliteConnection, name: &str) -> Result<Agent> {
+    let row: Option<AgentRow> = sqlx::query_as("SELECT * FROM agents WHERE name = ?")
+        .bind(name)
+        .fetch_optional(conn)
+        .await?;
+    row.ok_or_else(|| Error::NotFound(format!("agent {name}")))?
+        .try_into()
+}
+
+/// Routes one buyer and records the outcome, in the caller's immediate transaction.
+/// `exclude` is an agent that must not get it (the one who let it wait too long).
+async fn route_one(
+    conn: &mut SqliteConnection,
+    nick: &str,
+    asked: &str,
+    exclude: Option<i64>,
+    rules: &TeamRules,
+    now: DateTime<Utc>,
+) -> Result<Routed> {
+    let t = now.timestamp();
+    let mut agents = agents_in(conn).await?;
+    agents.retain(|a| Some(a.id) != exclude);
+    let last: Option<(i64, i64)> = sqlx::query_as(
+        "SELECT agent_id, assigned_at FROM conversations WHERE buyer_nick = ?
+         ORDER BY assigned_at DESC, id DESC LIMIT 1",
+    )
+    .bind(nick)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let served = match last {
+        Some((agent_id, at)) => Some(Served {
+            agent_id,
+            at: time(at)?,
+        }),
+        None => None,
+    };
+    match team::route(served.as_ref(), &agents, now, rules) {
+        Decision::Assign { agent_id, why } => {
+            let took = sqlx::query(
+                "UPDATE agents SET load = load + 1, idle_since = ?
+                 WHERE id = ? AND (role = 'main' OR load < max_load)",
+            )
+            .bind(t)
+            .bind(agent_id)
+            .execute(&mut *conn)
+            .await?;
+            if took.rows_affected() != 1 {
+                return Err(Error::Corrupt(format!("agent {agent_id} has no room")));
+            }
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO conversations (buyer_nick, agent_id, asked, why, assigned_at)
+                 VALUES (?, ?, ?, ?, ?) RETURNING id",
+            )
+            .bind(nick)
+            .bind(agent_id)
+            .bind(asked)
+            .bind(why_json(&why)?)
+            .bind(t)
+            .fetch_one(&mut *conn)
+            .await?;
+            sqlx::query("DELETE FROM waiting WHERE buyer_nick = ?")
+                .bind(nick)
+                .execute(&mut *conn)
+                .await?;
+            crate::agenda::assign_owners(conn, &[nick]).await?;
+            let name = agents
+                .iter()
+                .find(|a| a.id == agent_id)
+                .map(|a| a.name.clone());
+            Ok(Routed {
+                nick: nick.to_owned(),
+                agent: name,
+                conversation: Some(id),
+                reason: why.to_string(),
+                why,
+            })
+        }
+        Decision::Wait { why } => {
+            sqlx::query(
+                "INSERT INTO waiting (buyer_nick, asked, since, why) VALUES (?, ?, ?, ?)
+                 ON CONFLICT (buyer_nick) DO UPDATE SET why = excluded.why",
+            )
+            .bind(nick)
+            .bind(asked)
+            .bind(t)
+            .bind(why_json(&why)?)
+            .execute(&mut *conn)
+            .await?;
+            Ok(Routed {
+                nick: nick.to_owned(),
+                agent: None,
+                conversation: None,
+                reason: why.to_string(),
+                why,
+            })
+        }
+    }
+}
+
+/// Closes open conversations and frees their agents' load.
+async fn end_conversations(
+    conn: &mut SqliteConnection,
+    ids: &[(i64, i64)],
+    ended: &str,
+    t: i64,
+) -> Result<()> {
+    for (id, agent_id) in ids {
+        sqlx::query(
+            "UPDATE conversations SET closed_at = ?, ended = ? WHERE id = ? AND closed_at IS NULL",
+        )
+        .bind(t)
+        .bind(ended)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query("UPDATE agents SET load = MAX(load - 1, 0) WHERE id = ?")
+            .bind(agent_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Assigns waiting buyers, oldest first, while someone can take them.
+async fn drain_queue(
+    conn: &mut SqliteConnection,
+    rules: &TeamRules,
+    now: DateTime<Utc>,
+) -> Result<Vec<Routed>> {
+    let waiting: Vec<(String, String)> =
+        sqlx::query_as("SELECT buyer_nick, asked FROM waiting ORDER BY since, buyer_nick")
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut out = Vec::new();
+    for (nick, asked) in waiting {
+        let r = route_one(conn, &nick, &asked, None, rules, now).await?;
+        let assigned = r.agent.is_some();
+        out.push(r);
+        if !assigned {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+impl Db {
+    /// Adds an account. `password_hash` is a PHC string (argon2id) made by the caller.
+    pub async fn add_agent(
+        &self,
+        name: &str,
+        role: Role,
+        password_hash: &str,
+        max_load: u32,
+        weight: u32,
+        now: DateTime<Utc>,
+    ) -> Result<Agent> {
+        let mut tx = Immediate::begin(self).await?;
+        let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM agents WHERE name = ?")
+            .bind(name)
+            .fetch_optional(tx.conn())
+            .await?;
+        if exists.is_some() {
+            return Err(Error::Refused(kefu_core::Error::Invalid {
+                field: "name",
+                value: name.to_owned(),
+                reason: "an account with this name exists",
+            }));
+        }
+        if role == Role::Main {
+            let main: Option<i64> = sqlx::query_scalar("SELECT 1 FROM agents WHERE role = 'main'")
+                .fetch_optional(tx.conn())
+                .await?;
+            if main.is_some() {
+                return Err(Error::Refused(kefu_core::Error::Invalid {
+                    field: "role",
+                    value: "main".into(),
+                    reason: "the shop has a main account already",
+                }));
+            }
+        }
+        sqlx::query(
+            "INSERT INTO agents (name, role, password_hash, in_routing, max_load, weight, idle_since)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(name)
+        .bind(role.code())
+        .bind(password_hash)
+        .bind(role != Role::Main)
+        .bind(i64::from(max_load))
+        .bind(i64::from(weight))
+        .bind(now.timestamp())
+        .execute(tx.conn())
+        .await?;
+        let agent = agent_named(tx.conn(), name).await?;
+        tx.commit().await?;
+        Ok(agent)
+    }
+
+    /// An account and its password hash, for signing in.
+    pub async fn agent_credentials(&self, name: &str) -> Result<(Agent, String)> {
+        let mut conn = self.pool.acquire().await?;
+        let agent = agent_named(&mut conn, name).await?;
+        let hash: String = sqlx::query_scalar("SELECT password_hash FROM agents WHERE id = ?")
+            .bind(agent.id)
+            .fetch_one(&mut *conn)
+            .await?;
+        Ok((agent, hash))
+    }
+
+    pub async fn agent(&self, name: &str) -> Result<Agent> {
+        let mut conn = self.pool.acquire().await?;
+        agent_named(&mut conn, name).await
+    }
+
+    /// The team at `now`, with each agent's presence.
+    pub async fn team(&self, now: DateTime<Utc>, rules: &TeamRules) -> Result<Vec<TeamMember>> {
+        let mut conn = self.pool.acquire().await?;
+        Ok(agents_in(&mut conn)
+            .await?
+            .into_iter()
+            .map(|a| TeamMember {
+                presence: a.presence(now, rules),
+                agent: a,
+            })
+            .collect())
+    }
+
+    /// The PC of `agent` is alive.
+    pub async fn heartbeat(&self, agent: i64, now: DateTime<Utc>) -> Result<()> {
+        sqlx::query("UPDATE agents SET last_seen = ? WHERE id = ?")
+            .bind(now.timestamp())
+            .bind(agent)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// `actor` sets `target`'s state (checked by the core's rules). Going offline hands the
+    /// agent's open buyers to others; coming online takes waiting buyers.
+    pub async fn set_agent_state(
+        &self,
+        actor: &Agent,
+        target: &str,
+        to: AgentState,
+        rules: &TeamRules,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Routed>> {
+        let mut tx = Immediate::begin(self).await?;
+        let target = agent_named(tx.conn(), target).await?;
+        team::check_state_change(actor, &target, to).map_err(Error::Refused)?;
+        let t = now.timestamp();
+        sqlx::query("UPDATE agents SET state = ?, last_seen = ?, idle_since = CASE WHEN state = 'online' THEN idle_since ELSE ? END WHERE id = ?")
+            .bind(to.code())
+            .bind(if actor.id == target.id { Some(t) } else { target.last_seen.map(|s| s.timestamp()) })
+            .bind(t)
+            .bind(target.id)
+            .execute(tx.conn())
+            .await?;
+        let mut moved = Vec::new();
+        if to == AgentState::Offline {
+            moved.extend(
+                self_reroute_agent(tx.conn(), target.id, "agent_offline", rules, now).await?,
+            );
+        }
+        moved.extend(drain_queue(tx.conn(), rules, now).await?);
+        tx.commit().await?;
+        Ok(moved)
+    }
+
+    /// A new buyer asks something (the "new inquiry" action, or a shop's chat system
+    /// through the command line): the buyer is created when unknown, then routed. A buyer
+    /// already being served stays with its agent.
+    pub async fn new_inquiry(
+        &self,
+        nick: &BuyerNick,
+        asked: &str,
+        team_rules: &TeamRules,
+        rules: &Rules,
+        now: DateTime<Utc>,
+    ) -> Result<Routed> {
+        let mut tx = Immediate::begin(self).await?;
+        let t = now.timestamp();
+        let created = sqlx::query(
+            "INSERT INTO buyers (nick, grp, sort_key, first_seen_at) VALUES (?, 0, ?, ?)
+             ON CONFLICT (nick) DO NOTHING",
+        )
+        .bind(nick.as_str())
+        .bind(-t)
+        .bind(t)
+        .execute(tx.conn())
+        .await?
+        .rows_affected()
+            == 1;
+        if created {
+            crate::agenda::replan_stored(tx.conn(), &[nick.as_str()], rules, now).await?;
+        }
+        let open: Option<Conversation> = sqlx::query_as(
+            "SELECT c.id, c.buyer_nick, c.agent_id, a.name AS agent, c.asked, c.why AS reason,
+                    c.assigned_at, c.opened_at
+             FROM conversations c JOIN agents a ON a.id = c.agent_id
+             WHERE c.buyer_nick = ? AND c.closed_at IS NULL",
+        )
+        .bind(nick.as_str())
+        .fetch_optional(tx.conn())
+        .await?;
+        let routed = match open {
+            Some(c) => {
+                let why: Why = serde_json::from_str(&c.reason)
+                    .map_err(|e| Error::Corrupt(format!("conversations.why: {e}")))?;
+                Routed {
+                    nick: c.buyer_nick,
+                    agent: Some(c.agent),
+                    conversation: Some(c.id),
+                    reason: why.to_string(),
+                    why,
+                }
+            }
+            None => route_one(tx.conn(), nick.as_str(), asked, None, team_rules, now).await?,
+        };
+        tx.commit().await?;
+        Ok(routed)
+    }
+
+    /// The agent opened the conversation (greeted the buyer).
+    pub async fn open_conversation(
+        &self,
+        actor: &Agent,
+        id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE conversations SET opened_at = COALESCE(opened_at, ?)
+             WHERE id = ? AND agent_id = ? AND closed_at IS NULL",
+        )
+        .bind(now.timestamp())
+        .bind(id)
+        .bind(actor.id)
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(Error::NotFound(format!(
+                "open conversation {id} of {}",
+                actor.name
+            )));
+        }
+        Ok(())
+    }
+
+    /// Closes the actor's conversation with a buyer (ESC), freeing the load; a waiting
+    /// buyer may take the place.
+    pub async fn close_conversation(
+        &self,
+        actor: &Agent,
+        nick: &BuyerNick,
+        rules: &TeamRules,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Routed>> {
+        let mut tx = Immediate::begin(self).await?;
+        let open: Option<(i64, i64)> = sqlx::query_as(
+            "SELECT id, agent_id FROM conversations
+             WHERE buyer_nick = ? AND agent_id = ? AND closed_at IS NULL",
+        )
+        .bind(nick.as_str())
+        .bind(actor.id)
+        .fetch_optional(tx.conn())
+        .await?;
+        let open = open.ok_or_else(|| {
+            Error::NotFound(format!("open conversation of {} with {nick}", actor.name))
+        })?;
+        end_conversations(tx.conn(), &[open], "closed", now.timestamp()).await?;
+        let moved = drain_queue(tx.conn(), rules, now).await?;
+        tx.commit().await?;
+        Ok(moved)
+    }
+
+    /// Passes the actor's buyer to an online teammate with room, with a note.
+    pub async fn transfer(
+        &self,
+        actor: &Agent,
+        nick: &BuyerNick,
+        to: &str,
+        note: &str,
+        rules: &TeamRules,
+        now: DateTime<Utc>,
+    ) -> Result<Routed> {
+        let mut tx = Immediate::begin(self).await?;
+        let target = agent_named(tx.conn(), to).await?;
+        if target.presence(now, rules) != AgentState::Online || target.load >= target.max_load {
+            return Err(Error::Refused(kefu_core::Error::Invalid {
+                field: "to",
+                value: to.to_owned(),
+                reason: "can take buyers only when online and below the maximum load",
+            }));
+        }
+        let open: Option<(i64, i64, String)> = sqlx::query_as(
+            "SELECT id, agent_id, asked FROM conversations
+             WHERE buyer_nick = ? AND agent_id = ? AND closed_at IS NULL",
+        )
+        .bind(nick.as_str())
+        .bind(actor.id)
+        .fetch_optional(tx.conn())
+        .await?;
+        let (id, from, asked) = open.ok_or_else(|| {
+            Error::NotFound(format!("open conversation of {} with {nick}", actor.name))
+        })?;
+        let t = now.timestamp();
+        end_conversations(tx.conn(), &[(id, from)], "transferred", t).await?;
+        let why = Why::Transfer {
+            from: actor.name.clone(),
+            agent: target.name.clone(),
+            note: note.to_owned(),
+        };
+        sqlx::query(
+            "UPDATE agents SET load = load + 1, idle_since = ? WHERE id = ? AND load < max_load",
+        )
+        .bind(t)
+        .bind(target.id)
+        .execute(tx.conn())
+        .await?;
+        let cid: i64 = sqlx::query_scalar(
+            "INSERT INTO conversations (buyer_nick, agent_id, asked, why, assigned_at)
+             VALUES (?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(nick.as_str())
+        .bind(target.id)
+        .bind(asked)
+        .bind(why_json(&why)?)
+        .bind(t)
+        .fetch_one(tx.conn())
+        .await?;
+        crate::agenda::assign_owners(tx.conn(), &[nick.as_str()]).await?;
+        tx.commit().await?;
+        Ok(Routed {
+            nick: nick.to_string(),
+            agent: Some(target.name),
+            conversation: Some(cid),
+            reason: why.to_string(),
+            why,
+        })
+    }
+
+    /// The routing housekeeping step: assignments not opened in time go to someone else
+    /// (counted against the agent), buyers of agents whose PCs went silent are handed on,
+    /// and the queue is served. Returns what moved.
+    pub async fn route_due(&self, rules: &TeamRules, now: DateTime<Utc>) -> Result<Vec<Routed>> {
+        let mut tx = Immediate::begin(self).await?;
+        let t = now.timestamp();
+        let late: Vec<(i64, i64, String, String)> = sqlx::query_as(
+            "SELECT c.id, c.agent_id, c.buyer_nick, c.asked FROM conversations c
+             JOIN agents a ON a.id = c.agent_id
+             WHERE c.closed_at IS NULL AND c.opened_at IS NULL AND c.assigned_at <= ?
+             AND a.role != 'main'",
+        )
+        .bind(t - rules.greet_within_seconds)
+        .fetch_all(tx.conn())
+        .await?;
+        let mut moved = Vec::new();
+        for (id, agent_id, nick, asked) in late {
+            end_conversations(tx.conn(), &[(id, agent_id)], "rerouted", t).await?;
+            sqlx::query("UPDATE agents SET missed = missed + 1 WHERE id = ?")
+                .bind(agent_id)
+                .execute(tx.conn())
+                .await?;
+            moved.push(route_one(tx.conn(), &nick, &asked, Some(agent_id), rules, now).await?);
+        }
+        for a in agents_in(tx.conn()).await? {
+            if a.state != AgentState::Offline && a.presence(now, rules) == AgentState::Offline {
+                sqlx::query("UPDATE agents SET state = 'offline' WHERE id = ?")
+                    .bind(a.id)
+                    .execute(tx.conn())
+                    .await?;
+                moved.extend(
+                    self_reroute_agent(tx.conn(), a.id, "agent_offline", rules, now).await?,
+                );
+            }
+        }
+        moved.extend(drain_queue(tx.conn(), rules, now).await?);
+        tx.commit().await?;
+        Ok(moved)
+    }
+
+    /// Open conversations of one agent (all agents with `None`), oldest first.
+    pub async fn conversations(&self, agent: Option<i64>) -> Result<Vec<Conversation>> {
+        let rows: Vec<Conversation> = sqlx::query_as(
+            "SELECT c.id, c.buyer_nick, c.agent_id, a.name AS agent, c.asked, c.why AS reason,
+                    c.assigned_at, c.opened_at
+             FROM conversations c JOIN agents a ON a.id = c.agent_id
+             WHERE c.closed_at IS NULL AND (?1 IS NULL OR c.agent_id = ?1)
+             ORDER BY c.assigned_at, c.id",
+        )
+        .bind(agent)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|mut c| {
+                let why: Why = serde_json::from_str(&c.reason)
+                    .map_err(|e| Error::Corrupt(format!("conversations.why: {e}")))?;
+                c.reason = why.to_string();
+                Ok(c)
+            })
+            .collect()
+    }
+
+    /// Buyers waiting longer than the setting and not yet reported: each is returned once
+    /// (marked in the same statement), for the supervisor's notification.
+    pub async fn waiting_too_long(
+        &self,
+        rules: &TeamRules,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(String, i64)>> {
+        let t = now.timestamp();
+        Ok(sqlx::query_as(
+            "UPDATE waiting SET alerted_at = ?1
+             WHERE alerted_at IS NULL AND since <= ?1 - ?2
+             RETURNING buyer_nick, ?1 - since",
+        )
+        .bind(t)
+        .bind(rules.queue_alert_seconds)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Every buyer that has ever had a conversation.
+    pub async fn served_buyers(&self) -> Result<Vec<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT DISTINCT buyer_nick FROM conversations ORDER BY buyer_nick")
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Buyers waiting for someone, oldest first: (nick, since, asked).
+    pub async fn waiting(&self) -> Result<Vec<(String, i64, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT buyer_nick, since, asked FROM waiting ORDER BY since, buyer_nick",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}
+
+/// Hands every open buyer of an agent to someone else.
+async fn self_reroute_agent(
+    conn: &mut SqliteConnection,
+    agent_id: i64,
+    ended: &str,
+    rules: &TeamRules,
+    now: DateTime<Utc>,
+) -> Result<Vec<Routed>> {
+    let open: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT id, buyer_nick, asked FROM conversations WHERE agent_id = ? AND closed_at IS NULL",
+    )
+    .bind(agent_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut moved = Vec::new();
+    for (id, nick, asked) in open {
+        end_conversations(conn, &[(id, agent_id)], ended, now.timestamp()).await?;
+        moved.push(route_one(conn, &nick, &asked, Some(agent_id), rules, now).await?);
+    }
+    Ok(moved)
+}

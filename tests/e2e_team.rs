@@ -1,0 +1,168 @@
+//! Two PCs, one shop database: the app runs on two desktops (each its own display, D-Bus
+//! session and HOME), signed in as different agents. The shop's chat system reports new
+//! buyers through the command line; suspending one agent in her window sends new buyers to
+//! the other, and each window shows who serves whom and why.
+
+use kefu_tests::{app_binary, App, Desktop};
+use serde_json::Value;
+
+const PASSWORD: &str = "kefu-2026-pass";
+
+fn cli(desktop: &Desktop, as_: Option<&str>, args: &[&str]) -> Value {
+    let mut c = desktop.command(app_binary());
+    c.args(args)
+        .arg("--json")
+        .env("KEFU_PASSWORD", PASSWORD)
+        .env("KEFU_NEW_PASSWORD", PASSWORD);
+    if let Some(name) = as_ {
+        c.args(["--as", name]);
+    }
+    let out = c.output().expect("the app binary runs");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
+fn sign_in(app: &App, name: &str) {
+    app.wait_js(
+        "the workbench to start",
+        "return document.body.dataset.ready === '1'",
+    );
+    app.js("document.getElementById('welcome').hidden = true; return true");
+    app.click("#sign-in");
+    app.js(&format!(
+        "document.getElementById('sign-in-name').value = {}; document.getElementById('sign-in-password').value = {}; document.getElementById('sign-in-form').requestSubmit(); return true",
+        serde_json::to_string(name).expect("json"),
+        serde_json::to_string(PASSWORD).expect("json"),
+    ));
+    app.wait_js(
+        "signed in",
+        &format!(
+            "return document.getElementById('sign-in').textContent.startsWith({})",
+            serde_json::to_string(name).expect("json")
+        ),
+    );
+    // The shop has no buyers yet, so the window offers the demo shop again; not now.
+    app.js("document.getElementById('welcome').hidden = true; return true");
+}
+
+#[test]
+fn suspend_one_agent_and_new_buyers_go_to_the_other() {
+    let pc1 = Desktop::start();
+    let mut pc2 = Desktop::start();
+    pc2.db = pc1.db.clone();
+    cli(
+        &pc1,
+        None,
+        &["account", "add", "云朵旗舰店", "--role", "main"],
+    );
+    cli(
+        &pc1,
+        Some("云朵旗舰店"),
+        &["account", "add", "小美", "--role", "agent"],
+    );
+    cli(
+        &pc1,
+        Some("云朵旗舰店"),
+        &["account", "add", "小帅", "--role", "agent"],
+    );
+
+    let app1 = App::launch(&pc1, "team-xiaomei");
+    let app2 = App::launch(&pc2, "team-xiaoshuai");
+    app1.steps(|app| sign_in(app, "小美"));
+    app2.steps(|app| sign_in(app, "小帅"));
+
+    // The chat system, signed in as the main account, reports new buyers: one each (the
+    // first goes to whoever has been idle longer).
+    let first = cli(
+        &pc1,
+        Some("云朵旗舰店"),
+        &["inquiry", "买家一", "--asked", "有S码吗"],
+    );
+    let second = cli(&pc1, Some("云朵旗舰店"), &["inquiry", "买家二"]);
+    let mut agents = [first["agent"].clone(), second["agent"].clone()];
+    agents.sort_by_key(|a| a.to_string());
+    assert_eq!(
+        agents,
+        [Value::from("小帅"), Value::from("小美")],
+        "{first} {second}"
+    );
+    assert_eq!(
+        second["reason"],
+        Value::from(format!(
+            "{} 负载最低 0/8",
+            second["agent"].as_str().unwrap_or_default()
+        ))
+    );
+    let hers = if first["agent"] == "小美" {
+        "买家一"
+    } else {
+        "买家二"
+    };
+
+    // 小美 suspends in her window.
+    app1.steps(|app| {
+        app.js("const s = document.getElementById('state'); s.value = 'suspended'; s.dispatchEvent(new Event('change')); return true");
+        app.wait_js("suspended", "return document.getElementById('status').textContent === '已挂起'");
+    });
+    for nick in ["买家三", "买家四"] {
+        let r = cli(&pc1, Some("云朵旗舰店"), &["inquiry", nick]);
+        assert_eq!(r["agent"], Value::from("小帅"), "{r}");
+    }
+    // A returning buyer still goes back to her.
+    cli(&pc1, Some("小美"), &["close", hers]);
+    let r = cli(&pc1, Some("云朵旗舰店"), &["inquiry", hers]);
+    assert_eq!(r["agent"], Value::from("小美"), "{r}");
+
+    // 小帅's window: the team panel shows her suspended, the buyer panel who and why.
+    app2.steps(|app| {
+        // The command line's changes reach the open window by themselves.
+        app.wait_js(
+            "the command line's new buyers in the window",
+            "return document.getElementById('count-inquiry').textContent === '4'",
+        );
+        app.click("button[data-group=team]");
+        app.wait_js(
+            "the team list",
+            "return [...document.querySelectorAll('#buyer-rows .row')].some(r => r.querySelector('.nick').textContent === '小美 · 客服' && r.querySelector('.badge').textContent === '挂起')",
+        );
+        app.js("document.getElementById('search').value = '买家四'; document.getElementById('search').dispatchEvent(new Event('input')); return true");
+        app.wait_js("the search hit", "const r = document.querySelector('#buyer-rows .row[data-index=\"0\"] .nick'); return r && r.textContent === '买家四'");
+        app.click("#buyer-rows .row[data-index='0']");
+        let shown = app.wait_js(
+            "the conversation box",
+            "const c = document.querySelector('#detail .conversation'); return c !== null && c.textContent.includes('接待：') && c.textContent",
+        );
+        let shown = shown.as_str().unwrap_or_default().to_owned();
+        assert!(shown.contains("接待：小帅 · 小帅 负载最低 2/8"), "{shown}");
+        assert!(shown.contains("结束会话"), "{shown}");
+        // Opening the buyer was the greeting: the conversation will not be routed on.
+        let open = cli(&pc1, Some("云朵旗舰店"), &["conversations", "--all"]);
+        let c = open["open"].as_array().expect("open").iter().find(|c| c["buyer_nick"] == "买家四").cloned().expect("买家四 open");
+        assert!(c["opened_at"].is_i64(), "{c}");
+        let c3 = open["open"].as_array().expect("open").iter().find(|c| c["buyer_nick"] == "买家三").cloned().expect("买家三 open");
+        assert!(c3["opened_at"].is_null(), "{c3}");
+        app.wait_js("the new-buyer bar", "const b = document.getElementById('new-buyers'); return !b.hidden && b.textContent.includes('买家三')");
+        app.screenshot("team");
+        // Esc ends the conversation and frees the load.
+        app.js("document.activeElement && document.activeElement.blur(); document.body.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true})); return true");
+        app.wait_js("the conversation to end", "return !document.querySelector('#detail .conversation')");
+    });
+    let team = cli(&pc1, Some("云朵旗舰店"), &["team"]);
+    let load = |n: &str| {
+        team.as_array()
+            .expect("team")
+            .iter()
+            .find(|m| m["name"] == n)
+            .map(|m| m["load"].clone())
+    };
+    assert_eq!(
+        load("小帅"),
+        Some(Value::from(2)),
+        "买家二, 买家三 left: {team}"
+    );
+    assert_eq!(load("小美"), Some(Value::from(1)));
+}

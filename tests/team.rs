@@ -1,0 +1,257 @@
+//! A shop team on one database, as separate processes would use it from several PCs: each
+//! command is its own process signed in as an account. New buyers go to the right agent for
+//! the right reason; a suspended agent gets none but its returning buyers; a full team
+//! queues; every routing sub-account offline falls back to the main account; an agent cannot
+//! do a supervisor's work.
+
+use std::process::Command;
+
+use kefu_tests::{app_binary, CLOCK_START};
+use serde_json::Value;
+
+struct Shop {
+    dir: tempfile::TempDir,
+}
+
+const PASSWORD: &str = "kefu-2026-pass";
+
+impl Shop {
+    fn new() -> Shop {
+        Shop {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    /// Runs a command signed in `as_` (or as nobody), returning the exit code and JSON.
+    fn run(&self, as_: Option<&str>, args: &[&str]) -> (i32, Value) {
+        let mut cmd = Command::new(app_binary());
+        cmd.args(args)
+            .arg("--json")
+            .env("HOME", self.dir.path())
+            .env("XDG_DATA_HOME", self.dir.path().join("data"))
+            .env("KEFU_DB", self.dir.path().join("team.db"))
+            .env("KEFU_CLOCK_START", CLOCK_START)
+            .env("KEFU_PASSWORD", PASSWORD)
+            .env("KEFU_NEW_PASSWORD", PASSWORD);
+        if let Some(name) = as_ {
+            cmd.args(["--as", name]);
+        }
+        let out = cmd.output().expect("the app binary runs");
+        let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        (out.status.code().unwrap_or(-1), json)
+    }
+
+    fn ok(&self, as_: Option<&str>, args: &[&str]) -> Value {
+        let (code, json) = self.run(as_, args);
+        assert_eq!(code, 0, "{args:?} as {as_:?}: {json}");
+        json
+    }
+
+    /// A new buyer asks; returns (agent or null, reason).
+    fn inquiry(&self, nick: &str) -> (Value, String) {
+        let r = self.ok(Some("云朵旗舰店"), &["inquiry", nick, "--asked", "有S码吗"]);
+        (
+            r["agent"].clone(),
+            r["reason"].as_str().unwrap_or_default().to_owned(),
+        )
+    }
+}
+
+#[test]
+fn routing_between_agents_on_one_database() {
+    let shop = Shop::new();
+    // The shop's setup: the first account is the main account.
+    let (code, e) = shop.run(None, &["account", "add", "小美", "--role", "agent"]);
+    assert_eq!(code, 2, "the first account must be the main account: {e}");
+    shop.ok(None, &["account", "add", "云朵旗舰店", "--role", "main"]);
+    shop.ok(
+        Some("云朵旗舰店"),
+        &["account", "add", "主管", "--role", "supervisor"],
+    );
+    shop.ok(
+        Some("主管"),
+        &[
+            "account",
+            "add",
+            "小美",
+            "--role",
+            "agent",
+            "--max-load",
+            "2",
+        ],
+    );
+    shop.ok(
+        Some("主管"),
+        &[
+            "account",
+            "add",
+            "小帅",
+            "--role",
+            "agent",
+            "--max-load",
+            "2",
+        ],
+    );
+
+    // Role checks are in the core: an agent cannot add accounts or change a teammate.
+    let (code, e) = shop.run(Some("小美"), &["account", "add", "小新", "--role", "agent"]);
+    assert_eq!(
+        (code, e["error"]["code"].as_str()),
+        (1, Some("forbidden")),
+        "{e}"
+    );
+    let (code, e) = shop.run(Some("小美"), &["state", "offline", "--agent", "小帅"]);
+    assert_eq!(
+        (code, e["error"]["code"].as_str()),
+        (1, Some("forbidden")),
+        "{e}"
+    );
+    // Bad input is refused with the field named, and nothing is added.
+    let (code, e) = shop.run(Some("主管"), &["account", "add", " ", "--role", "agent"]);
+    assert_eq!(code, 2, "{e}");
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("name:"),
+        "{e}"
+    );
+    let (code, e) = shop.run(Some("主管"), &["account", "add", "小新", "--role", "boss"]);
+    assert_eq!(
+        (code, e["error"]["code"].as_str()),
+        (1, Some("invalid")),
+        "{e}"
+    );
+    let (code, e) = shop.run(
+        Some("云朵旗舰店"),
+        &["inquiry", "买家己", "--asked", &"问".repeat(501)],
+    );
+    assert_eq!(code, 2, "{e}");
+    assert_eq!(
+        shop.ok(Some("主管"), &["team"]).as_array().map(Vec::len),
+        Some(4)
+    );
+    // A wrong password is refused like an unknown name.
+    let (code, e) = shop.run(Some("无名"), &["team"]);
+    assert_eq!(
+        (code, e["error"]["code"].as_str()),
+        (1, Some("sign_in")),
+        "{e}"
+    );
+    // The main account cannot suspend.
+    let (code, e) = shop.run(Some("云朵旗舰店"), &["state", "suspended"]);
+    assert_eq!(code, 1, "{e}");
+
+    // Everyone offline: the main account takes the buyer.
+    let (agent, why) = shop.inquiry("买家甲");
+    assert_eq!(agent, Value::from("云朵旗舰店"));
+    assert_eq!(why, "子账号全部离线 → 主账号 云朵旗舰店");
+    shop.ok(Some("云朵旗舰店"), &["close", "买家甲"]);
+
+    shop.ok(Some("小美"), &["state", "online"]);
+    shop.ok(Some("小帅"), &["state", "online"]);
+    let (agent, why) = shop.inquiry("买家乙");
+    assert_eq!(agent, Value::from("小美"));
+    assert_eq!(why, "小美 负载最低 0/2");
+    let (agent, why) = shop.inquiry("买家丙");
+    assert_eq!(agent, Value::from("小帅"), "{why}");
+    // Asking again does not make a second conversation.
+    assert_eq!(shop.inquiry("买家丙").0, Value::from("小帅"));
+
+    // Suspend 小美: new buyers go to 小帅 only, then wait when 小帅 is full.
+    shop.ok(Some("小美"), &["state", "suspended"]);
+    assert_eq!(shop.inquiry("买家丁").0, Value::from("小帅"));
+    let (agent, why) = shop.inquiry("买家戊");
+    assert_eq!(agent, Value::Null, "everyone online is suspended or full");
+    assert_eq!(why, "在线客服全部挂起或满载，排队等待");
+    let q = shop.ok(Some("主管"), &["conversations", "--all"]);
+    assert_eq!(q["waiting"][0]["nick"], Value::from("买家戊"));
+
+    // 小帅 closes a conversation (Esc): the waiting buyer takes the place.
+    let moved = shop.ok(Some("小帅"), &["close", "买家丙"]);
+    assert_eq!(moved[0]["nick"], Value::from("买家戊"));
+    assert_eq!(moved[0]["agent"], Value::from("小帅"));
+
+    // A returning buyer goes back to 小美 although she is suspended.
+    shop.ok(Some("小美"), &["close", "买家乙"]);
+    let (agent, why) = shop.inquiry("买家乙");
+    assert_eq!(agent, Value::from("小美"));
+    assert_eq!(why, "今天由 小美 接待过，回到 小美");
+
+    // Transfer to a teammate with room, with a note.
+    shop.ok(Some("小美"), &["state", "online"]);
+    let t = shop.ok(
+        Some("小帅"),
+        &["transfer", "买家丁", "--to", "小美", "--note", "她熟悉这款"],
+    );
+    assert_eq!(t["agent"], Value::from("小美"));
+    assert_eq!(t["reason"], Value::from("小帅 转交给 小美：她熟悉这款"));
+
+    // The team panel: loads never above the maximum.
+    let team = shop.ok(Some("主管"), &["team"]);
+    for m in team.as_array().expect("team") {
+        if m["role"] != "main" {
+            assert!(m["load"].as_u64() <= m["max_load"].as_u64(), "{m}");
+        }
+    }
+    let by_name = |n: &str| {
+        team.as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["name"] == n)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(by_name("小美")["load"], Value::from(2));
+    assert_eq!(by_name("小帅")["load"], Value::from(1));
+
+    // The supervisor sends 小帅 offline: his buyer is handed on (小美 is full: it waits).
+    let moved = shop.ok(Some("主管"), &["state", "offline", "--agent", "小帅"]);
+    assert_eq!(moved[0]["nick"], Value::from("买家戊"));
+    assert_eq!(moved[0]["agent"], Value::Null);
+    let open = shop.ok(Some("主管"), &["conversations", "--all"]);
+    let nicks: Vec<&str> = open["open"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["buyer_nick"].as_str())
+        .collect();
+    assert_eq!(nicks.iter().filter(|n| **n == "买家戊").count(), 0);
+    assert_eq!(open["waiting"][0]["nick"], Value::from("买家戊"));
+
+    // Follow-ups belong to the agent serving (or who last served) the buyer: two days on,
+    // each inquiry that did not order is on its agent's agenda.
+    let at = ["--at", "2026-11-25 12:00:00"];
+    let all = shop.ok(Some("主管"), &["followups", "--all", at[0], at[1]]);
+    let owner_of = |list: &Value, nick: &str| -> Option<Value> {
+        list["due"]
+            .as_array()?
+            .iter()
+            .find(|f| f["nick"] == nick && f["kind"] == "inquiry_no_order")
+            .map(|f| f["owner"].clone())
+    };
+    for (nick, owner) in [
+        ("买家甲", "云朵旗舰店"),
+        ("买家乙", "小美"),
+        ("买家丙", "小帅"),
+        ("买家丁", "小美"),
+    ] {
+        assert_eq!(
+            owner_of(&all, nick),
+            Some(Value::from(owner)),
+            "{nick}: {all}"
+        );
+    }
+    let hers = shop.ok(Some("小美"), &["followups", at[0], at[1]]);
+    let nicks: Vec<&str> = hers["due"]
+        .as_array()
+        .expect("due")
+        .iter()
+        .filter_map(|f| f["nick"].as_str())
+        .collect();
+    assert_eq!(nicks.len(), 2, "{hers}");
+    assert!(
+        nicks.contains(&"买家乙") && nicks.contains(&"买家丁"),
+        "{nicks:?}"
+    );
+}
