@@ -28,8 +28,9 @@ fn first_run_demo_then_groups_show_the_database() {
         assert_eq!(shown, Value::Array(stored.clone()), "the shipped group lists the stored buyers in order");
 
         app.click("#buyer-rows .row[data-index='0']");
-        app.wait_js("the buyer panel", "return document.querySelector('.buyer-nick') && document.querySelector('.buyer-nick').textContent");
         let nick = stored[0].as_str().expect("a nick");
+        let wanted = serde_json::to_string(nick).expect("a JSON string");
+        app.wait_js("the buyer panel", &format!("const n = document.querySelector('.buyer-nick'); return n !== null && n.textContent === {wanted}"));
         assert_eq!(app.js("return document.querySelector('.buyer-nick').textContent").as_str(), Some(nick));
         let orders = desktop.cli_json(&["buyer", nick]);
         let cards = app.js("return [...document.querySelectorAll('.order')].map(o => o.dataset.order)");
@@ -51,7 +52,8 @@ fn settings_are_checked_and_persisted_through_the_store() {
         // A bad value is refused with the field named, and nothing is written.
         app.js("document.getElementById('set-agent').value = '小美'; document.getElementById('set-close').value = '1'; document.getElementById('set-close').min = ''; return true");
         app.js("document.getElementById('settings-form').requestSubmit(); return true");
-        let err = app.wait_js("the settings error", "return document.getElementById('settings-error').textContent");
+        // The error arrives with the IPC answer: wait for text, not for the (empty) element.
+        let err = app.wait_js("the settings error", "return document.getElementById('settings-error').textContent || null");
         assert!(err.as_str().unwrap_or_default().contains("auto_close_minutes"), "{err}");
         let store = desktop.home.path().join("data/com.kefudesk.desk/settings.json");
         assert!(!store.exists(), "nothing written for a rejected value");
