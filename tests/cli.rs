@@ -144,8 +144,17 @@ fn bad_files_and_arguments_get_clear_errors() {
     assert_eq!((code, out["error"]["code"].clone()), (2, json!("usage")));
     let (code, _, _) = cli.run(&["frobnicate"]);
     assert_eq!(code, 2);
-    let (code, out, _) = cli.run(&["groups", "--db", "postgres://team@localhost/kefu"]);
+    let (code, out, _) = cli.run(&["groups", "--db", "mysql://team@localhost/kefu"]);
     assert_eq!((code, out["error"]["code"].clone()), (1, json!("settings")));
+    // A team database that cannot be reached is named, without its password.
+    let (code, out, _) = cli.run(&["groups", "--db", "postgres://team:secret@127.0.0.1:9/kefu"]);
+    assert_eq!((code, out["error"]["code"].clone()), (1, json!("db")));
+    let message = out["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("postgres://team@127.0.0.1:9/kefu"),
+        "{message}"
+    );
+    assert!(!message.contains("secret"), "{message}");
 }
 
 #[test]

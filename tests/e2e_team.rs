@@ -3,7 +3,9 @@
 //! buyers through the command line; suspending one agent in her window sends new buyers to
 //! the other, and each window shows who serves whom and why.
 
-use kefu_tests::{app_binary, App, Desktop};
+use std::time::Duration;
+
+use kefu_tests::{app_binary, wait_for, App, Desktop, NotifyMonitor};
 use serde_json::Value;
 
 const PASSWORD: &str = "kefu-2026-pass";
@@ -108,9 +110,22 @@ fn suspend_one_agent_and_new_buyers_go_to_the_other() {
         app.js("const s = document.getElementById('state'); s.value = 'suspended'; s.dispatchEvent(new Event('change')); return true");
         app.wait_js("suspended", "return document.getElementById('status').textContent === '已挂起'");
     });
+    // A buyer routed to 小帅 from another PC taps him on the shoulder on his own PC.
+    let told = NotifyMonitor::start(&pc2);
     for nick in ["买家三", "买家四"] {
+        let asked = std::time::Instant::now();
         let r = cli(&pc1, Some("云朵旗舰店"), &["inquiry", nick]);
         assert_eq!(r["agent"], Value::from("小帅"), "{r}");
+        let wanted = format!("新买家：{nick}");
+        wait_for(
+            Duration::from_secs(10),
+            "the new-buyer notification on 小帅's PC",
+            || told.text().contains(&wanted).then_some(()),
+        );
+        println!(
+            "{nick}: notified on the other PC {} ms after the command returned",
+            asked.elapsed().as_millis()
+        );
     }
     // A returning buyer still goes back to her.
     cli(&pc1, Some("小美"), &["close", hers]);

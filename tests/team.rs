@@ -6,19 +6,22 @@
 
 use std::process::Command;
 
-use kefu_tests::{app_binary, CLOCK_START};
+use kefu_tests::{app_binary, scratch_db, CLOCK_START};
 use serde_json::Value;
 
 struct Shop {
     dir: tempfile::TempDir,
+    db: String,
 }
 
 const PASSWORD: &str = "kefu-2026-pass";
 
 impl Shop {
     fn new() -> Shop {
+        let dir = tempfile::tempdir().expect("temp dir");
         Shop {
-            dir: tempfile::tempdir().expect("temp dir"),
+            db: scratch_db(dir.path()),
+            dir,
         }
     }
 
@@ -29,7 +32,7 @@ impl Shop {
             .arg("--json")
             .env("HOME", self.dir.path())
             .env("XDG_DATA_HOME", self.dir.path().join("data"))
-            .env("KEFU_DB", self.dir.path().join("team.db"))
+            .env("KEFU_DB", &self.db)
             .env("KEFU_CLOCK_START", CLOCK_START)
             .env("KEFU_PASSWORD", PASSWORD)
             .env("KEFU_NEW_PASSWORD", PASSWORD);

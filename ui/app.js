@@ -669,6 +669,14 @@ async function start() {
     listen("desk://agenda", () => refreshAgenda()),
     listen("desk://team", () => { refreshTeam(); refreshOverview(); }),
     listen("desk://external", () => refreshQuietly()),
+    // The database stopped answering (a team database on another machine, most often):
+    // say so until it is back; what the agent typed stays in its box.
+    listen("desk://connection", (e) => {
+      const c = e.payload;
+      $("connection").hidden = c.ok;
+      $("connection").textContent = c.ok ? "" : `数据库连接中断，正在自动重试；已输入的内容不会丢失。（${c.message}）`;
+      if (c.ok) say("数据库已重新连接");
+    }),
     listen("import://progress", (e) => {
       const p = e.payload;
       $("import-progress").value = p.total ? p.done / p.total : 0;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Kefu Desk needs on Debian/Ubuntu: the WebKitGTK build libraries, CJK fonts,
-# and for tests a headless desktop (Xvfb, D-Bus, a notification daemon) and tauri-driver.
+# and for tests a headless desktop (Xvfb, D-Bus, a notification daemon), tauri-driver and a
+# PostgreSQL server for the team-database tests.
 # Usage: setup.sh run|test. Installs only what is missing; safe to run again.
 set -euo pipefail
 
@@ -12,7 +13,7 @@ packages=(build-essential pkg-config curl wget file libssl-dev libxdo-dev
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev
   fonts-noto-cjk dbus dbus-x11 xvfb xauth)
 if [ "$mode" = "test" ]; then
-  packages+=(webkit2gtk-driver dunst libnotify-bin imagemagick sqlite3)
+  packages+=(webkit2gtk-driver dunst libnotify-bin imagemagick sqlite3 postgresql)
 fi
 
 missing=()

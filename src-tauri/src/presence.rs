@@ -1,7 +1,7 @@
 //! The team loop: while an account is signed in on this PC, a heartbeat every few seconds
 //! (a PC silent for 60 s counts as offline), then the routing housekeeping step (late
 //! greetings, silent PCs, the queue). A buyer routed to this PC's account raises a
-//! notification.
+//! notification (see `watch`).
 
 use std::time::Duration;
 
@@ -24,21 +24,10 @@ pub fn start<R: Runtime>(app: AppHandle<R>) {
                 eprintln!("kefu-desk: heartbeat: {e}");
                 continue;
             }
-            match desk.route_due(now).await {
-                Ok(moved) => {
-                    for r in moved
-                        .iter()
-                        .filter(|r| r.agent.as_deref() == Some(&me.name))
-                    {
-                        let _ = app
-                            .notification()
-                            .builder()
-                            .title(format!("新买家：{}", r.nick))
-                            .body(&r.reason)
-                            .show();
-                    }
-                }
-                Err(e) => eprintln!("kefu-desk: routing: {e}"),
+            // Buyers this step hands to this PC's account are announced by the watch
+            // loop, which sees every PC's assignments alike.
+            if let Err(e) = desk.route_due(now).await {
+                eprintln!("kefu-desk: routing: {e}");
             }
             if me.role != kefu_core::team::Role::Agent {
                 if let Ok(late) = desk.queue_alerts(now).await {

@@ -75,12 +75,43 @@ impl Drop for Killed {
     }
 }
 
+/// The database a test uses: a fresh SQLite file in `dir`; with
+/// `KEFU_TEST_BACKEND=postgres`, a fresh database on the PostgreSQL test server at
+/// `KEFU_TEST_POSTGRES` (see `src-tauri/scripts/postgres.sh`), so that the same story runs
+/// on a team database.
+pub fn scratch_db(dir: &Path) -> String {
+    if std::env::var("KEFU_TEST_BACKEND").as_deref() != Ok("postgres") {
+        return dir.join("desk.db").display().to_string();
+    }
+    static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let admin =
+        std::env::var("KEFU_TEST_POSTGRES").expect("KEFU_TEST_POSTGRES names the test server");
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let name = format!("kefu_e2e_{}_{stamp}_{seq}", std::process::id());
+    let out = Command::new("psql")
+        .args([admin.as_str(), "-qc", &format!("CREATE DATABASE {name}")])
+        .output()
+        .expect("psql (package postgresql-client)");
+    assert!(
+        out.status.success(),
+        "creating {name}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+    format!("{base}/{name}")
+}
+
 /// One isolated desktop session: its own X display, D-Bus session bus, HOME and database.
 pub struct Desktop {
     pub home: tempfile::TempDir,
     pub display: String,
     pub dbus: String,
-    pub db: PathBuf,
+    /// The database: an SQLite file in HOME, or a team database (see `scratch_db`).
+    pub db: String,
     _xvfb: Killed,
     _dbus: Killed,
 }
@@ -108,7 +139,7 @@ impl Desktop {
                 .env("DISPLAY", &display),
             "dbus-daemon (package dbus)",
         );
-        let db = home.path().join("desk.db");
+        let db = scratch_db(home.path());
         Desktop {
             display,
             dbus: addr.trim().to_owned(),

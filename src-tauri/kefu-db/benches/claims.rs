@@ -1,10 +1,12 @@
-//! Claims bench on the embedded SQLite database: 32 concurrent clients (each its own
+//! Claims bench: 32 concurrent clients (each its own
 //! connection pool, as separate PCs would have) report new buyers to 50 online agents at
 //! once. Prints claims per second and checks that no buyer was assigned twice and no load
 //! passed its maximum.
 //!
 //! cargo bench -p kefu-db --bench claims
-//! (KEFU_BENCH_CLAIMS sets the number of buyers, default 20,000.)
+//! (KEFU_BENCH_CLAIMS sets the number of buyers, default 20,000. On the embedded SQLite
+//! file by default; on PostgreSQL with KEFU_TEST_BACKEND=postgres and KEFU_TEST_POSTGRES,
+//! see `kefu_db::Scratch`.)
 
 use std::collections::HashSet;
 use std::time::Instant;
@@ -13,7 +15,7 @@ use chrono::{TimeZone, Utc};
 use kefu_core::followups::Rules;
 use kefu_core::team::{AgentState, Role, TeamRules};
 use kefu_core::BuyerNick;
-use kefu_db::{Db, DbUrl};
+use kefu_db::{Backend, Db, Scratch};
 
 #[tokio::main]
 async fn main() {
@@ -26,8 +28,8 @@ async fn main() {
         .with_ymd_and_hms(2026, 11, 23, 4, 0, 0)
         .single()
         .expect("time");
-    let dir = tempfile::tempdir().expect("dir");
-    let url = DbUrl::from_path(&dir.path().join("team.db"));
+    let scratch = Scratch::new().await.expect("scratch");
+    let url = scratch.url.clone();
     let setup = Db::open(&url).await.expect("open");
     let rules = TeamRules::default();
     for i in 0..50 {
@@ -68,7 +70,11 @@ async fn main() {
     for m in setup.team(now, &rules).await.expect("team") {
         assert!(m.agent.load <= m.agent.max_load);
     }
-    println!("claims bench (SQLite, one file): {claims} new buyers from {clients} clients");
+    let backend = match Scratch::backend() {
+        Backend::Sqlite => "SQLite, one file",
+        Backend::Postgres => "PostgreSQL",
+    };
+    println!("claims bench ({backend}): {claims} new buyers from {clients} clients");
     println!(
         "  {:.0} claims/s   ({:.1} s; 0 double assignments, no load over its maximum)",
         claims as f64 / elapsed.as_secs_f64(),

@@ -8,7 +8,9 @@ use kefu_core::agenda::{self, Kind, Planned, Snooze, Stored, Urgency};
 use kefu_core::followups::{ChaseStep, Rules};
 use kefu_core::{BuyerNick, Fen, Order, OrderNo, OrderStatus, ShopTime};
 use serde::Serialize;
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use sqlx::AnyConnection;
+
+use crate::sql::Sql;
 
 use crate::rows::at as time;
 use crate::{Db, Error, Result};
@@ -121,7 +123,7 @@ pub(crate) struct ToPlan<'a> {
 /// transaction. Used by every import (with the orders as they will be) and after a chase
 /// is announced (which covers and limits the buyer's later chases).
 pub(crate) async fn replan(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     buyers: &[ToPlan<'_>],
     rules: &Rules,
     now: DateTime<Utc>,
@@ -171,8 +173,8 @@ pub(crate) async fn replan(
     for (id, p, amount) in &update {
         let orders: Vec<&str> = p.orders.iter().map(OrderNo::as_str).collect();
         sqlx::query(
-            "UPDATE followups SET step = ?, orders = ?, amount_fen = ?, due_at = ?, expires_at = ?,
-             wake_at = ? WHERE id = ?",
+            "UPDATE followups SET step = $1, orders = $2, amount_fen = $3, due_at = $4, expires_at = $5,
+             wake_at = $6 WHERE id = $7",
         )
         .bind(p.step.map(ChaseStep::code))
         .bind(orders.join(","))
@@ -185,8 +187,8 @@ pub(crate) async fn replan(
         .await?;
     }
     for chunk in delete.chunks(ROWS_PER_STATEMENT) {
-        let mut q = crate::rows::in_list("DELETE FROM followups WHERE id", chunk);
-        q.build().execute(&mut *conn).await?;
+        let mut q = crate::sql::in_list(conn, "DELETE FROM followups WHERE id", chunk);
+        q.build()?.execute(&mut *conn).await?;
     }
     for chunk in insert.chunks(ROWS_PER_STATEMENT / 2) {
         insert_rows(conn, chunk).await?;
@@ -200,9 +202,10 @@ pub(crate) async fn replan(
 
 /// A follow-up belongs to the agent serving (or who last served) its buyer; without one it
 /// stays unowned, which means the agent signed in on each PC.
-pub(crate) async fn assign_owners(conn: &mut SqliteConnection, nicks: &[&str]) -> Result<()> {
+pub(crate) async fn assign_owners(conn: &mut AnyConnection, nicks: &[&str]) -> Result<()> {
     for chunk in nicks.chunks(ROWS_PER_STATEMENT) {
-        let mut q = crate::rows::in_list(
+        let mut q = crate::sql::in_list(
+            conn,
             "UPDATE followups SET owner = COALESCE((
                  SELECT a.name FROM conversations c JOIN agents a ON a.id = c.agent_id
                  WHERE c.buyer_nick = followups.buyer_nick
@@ -210,13 +213,14 @@ pub(crate) async fn assign_owners(conn: &mut SqliteConnection, nicks: &[&str]) -
              WHERE done_at IS NULL AND buyer_nick",
             chunk,
         );
-        q.build().execute(&mut *conn).await?;
+        q.build()?.execute(&mut *conn).await?;
     }
     Ok(())
 }
 
-async fn insert_rows(conn: &mut SqliteConnection, rows: &[(&str, Planned, i64)]) -> Result<()> {
-    let mut q = QueryBuilder::<Sqlite>::new(
+async fn insert_rows(conn: &mut AnyConnection, rows: &[(&str, Planned, i64)]) -> Result<()> {
+    let mut q = Sql::new(
+        conn,
         "INSERT INTO followups (buyer_nick, key, kind, step, orders, amount_fen, due_at, expires_at, wake_at) ",
     );
     q.push_values(rows, |mut b, (nick, p, amount)| {
@@ -231,11 +235,11 @@ async fn insert_rows(conn: &mut SqliteConnection, rows: &[(&str, Planned, i64)])
             .push_bind(p.expires_at.map(|t| t.timestamp()))
             .push_bind(p.due_at.timestamp());
     });
-    q.build().execute(&mut *conn).await?;
+    q.build()?.execute(&mut *conn).await?;
     Ok(())
 }
 
-async fn any_rows(conn: &mut SqliteConnection, table: &'static str) -> Result<bool> {
+async fn any_rows(conn: &mut AnyConnection, table: &'static str) -> Result<bool> {
     let any: Option<i64> = sqlx::query_scalar(&format!("SELECT 1 FROM {table} LIMIT 1"))
         .fetch_optional(&mut *conn)
         .await?;
@@ -244,7 +248,7 @@ async fn any_rows(conn: &mut SqliteConnection, table: &'static str) -> Result<bo
 
 /// The chases already announced to each of these buyers.
 async fn sent_chases(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     nicks: &[&str],
 ) -> Result<HashMap<String, Vec<DateTime<Utc>>>> {
     let mut out: HashMap<String, Vec<DateTime<Utc>>> = HashMap::new();
@@ -252,11 +256,12 @@ async fn sent_chases(
         return Ok(out);
     }
     for chunk in nicks.chunks(ROWS_PER_STATEMENT) {
-        let mut q = crate::rows::in_list(
+        let mut q = crate::sql::in_list(
+            conn,
             "SELECT buyer_nick, due_at FROM chases WHERE buyer_nick",
             chunk,
         );
-        let rows: Vec<(String, i64)> = q.build_query_as().fetch_all(&mut *conn).await?;
+        let rows: Vec<(String, i64)> = q.build_query_as()?.fetch_all(&mut *conn).await?;
         for (n, t) in rows {
             out.entry(n).or_default().push(time(t)?);
         }
@@ -265,7 +270,7 @@ async fn sent_chases(
 }
 
 async fn stored_of(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     nicks: &[&str],
 ) -> Result<HashMap<String, Vec<Stored>>> {
     let mut out: HashMap<String, Vec<Stored>> = HashMap::new();
@@ -280,18 +285,22 @@ async fn stored_of(
         String,
         i64,
         Option<i64>,
-        bool,
-        bool,
-        bool,
+        i64,
+        i64,
+        i64,
     );
     for chunk in nicks.chunks(ROWS_PER_STATEMENT) {
-        let mut q = crate::rows::in_list(
+        let mut q = crate::sql::in_list(
+            conn,
             "SELECT buyer_nick, id, key, kind, orders, due_at, expires_at,
-                    announced_at IS NOT NULL, snoozed_until IS NOT NULL, done_at IS NOT NULL
+                    -- Integers, not booleans: one shape on both databases.
+                    CASE WHEN announced_at IS NULL THEN 0 ELSE 1 END,
+                    CASE WHEN snoozed_until IS NULL THEN 0 ELSE 1 END,
+                    CASE WHEN done_at IS NULL THEN 0 ELSE 1 END
              FROM followups WHERE buyer_nick",
             chunk,
         );
-        let rows: Vec<Row> = q.build_query_as().fetch_all(&mut *conn).await?;
+        let rows: Vec<Row> = q.build_query_as()?.fetch_all(&mut *conn).await?;
         for (nick, id, key, kind, orders, due_at, expires_at, announced, snoozed, done) in rows {
             let kind = Kind::parse(&kind)
                 .map_err(|_| Error::Corrupt(format!("followups.kind = {kind}")))?;
@@ -307,9 +316,9 @@ async fn stored_of(
                 orders,
                 due_at: time(due_at)?,
                 expires_at: expires_at.map(time).transpose()?,
-                announced,
-                snoozed,
-                done,
+                announced: announced != 0,
+                snoozed: snoozed != 0,
+                done: done != 0,
             });
         }
     }
@@ -318,20 +327,21 @@ async fn stored_of(
 
 /// Plans these buyers again from what is stored.
 pub(crate) async fn replan_stored(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     nicks: &[&str],
     rules: &Rules,
     now: DateTime<Utc>,
 ) -> Result<()> {
     let orders = crate::rows::orders_of_buyers(conn, nicks).await?;
-    let mut info: Vec<(String, bool, i64)> = Vec::new();
+    let mut info: Vec<(String, i64, i64)> = Vec::new();
     for chunk in nicks.chunks(ROWS_PER_STATEMENT) {
-        let mut q = crate::rows::in_list(
+        let mut q = crate::sql::in_list(
+            conn,
             "SELECT nick, is_returning, first_seen_at FROM buyers WHERE nick",
             chunk,
         );
         info.extend(
-            q.build_query_as::<(String, bool, i64)>()
+            q.build_query_as::<(String, i64, i64)>()?
                 .fetch_all(&mut *conn)
                 .await?,
         );
@@ -345,7 +355,7 @@ pub(crate) async fn replan_stored(
     for (nick, returning, first_seen) in &info {
         plans.push(ToPlan {
             nick,
-            returning: *returning,
+            returning: *returning != 0,
             first_seen: time(*first_seen)?,
             orders: by_buyer.get(nick.as_str()).unwrap_or(&empty),
         });
@@ -424,10 +434,10 @@ impl Db {
     ) -> Result<Vec<FollowUpRow>> {
         Ok(sqlx::query_as(
             "SELECT * FROM followups
-             WHERE done_at IS NULL AND (expires_at IS NULL OR expires_at > ?1)
-             AND (?2 IS NULL OR owner = '' OR owner = ?2)
-             AND wake_at > ?3 AND wake_at <= ?4
-             ORDER BY wake_at LIMIT ?5",
+             WHERE done_at IS NULL AND (expires_at IS NULL OR expires_at > $1)
+             AND ($2 IS NULL OR owner = '' OR owner = $2)
+             AND wake_at > $3 AND wake_at <= $4
+             ORDER BY wake_at LIMIT $5",
         )
         .bind(now.timestamp())
         .bind(owner)
@@ -441,8 +451,8 @@ impl Db {
     /// Open follow-ups due by `now`, of everyone: for the tray's count.
     pub async fn due_count(&self, now: DateTime<Utc>) -> Result<i64> {
         let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM followups WHERE done_at IS NULL AND wake_at <= ?1
-             AND (expires_at IS NULL OR expires_at > ?1)",
+            "SELECT COUNT(*) FROM followups WHERE done_at IS NULL AND wake_at <= $1
+             AND (expires_at IS NULL OR expires_at > $1)",
         )
         .bind(now.timestamp())
         .fetch_one(&self.pool)
@@ -473,7 +483,7 @@ impl Db {
     ) -> Result<(Vec<FollowUp>, Option<DateTime<Utc>>)> {
         let t = now.timestamp();
         let rows: Vec<FollowUpRow> = sqlx::query_as(
-            "SELECT * FROM followups WHERE done_at IS NULL AND announced_at IS NULL AND wake_at <= ?
+            "SELECT * FROM followups WHERE done_at IS NULL AND announced_at IS NULL AND wake_at <= $1
              ORDER BY wake_at LIMIT 500",
         )
         .bind(t)
@@ -486,7 +496,7 @@ impl Db {
             // it is marked so that the step does not look at it again.
             let expired = row.expires_at.is_some_and(|e| e <= t);
             let claimed = sqlx::query(
-                "UPDATE followups SET announced_at = ? WHERE id = ? AND announced_at IS NULL",
+                "UPDATE followups SET announced_at = $1 WHERE id = $2 AND announced_at IS NULL",
             )
             .bind(t)
             .bind(row.id)
@@ -502,7 +512,7 @@ impl Db {
             if f.kind == Kind::Chase {
                 sqlx::query(
                     "INSERT INTO chases (buyer_nick, due_at, step, orders, announced_at)
-                     VALUES (?, ?, ?, ?, ?) ON CONFLICT (buyer_nick, due_at) DO NOTHING",
+                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (buyer_nick, due_at) DO NOTHING",
                 )
                 .bind(&f.nick)
                 // The chase counts as sent now, when the agent is tapped: it covers the
@@ -527,8 +537,8 @@ impl Db {
     pub async fn snooze(&self, id: i64, snooze: Snooze, now: DateTime<Utc>) -> Result<FollowUp> {
         let until = snooze.until(now, SHOP_TIME).timestamp();
         let done = sqlx::query(
-            "UPDATE followups SET snoozed_until = ?1, wake_at = ?1, announced_at = NULL
-             WHERE id = ?2 AND done_at IS NULL",
+            "UPDATE followups SET snoozed_until = $1, wake_at = $1, announced_at = NULL
+             WHERE id = $2 AND done_at IS NULL",
         )
         .bind(until)
         .bind(id)
@@ -543,7 +553,7 @@ impl Db {
     /// Marks a follow-up done; it stays as history and is never planned again.
     pub async fn done(&self, id: i64, by: &str, now: DateTime<Utc>) -> Result<FollowUp> {
         let done = sqlx::query(
-            "UPDATE followups SET done_at = ?, done_by = ? WHERE id = ? AND done_at IS NULL",
+            "UPDATE followups SET done_at = $1, done_by = $2 WHERE id = $3 AND done_at IS NULL",
         )
         .bind(now.timestamp())
         .bind(by)
@@ -567,7 +577,7 @@ impl Db {
         now: DateTime<Utc>,
     ) -> Result<FollowUp> {
         let kind = planned.kind;
-        let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM buyers WHERE nick = ?")
+        let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM buyers WHERE nick = $1")
             .bind(nick.as_str())
             .fetch_optional(&self.pool)
             .await?;
@@ -576,7 +586,7 @@ impl Db {
         }
         for no in &planned.orders {
             let theirs: Option<i64> =
-                sqlx::query_scalar("SELECT 1 FROM orders WHERE order_no = ? AND buyer_nick = ?")
+                sqlx::query_scalar("SELECT 1 FROM orders WHERE order_no = $1 AND buyer_nick = $2")
                     .bind(no.as_str())
                     .bind(nick.as_str())
                     .fetch_optional(&self.pool)
@@ -588,7 +598,7 @@ impl Db {
         let orders: Vec<&str> = planned.orders.iter().map(OrderNo::as_str).collect();
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO followups (buyer_nick, key, kind, orders, due_at, expires_at, wake_at, owner, note)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
         )
         .bind(nick.as_str())
         .bind(&planned.key)
@@ -605,7 +615,7 @@ impl Db {
     }
 
     pub async fn follow_up(&self, id: i64, now: DateTime<Utc>) -> Result<FollowUp> {
-        let row: Option<FollowUpRow> = sqlx::query_as("SELECT * FROM followups WHERE id = ?")
+        let row: Option<FollowUpRow> = sqlx::query_as("SELECT * FROM followups WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
@@ -620,8 +630,8 @@ impl Db {
         now: DateTime<Utc>,
     ) -> Result<Vec<FollowUp>> {
         let rows: Vec<FollowUpRow> = sqlx::query_as(
-            "SELECT * FROM followups WHERE buyer_nick = ?1 AND done_at IS NULL
-             AND (expires_at IS NULL OR expires_at > ?2) ORDER BY wake_at",
+            "SELECT * FROM followups WHERE buyer_nick = $1 AND done_at IS NULL
+             AND (expires_at IS NULL OR expires_at > $2) ORDER BY wake_at",
         )
         .bind(nick.as_str())
         .bind(now.timestamp())

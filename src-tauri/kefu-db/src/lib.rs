@@ -7,23 +7,27 @@
 mod agenda;
 mod error;
 mod rows;
+pub mod scratch;
+mod sql;
 mod team;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use kefu_core::followups::{auto_close_at, Rules};
 use kefu_core::{group_of, BuyerNick, Group, Order, OrderItem, OrderNo, OrderStatus};
 use serde::Serialize;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use sqlx::any::AnyPoolOptions;
+use sqlx::postgres::PgListener;
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 
 pub use agenda::{Agenda, FollowUp, OVERDUE_AFTER_MINUTES, SHOP_TIME, UPCOMING_HOURS};
 pub use error::{Error, Result};
 use rows::{BuyerRowDb, OrderRowDb};
+pub use scratch::Scratch;
 pub use team::{Conversation, Routed, TeamMember};
 
 /// From this many changed orders on, an import rebuilds the secondary indexes instead of
@@ -31,9 +35,18 @@ pub use team::{Conversation, Routed, TeamMember};
 const BULK_ORDERS: usize = 50_000;
 
 /// How a database is named in settings, the environment and on the command line: a
-/// `sqlite:` URL or a plain file path.
+/// `sqlite:` URL or a plain file path for this PC's own database, or a `postgres://` URL
+/// for a team database that every PC of the shop shares.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DbUrl(String);
+
+/// Which database a `DbUrl` names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
 
 impl DbUrl {
     pub fn parse(raw: &str) -> Result<DbUrl> {
@@ -42,15 +55,12 @@ impl DbUrl {
             return Err(Error::BadUrl(raw.to_owned(), "empty"));
         }
         if s.starts_with("postgres://") || s.starts_with("postgresql://") {
-            return Err(Error::BadUrl(
-                raw.to_owned(),
-                "PostgreSQL team databases are not supported by this build yet",
-            ));
+            return Ok(DbUrl(s.to_owned()));
         }
         if s.contains("://") && !s.starts_with("sqlite:") {
             return Err(Error::BadUrl(
                 raw.to_owned(),
-                "expected a sqlite: URL or a file path",
+                "expected a postgres:// URL, a sqlite: URL or a file path",
             ));
         }
         Ok(DbUrl(s.to_owned()))
@@ -58,6 +68,14 @@ impl DbUrl {
 
     pub fn from_path(path: &Path) -> DbUrl {
         DbUrl(path.display().to_string())
+    }
+
+    pub fn backend(&self) -> Backend {
+        if self.0.starts_with("postgres://") || self.0.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
     }
 
     fn sqlite_path(&self) -> PathBuf {
@@ -71,6 +89,23 @@ impl DbUrl {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The address without its password, for messages and logs.
+    pub fn shown(&self) -> String {
+        match self.backend() {
+            Backend::Sqlite => self.0.clone(),
+            Backend::Postgres => match self.0.split_once("://") {
+                Some((scheme, rest)) => match rest.rsplit_once('@') {
+                    Some((user, host)) => {
+                        let user = user.split(':').next().unwrap_or(user);
+                        format!("{scheme}://{user}@{host}")
+                    }
+                    None => self.0.clone(),
+                },
+                None => self.0.clone(),
+            },
+        }
     }
 }
 
@@ -119,64 +154,122 @@ pub struct Applied {
 
 #[derive(Clone, Debug)]
 pub struct Db {
-    pool: SqlitePool,
+    pool: AnyPool,
     url: DbUrl,
-    options: SqliteConnectOptions,
+    /// What sqlx connects to: for SQLite the file as a URL (with `mode=rwc`).
+    connect: String,
+    backend: Backend,
 }
 
-/// Notices commits made by other processes on this PC (the command line, a shop script)
-/// and by this one: SQLite's `data_version` changes on a connection whenever another
-/// connection has committed since it last asked.
+/// The channel on which a team database announces every commit that changes what the
+/// agents see (the PostgreSQL migrations' triggers notify on it).
+pub const CHANGES_CHANNEL: &str = "kefu_desk_changes";
+
+/// Notices commits made by other processes and PCs (the command line, a shop script,
+/// another agent's PC) and by this one.
 pub struct Watch {
-    conn: sqlx::SqliteConnection,
-    seen: i64,
+    how: Watching,
+}
+
+enum Watching {
+    /// SQLite's `data_version` changes on a connection whenever another connection has
+    /// committed since it last asked.
+    Sqlite { conn: AnyConnection, seen: i64 },
+    /// PostgreSQL tells listeners at once (LISTEN/NOTIFY); the listener reconnects by itself
+    /// when the connection drops.
+    Postgres { listener: PgListener },
 }
 
 impl Watch {
-    /// Whether anything was committed since the last call.
-    pub async fn changed(&mut self) -> Result<bool> {
-        let v: i64 = sqlx::query_scalar("PRAGMA data_version")
-            .fetch_one(&mut self.conn)
-            .await?;
-        let changed = v != self.seen;
-        self.seen = v;
-        Ok(changed)
+    /// Waits up to `wait` for a change; whether anything was committed meanwhile.
+    pub async fn next_change(&mut self, wait: Duration) -> Result<bool> {
+        match &mut self.how {
+            Watching::Sqlite { conn, seen } => {
+                tokio::time::sleep(wait).await;
+                let v: i64 = sqlx::query_scalar("PRAGMA data_version")
+                    .fetch_one(&mut *conn)
+                    .await?;
+                let changed = v != *seen;
+                *seen = v;
+                Ok(changed)
+            }
+            Watching::Postgres { listener } => {
+                match tokio::time::timeout(wait, listener.recv()).await {
+                    Err(_) => Ok(false),
+                    Ok(Ok(_)) => {
+                        // One refresh covers a burst: drop what is already buffered.
+                        while listener.next_buffered().is_some() {}
+                        Ok(true)
+                    }
+                    Ok(Err(e)) => Err(e.into()),
+                }
+            }
+        }
     }
 }
 
 impl Db {
     /// Opens (creating if needed) the database and brings its schema up to date.
     pub async fn open(url: &DbUrl) -> Result<Db> {
-        let path = url.sqlite_path();
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| Error::Open(path.display().to_string(), e.to_string()))?;
-        }
-        let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))
-            .map_err(|e| Error::Open(path.display().to_string(), e.to_string()))?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            // 64 MiB of page cache (the default is 2 MiB): group lists and large imports
-            // touch far more than that, and re-reading pages from the OS dominated imports.
-            .pragma("cache_size", "-65536")
-            .pragma("temp_store", "memory")
-            .busy_timeout(Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options.clone())
+        sqlx::any::install_default_drivers();
+        let backend = url.backend();
+        let connect = match backend {
+            Backend::Postgres => url.as_str().to_owned(),
+            Backend::Sqlite => {
+                let path = url.sqlite_path();
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir)
+                        .map_err(|e| Error::Open(path.display().to_string(), e.to_string()))?;
+                }
+                use sqlx::ConnectOptions;
+                SqliteConnectOptions::new()
+                    .filename(&path)
+                    .create_if_missing(true)
+                    .to_url_lossy()
+                    .to_string()
+            }
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(match backend {
+                Backend::Sqlite => 4,
+                // A team database serves every PC; each keeps a few connections.
+                Backend::Postgres => 8,
+            })
+            .acquire_timeout(Duration::from_secs(5))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL: readers never wait for the writer. 64 MiB of page cache (the
+                        // default is 2 MiB): group lists and large imports touch far more,
+                        // and re-reading pages from the OS dominated imports.
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
+                             PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;
+                             PRAGMA temp_store = memory; PRAGMA busy_timeout = 5000;",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&connect)
             .await
-            .map_err(|e| Error::Open(path.display().to_string(), e.to_string()))?;
-        sqlx::migrate!("./migrations/sqlite")
-            .run(&pool)
-            .await
-            .map_err(|e| Error::Migrate(e.to_string()))?;
+            .map_err(|e| Error::Open(url.shown(), e.to_string()))?;
+        let migrated = match backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await,
+        };
+        migrated.map_err(|e| Error::Migrate(e.to_string()))?;
         Ok(Db {
             pool,
             url: url.clone(),
-            options,
+            connect,
+            backend,
         })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
     }
 
     pub fn url(&self) -> &DbUrl {
@@ -184,9 +277,10 @@ impl Db {
     }
 
     pub async fn is_empty(&self) -> Result<bool> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM (SELECT 1 FROM buyers LIMIT 1)")
-            .fetch_one(&self.pool)
-            .await?;
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM (SELECT 1 FROM buyers LIMIT 1) AS one")
+                .fetch_one(&self.pool)
+                .await?;
         Ok(n == 0)
     }
 
@@ -281,7 +375,7 @@ impl Db {
         // A large batch writes faster into tables without their secondary indexes, which
         // are then rebuilt from sorted data in one pass, instead of inserting keys at random
         // places. DDL is transactional here, so a cancel or failure leaves them as they were.
-        let rebuilt = if changed.len() >= BULK_ORDERS {
+        let rebuilt = if changed.len() >= BULK_ORDERS && self.backend == Backend::Sqlite {
             rows::drop_secondary_indexes(&mut tx).await?
         } else {
             Vec::new()
@@ -346,7 +440,7 @@ impl Db {
         limit: i64,
     ) -> Result<Vec<BuyerSummary>> {
         let rows: Vec<BuyerRowDb> = sqlx::query_as(
-            "SELECT * FROM buyers WHERE grp = ? ORDER BY sort_key, nick LIMIT ? OFFSET ?",
+            "SELECT * FROM buyers WHERE grp = $1 ORDER BY sort_key, nick LIMIT $2 OFFSET $3",
         )
         .bind(group.code())
         .bind(limit.clamp(0, 1000))
@@ -366,7 +460,7 @@ impl Db {
         let mut found: Vec<BuyerSummary> = Vec::new();
         if let Ok(no) = OrderNo::parse(q) {
             let rows: Vec<BuyerRowDb> = sqlx::query_as(
-                "SELECT b.* FROM buyers b JOIN orders o ON o.buyer_nick = b.nick WHERE o.order_no = ?",
+                "SELECT b.* FROM buyers b JOIN orders o ON o.buyer_nick = b.nick WHERE o.order_no = $1",
             )
             .bind(no.as_str())
             .fetch_all(&self.pool)
@@ -378,7 +472,7 @@ impl Db {
         // A prefix range on the primary key: `nick >= q AND nick < q || U+10FFFF`.
         let upper = format!("{q}\u{10FFFF}");
         let rows: Vec<BuyerRowDb> = sqlx::query_as(
-            "SELECT * FROM buyers WHERE nick >= ? AND nick < ? ORDER BY nick LIMIT ?",
+            "SELECT * FROM buyers WHERE nick >= $1 AND nick < $2 ORDER BY nick LIMIT $3",
         )
         .bind(q)
         .bind(&upper)
@@ -395,13 +489,13 @@ impl Db {
     }
 
     pub async fn buyer(&self, nick: &BuyerNick) -> Result<BuyerDetail> {
-        let row: Option<BuyerRowDb> = sqlx::query_as("SELECT * FROM buyers WHERE nick = ?")
+        let row: Option<BuyerRowDb> = sqlx::query_as("SELECT * FROM buyers WHERE nick = $1")
             .bind(nick.as_str())
             .fetch_optional(&self.pool)
             .await?;
         let row = row.ok_or_else(|| Error::NotFound(format!("buyer {nick}")))?;
         let orders: Vec<OrderRowDb> =
-            sqlx::query_as("SELECT * FROM orders WHERE buyer_nick = ? ORDER BY created_at DESC")
+            sqlx::query_as("SELECT * FROM orders WHERE buyer_nick = $1 ORDER BY created_at DESC")
                 .bind(nick.as_str())
                 .fetch_all(&self.pool)
                 .await?;
@@ -410,7 +504,7 @@ impl Db {
 
     pub async fn orders_with_status(&self, status: OrderStatus, limit: i64) -> Result<Vec<Order>> {
         let rows: Vec<OrderRowDb> = sqlx::query_as(
-            "SELECT * FROM orders WHERE status = ? ORDER BY created_at, order_no LIMIT ?",
+            "SELECT * FROM orders WHERE status = $1 ORDER BY created_at, order_no LIMIT $2",
         )
         .bind(status.code())
         .bind(limit.max(0))
@@ -442,7 +536,7 @@ impl Db {
         now: DateTime<Utc>,
     ) -> Result<()> {
         self.set_shared(
-            "UPDATE buyers SET note = ?, note_by = ?, note_at = ? WHERE nick = ?",
+            "UPDATE buyers SET note = $1, note_by = $2, note_at = $3 WHERE nick = $4",
             note.to_owned(),
             nick,
             by,
@@ -466,7 +560,7 @@ impl Db {
             .collect();
         let json = serde_json::to_string(&cleaned).map_err(|e| Error::Corrupt(e.to_string()))?;
         self.set_shared(
-            "UPDATE buyers SET tags = ?, tags_by = ?, tags_at = ? WHERE nick = ?",
+            "UPDATE buyers SET tags = $1, tags_by = $2, tags_at = $3 WHERE nick = $4",
             json,
             nick,
             by,
@@ -499,7 +593,7 @@ impl Db {
 
     pub async fn orders_of(&self, nick: &BuyerNick) -> Result<Vec<Order>> {
         let rows: Vec<OrderRowDb> =
-            sqlx::query_as("SELECT * FROM orders WHERE buyer_nick = ? ORDER BY created_at")
+            sqlx::query_as("SELECT * FROM orders WHERE buyer_nick = $1 ORDER BY created_at")
                 .bind(nick.as_str())
                 .fetch_all(&self.pool)
                 .await?;
@@ -508,16 +602,25 @@ impl Db {
 
     /// A connection of its own that tells when the database changed.
     pub async fn watch(&self) -> Result<Watch> {
-        use sqlx::ConnectOptions;
-        let mut conn = self
-            .options
-            .connect()
-            .await
-            .map_err(|e| Error::Open(self.url.as_str().to_owned(), e.to_string()))?;
-        let seen: i64 = sqlx::query_scalar("PRAGMA data_version")
-            .fetch_one(&mut conn)
-            .await?;
-        Ok(Watch { conn, seen })
+        let how = match self.backend {
+            Backend::Sqlite => {
+                let mut conn = AnyConnection::connect(&self.connect)
+                    .await
+                    .map_err(|e| Error::Open(self.url.shown(), e.to_string()))?;
+                let seen: i64 = sqlx::query_scalar("PRAGMA data_version")
+                    .fetch_one(&mut conn)
+                    .await?;
+                Watching::Sqlite { conn, seen }
+            }
+            Backend::Postgres => {
+                let mut listener = PgListener::connect(&self.connect)
+                    .await
+                    .map_err(|e| Error::Open(self.url.shown(), e.to_string()))?;
+                listener.listen(CHANGES_CHANNEL).await?;
+                Watching::Postgres { listener }
+            }
+        };
+        Ok(Watch { how })
     }
 
     pub async fn close(&self) {
@@ -582,12 +685,11 @@ mod tests {
             .with_timezone(&Utc)
     }
 
-    async fn fresh() -> (tempfile::TempDir, Db) {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&DbUrl::from_path(&dir.path().join("desk.db")))
-            .await
-            .unwrap();
-        (dir, db)
+    /// A database of its own, on the backend of this test run (see `Scratch`).
+    async fn fresh() -> (Scratch, Db) {
+        let scratch = Scratch::new().await.unwrap();
+        let db = Db::open(&scratch.url).await.unwrap();
+        (scratch, db)
     }
 
     #[tokio::test]
@@ -753,6 +855,10 @@ mod tests {
 
     #[tokio::test]
     async fn a_bulk_import_rebuilds_the_indexes_and_a_cancelled_one_keeps_them() {
+        // The index rebuild is the SQLite import's (PostgreSQL keeps its indexes).
+        if Scratch::backend() != Backend::Sqlite {
+            return;
+        }
         let (_dir, db) = fresh().await;
         let indexes = index_names(&db).await;
         assert!(
@@ -847,8 +953,14 @@ mod tests {
     }
 
     #[test]
-    fn team_urls_are_refused_plainly_for_now() {
-        assert!(DbUrl::parse("postgres://x@localhost/kefu").is_err());
+    fn database_addresses_name_their_backend() {
+        let team = DbUrl::parse("postgres://kefu:secret@db.shop.lan/kefu").unwrap();
+        assert_eq!(team.backend(), Backend::Postgres);
+        assert_eq!(team.shown(), "postgres://kefu@db.shop.lan/kefu");
+        assert_eq!(
+            DbUrl::parse("/tmp/a.db").unwrap().backend(),
+            Backend::Sqlite
+        );
         assert!(DbUrl::parse("mysql://x").is_err());
         assert!(DbUrl::parse("").is_err());
         assert_eq!(

@@ -2,7 +2,9 @@
 
 use chrono::{DateTime, Utc};
 use kefu_core::{BuyerNick, CloseReason, Fen, Group, Order, OrderItem, OrderNo, OrderStatus};
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection, Transaction};
+use sqlx::{Any, AnyConnection, Transaction};
+
+use crate::sql::Sql;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::{BuyerDetail, BuyerSummary, Error, Result, Standing};
@@ -90,39 +92,21 @@ const KEYS_PER_STATEMENT: usize = 10_000;
 const BUYERS_PER_STATEMENT: usize = 3_000;
 const ITEMS_PER_STATEMENT: usize = 5_000;
 
-/// `prefix` followed by ` IN (?, ?, …)` binding `keys`: the list of a chunked statement.
-pub(crate) fn in_list<'a, T>(prefix: impl Into<String>, keys: &'a [T]) -> QueryBuilder<'a, Sqlite>
-where
-    T: 'a + sqlx::Encode<'a, Sqlite> + sqlx::Type<Sqlite> + Copy + Send,
-{
-    let mut q = QueryBuilder::new(prefix);
-    q.push(" IN (");
-    let mut sep = q.separated(", ");
-    for k in keys {
-        sep.push_bind(*k);
-    }
-    sep.push_unseparated(")");
-    q
-}
-
 /// The stored orders with these numbers.
-pub(crate) async fn orders_by_no(
-    conn: &mut SqliteConnection,
-    numbers: &[&str],
-) -> Result<Vec<Order>> {
+pub(crate) async fn orders_by_no(conn: &mut AnyConnection, numbers: &[&str]) -> Result<Vec<Order>> {
     orders_where(conn, "order_no", numbers).await
 }
 
 /// Every stored order of these buyers.
 pub(crate) async fn orders_of_buyers(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     nicks: &[&str],
 ) -> Result<Vec<Order>> {
     orders_where(conn, "buyer_nick", nicks).await
 }
 
 async fn orders_where(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     column: &'static str,
     keys: &[&str],
 ) -> Result<Vec<Order>> {
@@ -135,8 +119,9 @@ async fn orders_where(
     }
     let mut found = Vec::new();
     for chunk in keys.chunks(KEYS_PER_STATEMENT) {
-        let mut q = crate::rows::in_list(format!("SELECT * FROM orders WHERE {column}"), chunk);
-        let rows: Vec<OrderRowDb> = q.build_query_as().fetch_all(&mut *conn).await?;
+        let mut q =
+            crate::sql::in_list(conn, format!("SELECT * FROM orders WHERE {column}"), chunk);
+        let rows: Vec<OrderRowDb> = q.build_query_as()?.fetch_all(&mut *conn).await?;
         for r in rows {
             found.push(Order::try_from(r)?);
         }
@@ -148,9 +133,7 @@ async fn orders_where(
 /// large import slow.
 /// Drops the secondary indexes of buyers and orders and returns the statements that create
 /// them again, as the schema itself has them (so they cannot drift from the migrations).
-pub(crate) async fn drop_secondary_indexes(
-    tx: &mut Transaction<'_, Sqlite>,
-) -> Result<Vec<String>> {
+pub(crate) async fn drop_secondary_indexes(tx: &mut Transaction<'_, Any>) -> Result<Vec<String>> {
     let indexes: Vec<(String, String)> = sqlx::query_as(
         "SELECT name, sql FROM sqlite_master
          WHERE type = 'index' AND tbl_name IN ('buyers', 'orders') AND sql IS NOT NULL",
@@ -168,12 +151,13 @@ pub(crate) async fn drop_secondary_indexes(
 }
 
 pub(crate) async fn upsert_orders(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     orders: &[Order],
     stamp: i64,
 ) -> Result<()> {
     for chunk in orders.chunks(ORDERS_PER_STATEMENT) {
-        let mut q = QueryBuilder::<Sqlite>::new(
+        let mut q = Sql::new(
+            tx,
             "INSERT INTO orders (order_no, buyer_nick, status, close_reason, total_fen, postage_fen,
             created_at, paid_at, shipped_at, ended_at, terms_changed_at, close_deadline, title,
             buyer_message, seller_remark, receiver, address, phone, tracking_no, shop_name, updated_at) ",
@@ -212,7 +196,7 @@ pub(crate) async fn upsert_orders(
             address = excluded.address, phone = excluded.phone, tracking_no = excluded.tracking_no,
             shop_name = excluded.shop_name, updated_at = excluded.updated_at",
         );
-        q.build().execute(&mut **tx).await?;
+        q.build()?.execute(&mut **tx).await?;
     }
     Ok(())
 }
@@ -220,12 +204,13 @@ pub(crate) async fn upsert_orders(
 /// Inserts new buyers and stores where every given buyer now stands; the shared note, tags
 /// and first-seen time of a known buyer are kept.
 pub(crate) async fn upsert_buyers(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     standings: &[(&str, Standing)],
     stamp: i64,
 ) -> Result<()> {
     for chunk in standings.chunks(BUYERS_PER_STATEMENT) {
-        let mut q = QueryBuilder::<Sqlite>::new(
+        let mut q = Sql::new(
+            tx,
             "INSERT INTO buyers (nick, grp, sort_key, is_returning, order_count, unpaid_count,
              next_close_at, last_order_at, first_seen_at) ",
         );
@@ -233,7 +218,7 @@ pub(crate) async fn upsert_buyers(
             b.push_bind(*nick)
                 .push_bind(s.group.code())
                 .push_bind(s.sort_key)
-                .push_bind(s.returning)
+                .push_bind(i64::from(s.returning))
                 .push_bind(s.order_count)
                 .push_bind(s.unpaid)
                 .push_bind(s.next_close_at)
@@ -246,7 +231,7 @@ pub(crate) async fn upsert_buyers(
              unpaid_count = excluded.unpaid_count, next_close_at = excluded.next_close_at,
              last_order_at = excluded.last_order_at",
         );
-        q.build().execute(&mut **tx).await?;
+        q.build()?.execute(&mut **tx).await?;
     }
     Ok(())
 }
@@ -255,7 +240,7 @@ pub(crate) async fn upsert_buyers(
 pub(crate) struct BuyerRowDb {
     nick: String,
     grp: i64,
-    is_returning: bool,
+    is_returning: i64,
     order_count: i64,
     unpaid_count: i64,
     next_close_at: Option<i64>,
@@ -275,7 +260,7 @@ impl TryFrom<BuyerRowDb> for BuyerSummary {
             nick: r.nick,
             group: Group::from_code(r.grp)
                 .ok_or_else(|| Error::Corrupt(format!("buyers.grp = {}", r.grp)))?,
-            returning: r.is_returning,
+            returning: r.is_returning != 0,
             order_count: r.order_count,
             unpaid_count: r.unpaid_count,
             next_close_at: time(r.next_close_at),
@@ -311,7 +296,7 @@ pub(crate) fn buyer_detail(row: BuyerRowDb, orders: Vec<OrderRowDb>) -> Result<B
 /// Stores the items of each order named, replacing what was stored for that order (an
 /// items file lists all of an order's lines). Returns (stored, skipped for unknown orders).
 pub(crate) async fn replace_items(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     items: &[OrderItem],
 ) -> Result<(u64, u64)> {
     let mut by_order: BTreeMap<&str, Vec<&OrderItem>> = BTreeMap::new();
@@ -341,11 +326,12 @@ pub(crate) async fn replace_items(
         );
     }
     for chunk in replaced.chunks(KEYS_PER_STATEMENT) {
-        let mut q = crate::rows::in_list("DELETE FROM order_items WHERE order_no", chunk);
-        q.build().execute(&mut **tx).await?;
+        let mut q = crate::sql::in_list(tx, "DELETE FROM order_items WHERE order_no", chunk);
+        q.build()?.execute(&mut **tx).await?;
     }
     for chunk in rows.chunks(ITEMS_PER_STATEMENT) {
-        let mut q = QueryBuilder::<Sqlite>::new(
+        let mut q = Sql::new(
+            tx,
             "INSERT INTO order_items (order_no, line, title, price_fen, quantity, attributes) ",
         );
         q.push_values(chunk, |mut b, (no, line, i)| {
@@ -356,7 +342,7 @@ pub(crate) async fn replace_items(
                 .push_bind(i.quantity)
                 .push_bind(i.attributes.as_str());
         });
-        q.build().execute(&mut **tx).await?;
+        q.build()?.execute(&mut **tx).await?;
         stored += chunk.len() as u64;
     }
     Ok((stored, skipped))

@@ -10,7 +10,7 @@ use kefu_core::team::{self, Agent, AgentState, Decision, Role, Served, TeamRules
 use kefu_core::BuyerNick;
 use serde::Serialize;
 use sqlx::pool::PoolConnection;
-use sqlx::{Sqlite, SqliteConnection};
+use sqlx::{Any, AnyConnection};
 
 use crate::rows::at as time;
 use crate::{Db, Error, Result};
@@ -21,7 +21,7 @@ struct AgentRow {
     name: String,
     role: String,
     state: String,
-    in_routing: bool,
+    in_routing: i64,
     max_load: i64,
     weight: i64,
     load: i64,
@@ -37,7 +37,7 @@ impl TryFrom<AgentRow> for Agent {
             role: Role::parse(&r.role)?,
             state: AgentState::parse(&r.state)?,
             name: r.name,
-            in_routing: r.in_routing,
+            in_routing: r.in_routing != 0,
             max_load: u32::try_from(r.max_load).map_err(|_| Error::Corrupt("max_load".into()))?,
             weight: u32::try_from(r.weight).map_err(|_| Error::Corrupt("weight".into()))?,
             load: u32::try_from(r.load).map_err(|_| Error::Corrupt("load".into()))?,
@@ -80,19 +80,36 @@ pub struct Conversation {
     pub opened_at: Option<i64>,
 }
 
-/// One writer at a time: `BEGIN IMMEDIATE` takes the write lock before anything is read,
-/// so a decision is never made on data another PC is changing.
+/// One writer at a time: on SQLite `BEGIN IMMEDIATE` takes the write lock before anything
+/// is read; on a team database every PC's routing step takes one transaction-scoped
+/// advisory lock first. Either way a decision is never made on data another PC is changing.
 struct Immediate {
-    conn: PoolConnection<Sqlite>,
+    conn: PoolConnection<Any>,
     done: bool,
 }
 
+/// The advisory lock key of routing steps on a team database (any fixed number: it only
+/// has to be the same on every PC).
+const ROUTING_LOCK: i64 = 0x6b65_6675;
+/// The key space of per-buyer advisory locks (two-number keys never meet one-number ones).
+const BUYER_LOCKS: i32 = 0x6b65;
+
 impl Immediate {
     async fn begin(db: &Db) -> Result<Immediate> {
-        let mut conn = db.pool.acquire().await?;
+        let conn = db.pool.acquire().await?;
+        if db.backend == crate::Backend::Postgres {
+            let mut tx = Immediate { conn, done: false };
+            sqlx::query("BEGIN").execute(tx.conn()).await?;
+            sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock($1)) AS locked")
+                .bind(ROUTING_LOCK)
+                .execute(tx.conn())
+                .await?;
+            return Ok(tx);
+        }
         // Each wait is the connection's busy timeout; under a burst of writers a waiter
         // can lose the race for the lock several times in a row, so it tries again
         // rather than failing the agent's action.
+        let mut conn = conn;
         let mut attempts = 0;
         loop {
             match sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await {
@@ -107,7 +124,26 @@ impl Immediate {
         }
     }
 
-    fn conn(&mut self) -> &mut SqliteConnection {
+    /// For one buyer's new inquiry. On a team database it locks only that buyer, so many
+    /// PCs claim different buyers at once; the claim itself re-checks the agent's room and
+    /// state in the row (see `route_one`), and the schema refuses a second open
+    /// conversation. On SQLite, as `begin`.
+    async fn begin_for_buyer(db: &Db, nick: &str) -> Result<Immediate> {
+        if db.backend != crate::Backend::Postgres {
+            return Immediate::begin(db).await;
+        }
+        let conn = db.pool.acquire().await?;
+        let mut tx = Immediate { conn, done: false };
+        sqlx::query("BEGIN").execute(tx.conn()).await?;
+        sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock($1, hashtext($2))) AS locked")
+            .bind(BUYER_LOCKS)
+            .bind(nick)
+            .execute(tx.conn())
+            .await?;
+        Ok(tx)
+    }
+
+    fn conn(&mut self) -> &mut AnyConnection {
         &mut self.conn
     }
 
@@ -134,15 +170,15 @@ fn why_json(why: &Why) -> Result<String> {
     serde_json::to_string(why).map_err(|e| Error::Corrupt(format!("{WHY_JSON}: {e}")))
 }
 
-async fn agents_in(conn: &mut SqliteConnection) -> Result<Vec<Agent>> {
+async fn agents_in(conn: &mut AnyConnection) -> Result<Vec<Agent>> {
     let rows: Vec<AgentRow> = sqlx::query_as("SELECT * FROM agents ORDER BY id")
         .fetch_all(conn)
         .await?;
     rows.into_iter().map(Agent::try_from).collect()
 }
 
-async fn agent_named(conn: &mut SqliteConnection, name: &str) -> Result<Agent> {
-    let row: Option<AgentRow> = sqlx::query_as("SELECT * FROM agents WHERE name = ?")
+async fn agent_named(conn: &mut AnyConnection, name: &str) -> Result<Agent> {
+    let row: Option<AgentRow> = sqlx::query_as("SELECT * FROM agents WHERE name = $1")
         .bind(name)
         .fetch_optional(conn)
         .await?;
@@ -153,7 +189,7 @@ async fn agent_named(conn: &mut SqliteConnection, name: &str) -> Result<Agent> {
 /// Routes one buyer and records the outcome, in the caller's immediate transaction.
 /// `exclude` is an agent that must not get it (the one who let it wait too long).
 async fn route_one(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     nick: &str,
     asked: &str,
     exclude: Option<i64>,
@@ -161,10 +197,8 @@ async fn route_one(
     now: DateTime<Utc>,
 ) -> Result<Routed> {
     let t = now.timestamp();
-    let mut agents = agents_in(conn).await?;
-    agents.retain(|a| Some(a.id) != exclude);
     let last: Option<(i64, i64)> = sqlx::query_as(
-        "SELECT agent_id, assigned_at FROM conversations WHERE buyer_nick = ?
+        "SELECT agent_id, assigned_at FROM conversations WHERE buyer_nick = $1
          ORDER BY assigned_at DESC, id DESC LIMIT 1",
     )
     .bind(nick)
@@ -177,96 +211,161 @@ async fn route_one(
         }),
         None => None,
     };
-    match team::route(served.as_ref(), &agents, now, rules) {
-        Decision::Assign { agent_id, why } => {
-            let took = sqlx::query(
-                "UPDATE agents SET load = load + 1, idle_since = ?
-                 WHERE id = ? AND (role = 'main' OR load < max_load)",
-            )
-            .bind(t)
+    // Under the routing lock the decision is made on current data and the claim below
+    // always holds. A new inquiry on a team database decides without that lock, so the
+    // claim checks again, in the row, what the decision assumed; when another PC got there
+    // first it decides again on what is now stored.
+    let mut attempts = 0;
+    let (agent_id, why, agents) = loop {
+        let mut agents = agents_in(conn).await?;
+        agents.retain(|a| Some(a.id) != exclude);
+        let (agent_id, why) = match team::route(served.as_ref(), &agents, now, rules) {
+            Decision::Assign { agent_id, why } => (agent_id, why),
+            Decision::Wait { why } => return wait(conn, nick, asked, why, t).await,
+        };
+        let still = match why {
+            Why::MainAccount { .. } => "role = 'main'",
+            Why::Sticky { .. } => "state IN ('online', 'suspended') AND load < max_load",
+            _ => "state = 'online' AND in_routing = 1 AND load < max_load",
+        };
+        let took = sqlx::query(&format!(
+            "UPDATE agents SET load = load + 1, idle_since = $1 WHERE id = $2 AND {still}"
+        ))
+        .bind(t)
+        .bind(agent_id)
+        .execute(&mut *conn)
+        .await?;
+        if took.rows_affected() == 1 {
+            break (agent_id, why, agents);
+        }
+        attempts += 1;
+        if attempts >= 20 {
+            return Err(Error::Corrupt(format!(
+                "agent {agent_id} kept losing its room to other PCs"
+            )));
+        }
+    };
+    // Another PC may have assigned this buyer meanwhile (a new inquiry claims without the
+    // routing lock): then the schema's one-open-conversation index turns this insert into
+    // nothing, the load taken above is given back, and that assignment stands.
+    let id: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO conversations (buyer_nick, agent_id, asked, why, assigned_at)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (buyer_nick) WHERE closed_at IS NULL DO NOTHING RETURNING id",
+    )
+    .bind(nick)
+    .bind(agent_id)
+    .bind(asked)
+    .bind(why_json(&why)?)
+    .bind(t)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(id) = id else {
+        sqlx::query("UPDATE agents SET load = load - 1 WHERE id = $1")
             .bind(agent_id)
             .execute(&mut *conn)
             .await?;
-            if took.rows_affected() != 1 {
-                return Err(Error::Corrupt(format!("agent {agent_id} has no room")));
-            }
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO conversations (buyer_nick, agent_id, asked, why, assigned_at)
-                 VALUES (?, ?, ?, ?, ?) RETURNING id",
-            )
-            .bind(nick)
-            .bind(agent_id)
-            .bind(asked)
-            .bind(why_json(&why)?)
-            .bind(t)
-            .fetch_one(&mut *conn)
-            .await?;
-            sqlx::query("DELETE FROM waiting WHERE buyer_nick = ?")
-                .bind(nick)
-                .execute(&mut *conn)
-                .await?;
-            crate::agenda::assign_owners(conn, &[nick]).await?;
-            let name = agents
-                .iter()
-                .find(|a| a.id == agent_id)
-                .map(|a| a.name.clone());
-            Ok(Routed {
-                nick: nick.to_owned(),
-                agent: name,
-                conversation: Some(id),
-                reason: why.to_string(),
-                why,
-            })
-        }
-        Decision::Wait { why } => {
-            sqlx::query(
-                "INSERT INTO waiting (buyer_nick, asked, since, why) VALUES (?, ?, ?, ?)
-                 ON CONFLICT (buyer_nick) DO UPDATE SET why = excluded.why",
-            )
-            .bind(nick)
-            .bind(asked)
-            .bind(t)
-            .bind(why_json(&why)?)
-            .execute(&mut *conn)
-            .await?;
-            Ok(Routed {
-                nick: nick.to_owned(),
-                agent: None,
-                conversation: None,
-                reason: why.to_string(),
-                why,
-            })
-        }
-    }
+        return serving(conn, nick)
+            .await?
+            .ok_or_else(|| Error::Corrupt(format!("open conversation of {nick} vanished")));
+    };
+    sqlx::query("DELETE FROM waiting WHERE buyer_nick = $1")
+        .bind(nick)
+        .execute(&mut *conn)
+        .await?;
+    crate::agenda::assign_owners(conn, &[nick]).await?;
+    let name = agents
+        .iter()
+        .find(|a| a.id == agent_id)
+        .map(|a| a.name.clone());
+    Ok(Routed {
+        nick: nick.to_owned(),
+        agent: name,
+        conversation: Some(id),
+        reason: why.to_string(),
+        why,
+    })
+}
+
+/// The buyer's open conversation, as a routing outcome.
+async fn serving(conn: &mut AnyConnection, nick: &str) -> Result<Option<Routed>> {
+    let open: Option<Conversation> = sqlx::query_as(
+        "SELECT c.id, c.buyer_nick, c.agent_id, a.name AS agent, c.asked, c.why AS reason,
+                c.assigned_at, c.opened_at
+         FROM conversations c JOIN agents a ON a.id = c.agent_id
+         WHERE c.buyer_nick = $1 AND c.closed_at IS NULL",
+    )
+    .bind(nick)
+    .fetch_optional(conn)
+    .await?;
+    let Some(c) = open else { return Ok(None) };
+    let why: Why = serde_json::from_str(&c.reason)
+        .map_err(|e| Error::Corrupt(format!("conversations.why: {e}")))?;
+    Ok(Some(Routed {
+        nick: c.buyer_nick,
+        agent: Some(c.agent),
+        conversation: Some(c.id),
+        reason: why.to_string(),
+        why,
+    }))
+}
+
+/// No one can take the buyer now: it waits in the queue, oldest first.
+async fn wait(
+    conn: &mut AnyConnection,
+    nick: &str,
+    asked: &str,
+    why: Why,
+    t: i64,
+) -> Result<Routed> {
+    sqlx::query(
+        "INSERT INTO waiting (buyer_nick, asked, since, why) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (buyer_nick) DO UPDATE SET why = excluded.why",
+    )
+    .bind(nick)
+    .bind(asked)
+    .bind(t)
+    .bind(why_json(&why)?)
+    .execute(&mut *conn)
+    .await?;
+    Ok(Routed {
+        nick: nick.to_owned(),
+        agent: None,
+        conversation: None,
+        reason: why.to_string(),
+        why,
+    })
 }
 
 /// Closes open conversations and frees their agents' load.
 async fn end_conversations(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     ids: &[(i64, i64)],
     ended: &str,
     t: i64,
 ) -> Result<()> {
     for (id, agent_id) in ids {
         sqlx::query(
-            "UPDATE conversations SET closed_at = ?, ended = ? WHERE id = ? AND closed_at IS NULL",
+            "UPDATE conversations SET closed_at = $1, ended = $2 WHERE id = $3 AND closed_at IS NULL",
         )
         .bind(t)
         .bind(ended)
         .bind(id)
         .execute(&mut *conn)
         .await?;
-        sqlx::query("UPDATE agents SET load = MAX(load - 1, 0) WHERE id = ?")
-            .bind(agent_id)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query(
+            "UPDATE agents SET load = CASE WHEN load > 0 THEN load - 1 ELSE 0 END WHERE id = $1",
+        )
+        .bind(agent_id)
+        .execute(&mut *conn)
+        .await?;
     }
     Ok(())
 }
 
 /// Assigns waiting buyers, oldest first, while someone can take them.
 async fn drain_queue(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     rules: &TeamRules,
     now: DateTime<Utc>,
 ) -> Result<Vec<Routed>> {
@@ -298,7 +397,7 @@ impl Db {
         now: DateTime<Utc>,
     ) -> Result<Agent> {
         let mut tx = Immediate::begin(self).await?;
-        let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM agents WHERE name = ?")
+        let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM agents WHERE name = $1")
             .bind(name)
             .fetch_optional(tx.conn())
             .await?;
@@ -323,12 +422,12 @@ impl Db {
         }
         sqlx::query(
             "INSERT INTO agents (name, role, password_hash, in_routing, max_load, weight, idle_since)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(name)
         .bind(role.code())
         .bind(password_hash)
-        .bind(role != Role::Main)
+        .bind(i64::from(role != Role::Main))
         .bind(i64::from(max_load))
         .bind(i64::from(weight))
         .bind(now.timestamp())
@@ -343,7 +442,7 @@ impl Db {
     pub async fn agent_credentials(&self, name: &str) -> Result<(Agent, String)> {
         let mut conn = self.pool.acquire().await?;
         let agent = agent_named(&mut conn, name).await?;
-        let hash: String = sqlx::query_scalar("SELECT password_hash FROM agents WHERE id = ?")
+        let hash: String = sqlx::query_scalar("SELECT password_hash FROM agents WHERE id = $1")
             .bind(agent.id)
             .fetch_one(&mut *conn)
             .await?;
@@ -370,7 +469,7 @@ impl Db {
 
     /// The PC of `agent` is alive.
     pub async fn heartbeat(&self, agent: i64, now: DateTime<Utc>) -> Result<()> {
-        sqlx::query("UPDATE agents SET last_seen = ? WHERE id = ?")
+        sqlx::query("UPDATE agents SET last_seen = $1 WHERE id = $2")
             .bind(now.timestamp())
             .bind(agent)
             .execute(&self.pool)
@@ -392,7 +491,7 @@ impl Db {
         let target = agent_named(tx.conn(), target).await?;
         team::check_state_change(actor, &target, to).map_err(Error::Refused)?;
         let t = now.timestamp();
-        sqlx::query("UPDATE agents SET state = ?, last_seen = ?, idle_since = CASE WHEN state = 'online' THEN idle_since ELSE ? END WHERE id = ?")
+        sqlx::query("UPDATE agents SET state = $1, last_seen = $2, idle_since = CASE WHEN state = 'online' THEN idle_since ELSE $3 END WHERE id = $4")
             .bind(to.code())
             .bind(if actor.id == target.id { Some(t) } else { target.last_seen.map(|s| s.timestamp()) })
             .bind(t)
@@ -421,10 +520,36 @@ impl Db {
         rules: &Rules,
         now: DateTime<Utc>,
     ) -> Result<Routed> {
-        let mut tx = Immediate::begin(self).await?;
+        let mut attempts = 0;
+        loop {
+            match self
+                .new_inquiry_once(nick, asked, team_rules, rules, now)
+                .await
+            {
+                // Two PCs each waiting for a row the other holds: the database gave up one
+                // transaction, which simply runs again.
+                Err(Error::Sql(sqlx::Error::Database(e)))
+                    if matches!(e.code().as_deref(), Some("40P01" | "40001")) && attempts < 10 =>
+                {
+                    attempts += 1;
+                }
+                done => return done,
+            }
+        }
+    }
+
+    async fn new_inquiry_once(
+        &self,
+        nick: &BuyerNick,
+        asked: &str,
+        team_rules: &TeamRules,
+        rules: &Rules,
+        now: DateTime<Utc>,
+    ) -> Result<Routed> {
+        let mut tx = Immediate::begin_for_buyer(self, nick.as_str()).await?;
         let t = now.timestamp();
         let created = sqlx::query(
-            "INSERT INTO buyers (nick, grp, sort_key, first_seen_at) VALUES (?, 0, ?, ?)
+            "INSERT INTO buyers (nick, grp, sort_key, first_seen_at) VALUES ($1, 0, $2, $3)
              ON CONFLICT (nick) DO NOTHING",
         )
         .bind(nick.as_str())
@@ -437,27 +562,8 @@ impl Db {
         if created {
             crate::agenda::replan_stored(tx.conn(), &[nick.as_str()], rules, now).await?;
         }
-        let open: Option<Conversation> = sqlx::query_as(
-            "SELECT c.id, c.buyer_nick, c.agent_id, a.name AS agent, c.asked, c.why AS reason,
-                    c.assigned_at, c.opened_at
-             FROM conversations c JOIN agents a ON a.id = c.agent_id
-             WHERE c.buyer_nick = ? AND c.closed_at IS NULL",
-        )
-        .bind(nick.as_str())
-        .fetch_optional(tx.conn())
-        .await?;
-        let routed = match open {
-            Some(c) => {
-                let why: Why = serde_json::from_str(&c.reason)
-                    .map_err(|e| Error::Corrupt(format!("conversations.why: {e}")))?;
-                Routed {
-                    nick: c.buyer_nick,
-                    agent: Some(c.agent),
-                    conversation: Some(c.id),
-                    reason: why.to_string(),
-                    why,
-                }
-            }
+        let routed = match serving(tx.conn(), nick.as_str()).await? {
+            Some(r) => r,
             None => route_one(tx.conn(), nick.as_str(), asked, None, team_rules, now).await?,
         };
         tx.commit().await?;
@@ -472,8 +578,8 @@ impl Db {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let done = sqlx::query(
-            "UPDATE conversations SET opened_at = COALESCE(opened_at, ?)
-             WHERE id = ? AND agent_id = ? AND closed_at IS NULL",
+            "UPDATE conversations SET opened_at = COALESCE(opened_at, $1)
+             WHERE id = $2 AND agent_id = $3 AND closed_at IS NULL",
         )
         .bind(now.timestamp())
         .bind(id)
@@ -501,7 +607,7 @@ impl Db {
         let mut tx = Immediate::begin(self).await?;
         let open: Option<(i64, i64)> = sqlx::query_as(
             "SELECT id, agent_id FROM conversations
-             WHERE buyer_nick = ? AND agent_id = ? AND closed_at IS NULL",
+             WHERE buyer_nick = $1 AND agent_id = $2 AND closed_at IS NULL",
         )
         .bind(nick.as_str())
         .bind(actor.id)
@@ -537,7 +643,7 @@ impl Db {
         }
         let open: Option<(i64, i64, String)> = sqlx::query_as(
             "SELECT id, agent_id, asked FROM conversations
-             WHERE buyer_nick = ? AND agent_id = ? AND closed_at IS NULL",
+             WHERE buyer_nick = $1 AND agent_id = $2 AND closed_at IS NULL",
         )
         .bind(nick.as_str())
         .bind(actor.id)
@@ -554,7 +660,7 @@ impl Db {
             note: note.to_owned(),
         };
         sqlx::query(
-            "UPDATE agents SET load = load + 1, idle_since = ? WHERE id = ? AND load < max_load",
+            "UPDATE agents SET load = load + 1, idle_since = $1 WHERE id = $2 AND load < max_load",
         )
         .bind(t)
         .bind(target.id)
@@ -562,7 +668,7 @@ impl Db {
         .await?;
         let cid: i64 = sqlx::query_scalar(
             "INSERT INTO conversations (buyer_nick, agent_id, asked, why, assigned_at)
-             VALUES (?, ?, ?, ?, ?) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(nick.as_str())
         .bind(target.id)
@@ -591,7 +697,7 @@ impl Db {
         let late: Vec<(i64, i64, String, String)> = sqlx::query_as(
             "SELECT c.id, c.agent_id, c.buyer_nick, c.asked FROM conversations c
              JOIN agents a ON a.id = c.agent_id
-             WHERE c.closed_at IS NULL AND c.opened_at IS NULL AND c.assigned_at <= ?
+             WHERE c.closed_at IS NULL AND c.opened_at IS NULL AND c.assigned_at <= $1
              AND a.role != 'main'",
         )
         .bind(t - rules.greet_within_seconds)
@@ -600,7 +706,7 @@ impl Db {
         let mut moved = Vec::new();
         for (id, agent_id, nick, asked) in late {
             end_conversations(tx.conn(), &[(id, agent_id)], "rerouted", t).await?;
-            sqlx::query("UPDATE agents SET missed = missed + 1 WHERE id = ?")
+            sqlx::query("UPDATE agents SET missed = missed + 1 WHERE id = $1")
                 .bind(agent_id)
                 .execute(tx.conn())
                 .await?;
@@ -608,7 +714,7 @@ impl Db {
         }
         for a in agents_in(tx.conn()).await? {
             if a.state != AgentState::Offline && a.presence(now, rules) == AgentState::Offline {
-                sqlx::query("UPDATE agents SET state = 'offline' WHERE id = ?")
+                sqlx::query("UPDATE agents SET state = 'offline' WHERE id = $1")
                     .bind(a.id)
                     .execute(tx.conn())
                     .await?;
@@ -628,7 +734,7 @@ impl Db {
             "SELECT c.id, c.buyer_nick, c.agent_id, a.name AS agent, c.asked, c.why AS reason,
                     c.assigned_at, c.opened_at
              FROM conversations c JOIN agents a ON a.id = c.agent_id
-             WHERE c.closed_at IS NULL AND (?1 IS NULL OR c.agent_id = ?1)
+             WHERE c.closed_at IS NULL AND ($1 IS NULL OR c.agent_id = $1)
              ORDER BY c.assigned_at, c.id",
         )
         .bind(agent)
@@ -653,9 +759,9 @@ impl Db {
     ) -> Result<Vec<(String, i64)>> {
         let t = now.timestamp();
         Ok(sqlx::query_as(
-            "UPDATE waiting SET alerted_at = ?1
-             WHERE alerted_at IS NULL AND since <= ?1 - ?2
-             RETURNING buyer_nick, ?1 - since",
+            "UPDATE waiting SET alerted_at = $1
+             WHERE alerted_at IS NULL AND since <= $1 - $2
+             RETURNING buyer_nick, $1 - since",
         )
         .bind(t)
         .bind(rules.queue_alert_seconds)
@@ -684,14 +790,14 @@ impl Db {
 
 /// Hands every open buyer of an agent to someone else.
 async fn self_reroute_agent(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     agent_id: i64,
     ended: &str,
     rules: &TeamRules,
     now: DateTime<Utc>,
 ) -> Result<Vec<Routed>> {
     let open: Vec<(i64, String, String)> = sqlx::query_as(
-        "SELECT id, buyer_nick, asked FROM conversations WHERE agent_id = ? AND closed_at IS NULL",
+        "SELECT id, buyer_nick, asked FROM conversations WHERE agent_id = $1 AND closed_at IS NULL",
     )
     .bind(agent_id)
     .fetch_all(&mut *conn)

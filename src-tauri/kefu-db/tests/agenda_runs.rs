@@ -9,7 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 use kefu_core::agenda::Kind;
 use kefu_core::followups::Rules;
 use kefu_core::{BuyerNick, Fen, Order, OrderNo, OrderStatus, ShopTime};
-use kefu_db::{Db, DbUrl};
+use kefu_db::{Db, DbUrl, Scratch};
 use proptest::prelude::*;
 
 fn base() -> DateTime<Utc> {
@@ -65,8 +65,8 @@ fn step() -> impl Strategy<Value = Step> {
         })
 }
 
-async fn open(path: &std::path::Path) -> Db {
-    Db::open(&DbUrl::from_path(path)).await.expect("open")
+async fn open(url: &DbUrl) -> Db {
+    Db::open(url).await.expect("open")
 }
 
 proptest! {
@@ -79,9 +79,8 @@ proptest! {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
         rt.block_on(async {
             let rules = Rules::default();
-            let dir = tempfile::tempdir().expect("dir");
-            let path = dir.path().join("desk.db");
-            let mut db = open(&path).await;
+            let scratch = Scratch::new().await.expect("scratch");
+            let mut db = open(&scratch.url).await;
             let mut orders: Vec<Order> = placed.iter().enumerate().map(|(i, (b, m))| order(i, *b, *m)).collect();
             let mut now = base();
             // Orders reach the database as the shop's exports do: once placed.
@@ -92,7 +91,7 @@ proptest! {
                 now += Duration::minutes(s.minutes);
                 if s.restart {
                     db.close().await;
-                    db = open(&path).await;
+                    db = open(&scratch.url).await;
                 }
                 let new: Vec<Order> = orders.iter().enumerate()
                     .filter(|(i, o)| !imported.contains(i) && o.created_at <= now)

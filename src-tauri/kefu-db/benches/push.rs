@@ -1,0 +1,78 @@
+//! Live-push bench: one PC reports a new buyer; how long until another PC's watch wakes.
+//! On PostgreSQL that is LISTEN/NOTIFY; on the SQLite file it is the once-a-second check.
+//!
+//! KEFU_TEST_BACKEND=postgres KEFU_TEST_POSTGRES=postgres://… cargo bench -p kefu-db --bench push
+//! (without them, on a SQLite file). KEFU_BENCH_PUSHES sets the count, default 200.
+
+use std::time::{Duration, Instant};
+
+use chrono::{TimeZone, Utc};
+use kefu_core::followups::Rules;
+use kefu_core::team::{AgentState, Role, TeamRules};
+use kefu_core::BuyerNick;
+use kefu_db::{Backend, Db, Scratch};
+
+#[tokio::main]
+async fn main() {
+    let pushes: usize = std::env::var("KEFU_BENCH_PUSHES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200);
+    let now = Utc
+        .with_ymd_and_hms(2026, 11, 23, 4, 0, 0)
+        .single()
+        .expect("time");
+    let scratch = Scratch::new().await.expect("scratch");
+    let here = Db::open(&scratch.url).await.expect("open");
+    let there = Db::open(&scratch.url).await.expect("open");
+    let rules = TeamRules::default();
+    let a = here
+        .add_agent("小美", Role::Agent, "x", 100_000, 1, now)
+        .await
+        .expect("agent");
+    here.set_agent_state(&a, &a.name, AgentState::Online, &rules, now)
+        .await
+        .expect("online");
+    let mut watch = there.watch().await.expect("watch");
+    // Let the setup's own changes pass.
+    while watch
+        .next_change(Duration::from_millis(1_100))
+        .await
+        .expect("watch")
+    {}
+    let mut waits = Vec::with_capacity(pushes);
+    for i in 0..pushes {
+        let nick = BuyerNick::parse(&format!("买家{i:05}")).expect("nick");
+        let start = Instant::now();
+        here.new_inquiry(&nick, "在吗", &rules, &Rules::default(), now)
+            .await
+            .expect("inquiry");
+        let committed = start.elapsed();
+        let mut seen = false;
+        while !seen {
+            seen = watch
+                // What the app's watch loop waits at most, too.
+                .next_change(Duration::from_secs(1))
+                .await
+                .expect("watch");
+            assert!(
+                seen || start.elapsed() < Duration::from_secs(5),
+                "never seen"
+            );
+        }
+        waits.push(start.elapsed() - committed);
+    }
+    waits.sort();
+    let at = |q: f64| waits[((waits.len() as f64 * q) as usize).min(waits.len() - 1)];
+    let backend = match Scratch::backend() {
+        Backend::Sqlite => "SQLite file, checked every second",
+        Backend::Postgres => "PostgreSQL LISTEN/NOTIFY",
+    };
+    println!("push bench ({backend}): {pushes} new buyers, commit → other PC's watch wakes");
+    println!(
+        "  p50 {:.1} ms   p99 {:.1} ms   max {:.1} ms",
+        at(0.5).as_secs_f64() * 1e3,
+        at(0.99).as_secs_f64() * 1e3,
+        at(1.0).as_secs_f64() * 1e3
+    );
+}
