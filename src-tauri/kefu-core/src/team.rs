@@ -220,6 +220,29 @@ pub struct Served {
 /// below its maximum load — with the lowest load ratio, then the highest weight, then the
 /// longest idle; else, when every routing sub-account is offline, the main account; else
 /// the queue.
+fn eligible(a: &Agent, now: DateTime<Utc>, rules: &TeamRules) -> bool {
+    a.routes() && a.has_room() && a.presence(now, rules) == AgentState::Online
+}
+
+/// Lower load ratio first (compared without division), then higher weight, then longer
+/// idle, then the lower id so the choice is deterministic.
+fn routing_order(a: &Agent, b: &Agent) -> std::cmp::Ordering {
+    let ra = u64::from(a.load) * u64::from(b.max_load);
+    let rb = u64::from(b.load) * u64::from(a.max_load);
+    ra.cmp(&rb)
+        .then(b.weight.cmp(&a.weight))
+        .then(a.idle_since.cmp(&b.idle_since))
+        .then(a.id.cmp(&b.id))
+}
+
+/// The agents a new (not returning) buyer may go to, best first: what `route` picks is the
+/// first. Many PCs claiming at once each take the best one no other PC is taking.
+pub fn ranked<'a>(agents: &'a [Agent], now: DateTime<Utc>, rules: &TeamRules) -> Vec<&'a Agent> {
+    let mut r: Vec<&Agent> = agents.iter().filter(|a| eligible(a, now, rules)).collect();
+    r.sort_by(|a, b| routing_order(a, b));
+    r
+}
+
 pub fn route(
     last_served: Option<&Served>,
     agents: &[Agent],
@@ -243,17 +266,8 @@ pub fn route(
     }
     let best = agents
         .iter()
-        .filter(|a| a.routes() && a.has_room() && a.presence(now, rules) == AgentState::Online)
-        .min_by(|a, b| {
-            // Lower load ratio first (compared without division), then higher weight,
-            // then longer idle, then the lower id so the choice is deterministic.
-            let ra = u64::from(a.load) * u64::from(b.max_load);
-            let rb = u64::from(b.load) * u64::from(a.max_load);
-            ra.cmp(&rb)
-                .then(b.weight.cmp(&a.weight))
-                .then(a.idle_since.cmp(&b.idle_since))
-                .then(a.id.cmp(&b.id))
-        });
+        .filter(|a| eligible(a, now, rules))
+        .min_by(|a, b| routing_order(a, b));
     if let Some(a) = best {
         return Decision::Assign {
             agent_id: a.id,
@@ -531,6 +545,13 @@ mod tests {
                             prop_assert!(a.load < a.max_load, "load never exceeds the maximum");
                         }
                         Why::LowestLoad { .. } => {
+                            // Many PCs at once walk the same ranking: its head is this choice,
+                            // and every agent in it could take the buyer.
+                            let r = ranked(&agents, now, &rules);
+                            prop_assert_eq!(r.first().map(|a| a.id), Some(agent_id));
+                            for c in &r {
+                                prop_assert!(c.load < c.max_load && c.presence(now, &rules) == AgentState::Online);
+                            }
                             // A suspended (or offline) agent never receives a non-sticky buyer.
                             prop_assert_eq!(a.presence(now, &rules), AgentState::Online);
                             prop_assert!(a.load < a.max_load, "load never exceeds the maximum");

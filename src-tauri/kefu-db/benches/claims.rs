@@ -43,12 +43,15 @@ async fn main() {
             .expect("online");
     }
     let per_client = total / clients;
+    // Each PC opens its database once, at start.
+    let mut pcs = Vec::new();
+    for _ in 0..clients {
+        pcs.push(Db::open(&url).await.expect("open"));
+    }
     let start = Instant::now();
     let mut tasks = Vec::new();
-    for c in 0..clients {
-        let url = url.clone();
+    for (c, db) in pcs.into_iter().enumerate() {
         tasks.push(tokio::spawn(async move {
-            let db = Db::open(&url).await.expect("open");
             let rules = TeamRules::default();
             for k in 0..per_client {
                 let nick = BuyerNick::parse(&format!("买家{c:02}-{k:05}")).expect("nick");

@@ -131,8 +131,51 @@ pub(crate) async fn replan(
     let nicks: Vec<&str> = buyers.iter().map(|b| b.nick).collect();
     let mut sent = sent_chases(conn, &nicks).await?;
     let mut stored = stored_of(conn, &nicks).await?;
+    let inserted = write_plans(conn, buyers, &mut sent, &mut stored, rules, now).await?;
+    if !inserted.is_empty() && any_rows(conn, "conversations").await? {
+        assign_owners(conn, &inserted).await?;
+    }
+    Ok(())
+}
+
+/// Plans a buyer the database has just created: nothing is stored or sent for it yet, so
+/// nothing needs reading (a new inquiry on a busy team database runs this per buyer).
+pub(crate) async fn plan_new_buyer(
+    conn: &mut AnyConnection,
+    nick: &str,
+    rules: &Rules,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let buyer = ToPlan {
+        nick,
+        returning: false,
+        first_seen: now,
+        orders: &[],
+    };
+    write_plans(
+        conn,
+        &[buyer],
+        &mut HashMap::new(),
+        &mut HashMap::new(),
+        rules,
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Writes the difference between each buyer's plan and what is stored; returns the buyers
+/// that got new follow-ups.
+async fn write_plans<'b>(
+    conn: &mut AnyConnection,
+    buyers: &[ToPlan<'b>],
+    sent: &mut HashMap<String, Vec<DateTime<Utc>>>,
+    stored: &mut HashMap<String, Vec<Stored>>,
+    rules: &Rules,
+    now: DateTime<Utc>,
+) -> Result<Vec<&'b str>> {
     let mut delete: Vec<i64> = Vec::new();
-    let mut insert: Vec<(&str, Planned, i64)> = Vec::new();
+    let mut insert: Vec<(&'b str, Planned, i64)> = Vec::new();
     let mut update: Vec<(i64, Planned, i64)> = Vec::new();
     for b in buyers {
         let sent = sent.remove(b.nick).unwrap_or_default();
@@ -193,11 +236,9 @@ pub(crate) async fn replan(
     for chunk in insert.chunks(ROWS_PER_STATEMENT / 2) {
         insert_rows(conn, chunk).await?;
     }
-    if !insert.is_empty() && any_rows(conn, "conversations").await? {
-        let nicks: Vec<&str> = insert.iter().map(|(n, _, _)| *n).collect();
-        assign_owners(conn, &nicks).await?;
-    }
-    Ok(())
+    let mut inserted: Vec<&'b str> = insert.iter().map(|(n, _, _)| *n).collect();
+    inserted.dedup();
+    Ok(inserted)
 }
 
 /// A follow-up belongs to the agent serving (or who last served) its buyer; without one it

@@ -416,9 +416,26 @@ impl Db {
     }
 
     pub async fn group_counts(&self) -> Result<GroupCounts> {
-        let rows: Vec<(i64, i64)> = sqlx::query_as("SELECT grp, n FROM group_counts")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows: Vec<(i64, i64)> = match self.backend {
+            Backend::Sqlite => {
+                sqlx::query_as("SELECT grp, n FROM group_counts")
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+            Backend::Postgres => {
+                // The totals plus the changes not folded in yet (see the migration).
+                sqlx::query("SELECT 1 FROM (SELECT fold_group_counts()) AS folded")
+                    .execute(&self.pool)
+                    .await?;
+                sqlx::query_as(
+                    "SELECT grp, n + COALESCE((SELECT SUM(d) FROM group_count_changes c
+                                               WHERE c.grp = g.grp), 0)::BIGINT
+                     FROM group_counts g",
+                )
+                .fetch_all(&self.pool)
+                .await?
+            }
+        };
         let mut c = GroupCounts::default();
         for (g, n) in rows {
             match Group::from_code(g) {

@@ -186,24 +186,46 @@ async fn agent_named(conn: &mut AnyConnection, name: &str) -> Result<Agent> {
         .try_into()
 }
 
+/// The buyer being routed, and whether the database has just created it.
+#[derive(Clone, Copy)]
+enum Buyer<'a> {
+    New(&'a str),
+    Known(&'a str),
+}
+
+impl<'a> Buyer<'a> {
+    fn nick(self) -> &'a str {
+        match self {
+            Buyer::New(n) | Buyer::Known(n) => n,
+        }
+    }
+}
+
 /// Routes one buyer and records the outcome, in the caller's immediate transaction.
 /// `exclude` is an agent that must not get it (the one who let it wait too long).
 async fn route_one(
     conn: &mut AnyConnection,
-    nick: &str,
+    buyer: Buyer<'_>,
     asked: &str,
     exclude: Option<i64>,
     rules: &TeamRules,
     now: DateTime<Utc>,
 ) -> Result<Routed> {
     let t = now.timestamp();
-    let last: Option<(i64, i64)> = sqlx::query_as(
-        "SELECT agent_id, assigned_at FROM conversations WHERE buyer_nick = $1
-         ORDER BY assigned_at DESC, id DESC LIMIT 1",
-    )
-    .bind(nick)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let nick = buyer.nick();
+    let last: Option<(i64, i64)> = match buyer {
+        // Just created: never served, never queued.
+        Buyer::New(_) => None,
+        Buyer::Known(_) => {
+            sqlx::query_as(
+                "SELECT agent_id, assigned_at FROM conversations WHERE buyer_nick = $1
+                 ORDER BY assigned_at DESC, id DESC LIMIT 1",
+            )
+            .bind(nick)
+            .fetch_optional(&mut *conn)
+            .await?
+        }
+    };
     let served = match last {
         Some((agent_id, at)) => Some(Served {
             agent_id,
@@ -215,14 +237,65 @@ async fn route_one(
     // always holds. A new inquiry on a team database decides without that lock, so the
     // claim checks again, in the row, what the decision assumed; when another PC got there
     // first it decides again on what is now stored.
+    //
+    // On a team database many PCs claim at once and would all pick the same least-loaded
+    // agent, then queue behind its row. So a claim there takes, in one statement, the
+    // best-ranked agent that no other PC is claiming this instant (`FOR UPDATE SKIP
+    // LOCKED` over the core's ranking). Only when every eligible agent is being claimed
+    // does it wait for the best one. SQLite runs one writer at a time: nothing to skip.
+    let team_database = conn.backend_name() == "PostgreSQL";
+    let mut wait_for_best = false;
     let mut attempts = 0;
     let (agent_id, why, agents) = loop {
+        attempts += 1;
+        if attempts > 20 {
+            return Err(Error::Corrupt(format!(
+                "routing {nick} kept losing its agent to other PCs"
+            )));
+        }
         let mut agents = agents_in(conn).await?;
         agents.retain(|a| Some(a.id) != exclude);
         let (agent_id, why) = match team::route(served.as_ref(), &agents, now, rules) {
             Decision::Assign { agent_id, why } => (agent_id, why),
             Decision::Wait { why } => return wait(conn, nick, asked, why, t).await,
         };
+        if team_database && !wait_for_best && matches!(why, Why::LowestLoad { .. }) {
+            let ranking: Vec<String> = team::ranked(&agents, now, rules)
+                .iter()
+                .map(|a| a.id.to_string())
+                .collect();
+            let took: Option<i64> = sqlx::query_scalar(
+                "UPDATE agents SET load = load + 1, idle_since = $1
+                 WHERE id = (
+                     SELECT a.id FROM agents a
+                     JOIN unnest(string_to_array($2, ',')::BIGINT[]) WITH ORDINALITY AS r (id, rank)
+                       ON a.id = r.id
+                     WHERE a.state = 'online' AND a.in_routing = 1 AND a.load < a.max_load
+                     ORDER BY r.rank LIMIT 1
+                     FOR UPDATE OF a SKIP LOCKED)
+                 RETURNING id",
+            )
+            .bind(t)
+            .bind(ranking.join(","))
+            .fetch_optional(&mut *conn)
+            .await?;
+            match took.and_then(|id| agents.iter().find(|a| a.id == id)) {
+                Some(a) => {
+                    let why = Why::LowestLoad {
+                        agent: a.name.clone(),
+                        load: a.load,
+                        max_load: a.max_load,
+                    };
+                    break (a.id, why, agents);
+                }
+                None => {
+                    wait_for_best = true;
+                    continue;
+                }
+            }
+        }
+        // The returning buyer's agent, the last resort, or the best one waited for: the
+        // row is re-checked (and on a team database locked) by the update itself.
         let still = match why {
             Why::MainAccount { .. } => "role = 'main'",
             Why::Sticky { .. } => "state IN ('online', 'suspended') AND load < max_load",
@@ -237,12 +310,6 @@ async fn route_one(
         .await?;
         if took.rows_affected() == 1 {
             break (agent_id, why, agents);
-        }
-        attempts += 1;
-        if attempts >= 20 {
-            return Err(Error::Corrupt(format!(
-                "agent {agent_id} kept losing its room to other PCs"
-            )));
         }
     };
     // Another PC may have assigned this buyer meanwhile (a new inquiry claims without the
@@ -269,15 +336,22 @@ async fn route_one(
             .await?
             .ok_or_else(|| Error::Corrupt(format!("open conversation of {nick} vanished")));
     };
-    sqlx::query("DELETE FROM waiting WHERE buyer_nick = $1")
-        .bind(nick)
-        .execute(&mut *conn)
-        .await?;
-    crate::agenda::assign_owners(conn, &[nick]).await?;
+    if let Buyer::Known(_) = buyer {
+        sqlx::query("DELETE FROM waiting WHERE buyer_nick = $1")
+            .bind(nick)
+            .execute(&mut *conn)
+            .await?;
+    }
     let name = agents
         .iter()
         .find(|a| a.id == agent_id)
         .map(|a| a.name.clone());
+    // The buyer's open follow-ups go with it to its agent.
+    sqlx::query("UPDATE followups SET owner = $1 WHERE buyer_nick = $2 AND done_at IS NULL")
+        .bind(name.as_deref().unwrap_or_default())
+        .bind(nick)
+        .execute(&mut *conn)
+        .await?;
     Ok(Routed {
         nick: nick.to_owned(),
         agent: name,
@@ -375,7 +449,7 @@ async fn drain_queue(
             .await?;
     let mut out = Vec::new();
     for (nick, asked) in waiting {
-        let r = route_one(conn, &nick, &asked, None, rules, now).await?;
+        let r = route_one(conn, Buyer::Known(&nick), &asked, None, rules, now).await?;
         let assigned = r.agent.is_some();
         out.push(r);
         if !assigned {
@@ -559,12 +633,17 @@ impl Db {
         .await?
         .rows_affected()
             == 1;
-        if created {
-            crate::agenda::replan_stored(tx.conn(), &[nick.as_str()], rules, now).await?;
-        }
-        let routed = match serving(tx.conn(), nick.as_str()).await? {
+        // A buyer just created has no orders, follow-ups or conversations to read.
+        let (buyer, serving_now) = if created {
+            crate::agenda::plan_new_buyer(tx.conn(), nick.as_str(), rules, now).await?;
+            (Buyer::New(nick.as_str()), None)
+        } else {
+            let open = serving(tx.conn(), nick.as_str()).await?;
+            (Buyer::Known(nick.as_str()), open)
+        };
+        let routed = match serving_now {
             Some(r) => r,
-            None => route_one(tx.conn(), nick.as_str(), asked, None, team_rules, now).await?,
+            None => route_one(tx.conn(), buyer, asked, None, team_rules, now).await?,
         };
         tx.commit().await?;
         Ok(routed)
@@ -710,7 +789,17 @@ impl Db {
                 .bind(agent_id)
                 .execute(tx.conn())
                 .await?;
-            moved.push(route_one(tx.conn(), &nick, &asked, Some(agent_id), rules, now).await?);
+            moved.push(
+                route_one(
+                    tx.conn(),
+                    Buyer::Known(&nick),
+                    &asked,
+                    Some(agent_id),
+                    rules,
+                    now,
+                )
+                .await?,
+            );
         }
         for a in agents_in(tx.conn()).await? {
             if a.state != AgentState::Offline && a.presence(now, rules) == AgentState::Offline {
@@ -805,7 +894,17 @@ async fn self_reroute_agent(
     let mut moved = Vec::new();
     for (id, nick, asked) in open {
         end_conversations(conn, &[(id, agent_id)], ended, now.timestamp()).await?;
-        moved.push(route_one(conn, &nick, &asked, Some(agent_id), rules, now).await?);
+        moved.push(
+            route_one(
+                conn,
+                Buyer::Known(&nick),
+                &asked,
+                Some(agent_id),
+                rules,
+                now,
+            )
+            .await?,
+        );
     }
     Ok(moved)
 }
