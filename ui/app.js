@@ -562,6 +562,7 @@ async function openSettings() {
   currentSettings = await call("get_settings");
   $("set-agent").value = currentSettings.agent;
   $("set-close").value = currentSettings.auto_close_minutes;
+  $("set-db").value = currentSettings.db_url;
   $("settings-error").textContent = "";
   $("settings-panel").hidden = false;
   $("set-agent").focus();
@@ -569,7 +570,7 @@ async function openSettings() {
 
 async function saveSettings(e) {
   e.preventDefault();
-  const next = { ...currentSettings, agent: $("set-agent").value.trim(), auto_close_minutes: Number($("set-close").value) };
+  const next = { ...currentSettings, agent: $("set-agent").value.trim(), auto_close_minutes: Number($("set-close").value), db_url: $("set-db").value.trim() };
   try {
     const saved = await invoke("save_settings", { settings: next });
     $("agent").textContent = saved.agent;

@@ -36,6 +36,7 @@ impl Error {
             Error::Db(kefu_db::Error::BadUrl(..)) => "settings",
             Error::Db(kefu_db::Error::Refused(kefu_core::Error::Forbidden(_))) => "forbidden",
             Error::Db(kefu_db::Error::Refused(_)) => "invalid",
+            Error::Db(kefu_db::Error::Unavailable(_)) => "unavailable",
             Error::Db(_) => "db",
             Error::Invalid(kefu_core::Error::Forbidden(_)) => "forbidden",
             Error::Invalid(_) => "invalid",

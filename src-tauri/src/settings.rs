@@ -63,6 +63,9 @@ impl Settings {
         if self.agent.trim().is_empty() || self.agent.chars().count() > 32 {
             return Err("agent: must be 1–32 characters".to_owned());
         }
+        if !self.db_url.trim().is_empty() {
+            DbUrl::parse(&self.db_url).map_err(|e| format!("db_url: {e}"))?;
+        }
         Ok(())
     }
 
@@ -116,5 +119,17 @@ mod tests {
         let err = Settings::from_json(r#"{"agent": 3}"#).unwrap_err();
         assert!(err.contains("line 1"), "{err}");
         assert_eq!(Settings::from_json("{}").unwrap(), Settings::default());
+    }
+
+    #[test]
+    fn a_team_database_address_is_checked_before_it_is_saved() {
+        let err = Settings::from_json(r#"{"db_url": "mysql://kefu@db/shop"}"#).unwrap_err();
+        assert!(err.contains("db_url"), "{err}");
+        let team =
+            Settings::from_json(r#"{"db_url": "postgres://kefu@192.168.1.10/shop"}"#).unwrap();
+        assert_eq!(
+            DbUrl::parse(&team.db_url).unwrap().backend(),
+            kefu_db::Backend::Postgres
+        );
     }
 }

@@ -83,8 +83,8 @@ pub fn start<R: Runtime>(app: AppHandle<R>) {
 }
 
 /// Buyers routed to the account signed in on this PC, by this PC or by any other on the
-/// same database: each new conversation raises one notification. What was already open
-/// when the account signed in is not news (the list shows it).
+/// same database: each conversation not yet greeted raises one notification (at sign-in,
+/// the ones already waiting for this agent too).
 #[derive(Default)]
 struct NewBuyers {
     account: Option<i64>,
@@ -104,13 +104,12 @@ impl NewBuyers {
         let Ok(mine) = desk.conversations(false).await else {
             return;
         };
-        let first = self.account != Some(me.id);
-        if first {
+        if self.account != Some(me.id) {
             self.account = Some(me.id);
             self.told.clear();
         }
         for c in mine {
-            if self.told.insert(c.id) && !first {
+            if c.opened_at.is_none() && self.told.insert(c.id) {
                 let _ = app
                     .notification()
                     .builder()

@@ -17,8 +17,24 @@ pub enum Error {
     /// A rule of the core refused the operation (a permission, a state change).
     #[error("{0}")]
     Refused(kefu_core::Error),
+    /// The database does not answer (a team database on another machine, most often):
+    /// nothing was written, and the next call tries again.
+    #[error("the database does not answer; nothing was saved, try again in a moment ({0})")]
+    Unavailable(String),
     #[error("database error: {0}")]
-    Sql(#[from] sqlx::Error),
+    Sql(sqlx::Error),
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::Io(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed => Error::Unavailable(e.to_string()),
+            other => Error::Sql(other),
+        }
+    }
 }
 
 impl From<kefu_core::Error> for Error {

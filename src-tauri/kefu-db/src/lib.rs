@@ -20,7 +20,7 @@ use kefu_core::followups::{auto_close_at, Rules};
 use kefu_core::{group_of, BuyerNick, Group, Order, OrderItem, OrderNo, OrderStatus};
 use serde::Serialize;
 use sqlx::any::AnyPoolOptions;
-use sqlx::postgres::PgListener;
+use sqlx::postgres::{PgListener, PgPoolOptions};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 
@@ -630,7 +630,15 @@ impl Db {
                 Watching::Sqlite { conn, seen }
             }
             Backend::Postgres => {
-                let mut listener = PgListener::connect(&self.connect)
+                // The listener reconnects through this pool. A reconnect must give up
+                // within one wait of `next_change` (the app waits a second), or a database
+                // gone away would never be reported: each wait would cancel the attempt.
+                let pool = PgPoolOptions::new()
+                    .max_connections(1)
+                    .acquire_timeout(Duration::from_millis(500))
+                    .connect_lazy(&self.connect)
+                    .map_err(|e| Error::Open(self.url.shown(), e.to_string()))?;
+                let mut listener = PgListener::connect_with(&pool)
                     .await
                     .map_err(|e| Error::Open(self.url.shown(), e.to_string()))?;
                 listener.listen(CHANGES_CHANNEL).await?;
