@@ -5,51 +5,9 @@
 
 use std::time::Duration;
 
-use kefu_tests::{app_binary, wait_for, App, Desktop, NotifyMonitor};
+use kefu_tests::team::{cli, sign_in};
+use kefu_tests::{wait_for, App, Desktop, NotifyMonitor};
 use serde_json::Value;
-
-const PASSWORD: &str = "kefu-2026-pass";
-
-fn cli(desktop: &Desktop, as_: Option<&str>, args: &[&str]) -> Value {
-    let mut c = desktop.command(app_binary());
-    c.args(args)
-        .arg("--json")
-        .env("KEFU_PASSWORD", PASSWORD)
-        .env("KEFU_NEW_PASSWORD", PASSWORD);
-    if let Some(name) = as_ {
-        c.args(["--as", name]);
-    }
-    let out = c.output().expect("the app binary runs");
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    serde_json::from_slice(&out.stdout).expect("JSON")
-}
-
-fn sign_in(app: &App, name: &str) {
-    app.wait_js(
-        "the workbench to start",
-        "return document.body.dataset.ready === '1'",
-    );
-    app.js("document.getElementById('welcome').hidden = true; return true");
-    app.click("#sign-in");
-    app.js(&format!(
-        "document.getElementById('sign-in-name').value = {}; document.getElementById('sign-in-password').value = {}; document.getElementById('sign-in-form').requestSubmit(); return true",
-        serde_json::to_string(name).expect("json"),
-        serde_json::to_string(PASSWORD).expect("json"),
-    ));
-    app.wait_js(
-        "signed in",
-        &format!(
-            "return document.getElementById('sign-in').textContent.startsWith({})",
-            serde_json::to_string(name).expect("json")
-        ),
-    );
-    // The shop has no buyers yet, so the window offers the demo shop again; not now.
-    app.js("document.getElementById('welcome').hidden = true; return true");
-}
 
 #[test]
 fn suspend_one_agent_and_new_buyers_go_to_the_other() {

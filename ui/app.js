@@ -34,12 +34,19 @@ function say(message, isError) {
   s.classList.toggle("error", !!isError);
 }
 
+// What went wrong, for the agent. The database going away is said plainly in Chinese: the
+// action did not happen and what was typed is still there (the detail follows for support).
+function problem(e) {
+  const message = (e && e.message) || String(e);
+  if (e && e.code === "unavailable") return `数据库连不上，这一步没有保存；已输入的内容还在，连上后再试一次。（${message}）`;
+  return message;
+}
+
 async function call(cmd, args) {
   try {
     return await invoke(cmd, args);
   } catch (e) {
-    const message = (e && e.message) || String(e);
-    say(message, true);
+    say(problem(e), true);
     throw e;
   }
 }
@@ -530,7 +537,7 @@ async function runImport(paths, skipBad) {
     report = await invoke("import_files", { paths, skipBad: !!skipBad });
   } catch (e) {
     $("import-title").textContent = e && e.code === "cancelled" ? "已取消，没有写入任何数据" : "无法导入";
-    $("import-summary").textContent = (e && e.message) || String(e);
+    $("import-summary").textContent = problem(e);
     $("import-cancel").hidden = true;
     $("import-close").hidden = false;
     $("import-close").focus();
@@ -577,7 +584,7 @@ async function saveSettings(e) {
     $("settings-panel").hidden = true;
     say("设置已保存");
   } catch (err) {
-    $("settings-error").textContent = (err && err.message) || String(err);
+    $("settings-error").textContent = problem(err);
   }
 }
 
@@ -596,7 +603,7 @@ async function submitInquiry(e) {
     $("inquiry-asked").value = "";
     await refreshTeam();
   } catch (err) {
-    $("inquiry-result").textContent = (err && err.message) || String(err);
+    $("inquiry-result").textContent = problem(err);
   }
 }
 
@@ -610,7 +617,7 @@ async function submitSignIn(e) {
     await refreshOverview();
     await refreshTeam();
   } catch (err) {
-    $("sign-in-error").textContent = (err && err.message) || String(err);
+    $("sign-in-error").textContent = problem(err);
   }
 }
 

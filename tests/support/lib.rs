@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use serde_json::{json, Value};
 
+pub mod team;
+
 /// Where the app's clock starts in end-to-end tests: a weekday noon, shop time.
 pub const CLOCK_START: &str = "2026-11-23T12:00:00+08:00";
 

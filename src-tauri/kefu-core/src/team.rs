@@ -224,6 +224,24 @@ fn eligible(a: &Agent, now: DateTime<Utc>, rules: &TeamRules) -> bool {
     a.routes() && a.has_room() && a.presence(now, rules) == AgentState::Online
 }
 
+/// The most buyers one agent may serve at once (最大接待量). Qianniu's own limit is far
+/// lower; the bound also keeps a load ratio exact as a floating-point number (two different
+/// ratios of numbers up to 9,999 differ by more than 1e-8, far above rounding), which a
+/// team database relies on to rank agents in SQL the same way as `ranked`.
+pub const MAX_LOAD_LIMIT: u32 = 9_999;
+
+/// Checks a maximum load set for an agent.
+pub fn check_max_load(max_load: u32) -> Result<u32> {
+    if max_load > MAX_LOAD_LIMIT {
+        return Err(Error::invalid(
+            "max_load",
+            &max_load.to_string(),
+            "at most 9999 buyers at once",
+        ));
+    }
+    Ok(max_load)
+}
+
 /// Lower load ratio first (compared without division), then higher weight, then longer
 /// idle, then the lower id so the choice is deterministic.
 fn routing_order(a: &Agent, b: &Agent) -> std::cmp::Ordering {

@@ -131,7 +131,7 @@ pub(crate) async fn replan(
     let nicks: Vec<&str> = buyers.iter().map(|b| b.nick).collect();
     let mut sent = sent_chases(conn, &nicks).await?;
     let mut stored = stored_of(conn, &nicks).await?;
-    let inserted = write_plans(conn, buyers, &mut sent, &mut stored, rules, now).await?;
+    let inserted = write_plans(conn, buyers, &mut sent, &mut stored, "", rules, now).await?;
     if !inserted.is_empty() && any_rows(conn, "conversations").await? {
         assign_owners(conn, &inserted).await?;
     }
@@ -139,10 +139,12 @@ pub(crate) async fn replan(
 }
 
 /// Plans a buyer the database has just created: nothing is stored or sent for it yet, so
-/// nothing needs reading (a new inquiry on a busy team database runs this per buyer).
+/// nothing needs reading (a new inquiry on a busy team database runs this per buyer). Its
+/// follow-ups belong to `owner`, the agent it was just routed to ("" while it waits).
 pub(crate) async fn plan_new_buyer(
     conn: &mut AnyConnection,
     nick: &str,
+    owner: &str,
     rules: &Rules,
     now: DateTime<Utc>,
 ) -> Result<()> {
@@ -157,11 +159,33 @@ pub(crate) async fn plan_new_buyer(
         &[buyer],
         &mut HashMap::new(),
         &mut HashMap::new(),
+        owner,
         rules,
         now,
     )
     .await?;
     Ok(())
+}
+
+/// The follow-ups of a buyer no one has seen yet (no orders, nothing sent), as JSON rows
+/// (the columns of `followups`) for a team database's one-statement claim of a new buyer.
+pub(crate) fn new_buyer_plan_rows(rules: &Rules, now: DateTime<Utc>) -> Result<String> {
+    let planned = agenda::plan_buyer::<&Order>(&[], false, now, &[], rules, SHOP_TIME, now);
+    let rows: Vec<serde_json::Value> = planned
+        .iter()
+        .map(|p| {
+            let orders: Vec<&str> = p.orders.iter().map(OrderNo::as_str).collect();
+            serde_json::json!({
+                "key": p.key,
+                "kind": p.kind.code(),
+                "step": p.step.map(ChaseStep::code),
+                "orders": orders.join(","),
+                "due_at": p.due_at.timestamp(),
+                "expires_at": p.expires_at.map(|t| t.timestamp()),
+            })
+        })
+        .collect();
+    serde_json::to_string(&rows).map_err(|e| Error::Corrupt(format!("planned follow-ups: {e}")))
 }
 
 /// Writes the difference between each buyer's plan and what is stored; returns the buyers
@@ -171,6 +195,7 @@ async fn write_plans<'b>(
     buyers: &[ToPlan<'b>],
     sent: &mut HashMap<String, Vec<DateTime<Utc>>>,
     stored: &mut HashMap<String, Vec<Stored>>,
+    owner: &str,
     rules: &Rules,
     now: DateTime<Utc>,
 ) -> Result<Vec<&'b str>> {
@@ -234,7 +259,7 @@ async fn write_plans<'b>(
         q.build()?.execute(&mut *conn).await?;
     }
     for chunk in insert.chunks(ROWS_PER_STATEMENT / 2) {
-        insert_rows(conn, chunk).await?;
+        insert_rows(conn, chunk, owner).await?;
     }
     let mut inserted: Vec<&'b str> = insert.iter().map(|(n, _, _)| *n).collect();
     inserted.dedup();
@@ -259,10 +284,14 @@ pub(crate) async fn assign_owners(conn: &mut AnyConnection, nicks: &[&str]) -> R
     Ok(())
 }
 
-async fn insert_rows(conn: &mut AnyConnection, rows: &[(&str, Planned, i64)]) -> Result<()> {
+async fn insert_rows(
+    conn: &mut AnyConnection,
+    rows: &[(&str, Planned, i64)],
+    owner: &str,
+) -> Result<()> {
     let mut q = Sql::new(
         conn,
-        "INSERT INTO followups (buyer_nick, key, kind, step, orders, amount_fen, due_at, expires_at, wake_at) ",
+        "INSERT INTO followups (buyer_nick, key, kind, step, orders, amount_fen, due_at, expires_at, wake_at, owner) ",
     );
     q.push_values(rows, |mut b, (nick, p, amount)| {
         let orders: Vec<&str> = p.orders.iter().map(OrderNo::as_str).collect();
@@ -274,7 +303,8 @@ async fn insert_rows(conn: &mut AnyConnection, rows: &[(&str, Planned, i64)]) ->
             .push_bind(*amount)
             .push_bind(p.due_at.timestamp())
             .push_bind(p.expires_at.map(|t| t.timestamp()))
-            .push_bind(p.due_at.timestamp());
+            .push_bind(p.due_at.timestamp())
+            .push_bind(owner);
     });
     q.build()?.execute(&mut *conn).await?;
     Ok(())

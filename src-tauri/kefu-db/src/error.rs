@@ -32,6 +32,15 @@ impl From<sqlx::Error> for Error {
             | sqlx::Error::PoolTimedOut
             | sqlx::Error::PoolClosed
             | sqlx::Error::WorkerCrashed => Error::Unavailable(e.to_string()),
+            // The server is shutting down or restarting, or the connection broke (SQLSTATE
+            // classes 57P0x and 08): nothing was committed, and a moment later it may
+            // answer again.
+            sqlx::Error::Database(ref d)
+                if d.code()
+                    .is_some_and(|c| c.starts_with("57P0") || c.starts_with("08")) =>
+            {
+                Error::Unavailable(e.to_string())
+            }
             other => Error::Sql(other),
         }
     }

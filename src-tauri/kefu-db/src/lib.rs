@@ -5,6 +5,7 @@
 //! compile.
 
 mod agenda;
+mod announce;
 mod error;
 mod rows;
 pub mod scratch;
@@ -159,6 +160,9 @@ pub struct Db {
     /// What sqlx connects to: for SQLite the file as a URL (with `mode=rwc`).
     connect: String,
     backend: Backend,
+    announcer: std::sync::Arc<announce::Announcer>,
+    /// On a team database, the connection that claims new buyers (see `team::claim_new_buyer`).
+    claimer: std::sync::Arc<tokio::sync::Mutex<Option<(AnyConnection, std::time::Instant)>>>,
 }
 
 /// The channel on which a team database announces every commit that changes what the
@@ -265,6 +269,8 @@ impl Db {
             url: url.clone(),
             connect,
             backend,
+            announcer: Default::default(),
+            claimer: Default::default(),
         })
     }
 

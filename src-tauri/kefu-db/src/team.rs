@@ -10,7 +10,7 @@ use kefu_core::team::{self, Agent, AgentState, Decision, Role, Served, TeamRules
 use kefu_core::BuyerNick;
 use serde::Serialize;
 use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyConnection};
+use sqlx::{Any, AnyConnection, Connection};
 
 use crate::rows::at as time;
 use crate::{Db, Error, Result};
@@ -91,6 +91,9 @@ struct Immediate {
 /// The advisory lock key of routing steps on a team database (any fixed number: it only
 /// has to be the same on every PC).
 const ROUTING_LOCK: i64 = 0x6b65_6675;
+/// How long the claiming connection may rest before it is checked again before use (the
+/// server may have gone and come back meanwhile).
+const RESTED: std::time::Duration = std::time::Duration::from_secs(1);
 /// The key space of per-buyer advisory locks (two-number keys never meet one-number ones).
 const BUYER_LOCKS: i32 = 0x6b65;
 
@@ -124,23 +127,32 @@ impl Immediate {
         }
     }
 
-    /// For one buyer's new inquiry. On a team database it locks only that buyer, so many
-    /// PCs claim different buyers at once; the claim itself re-checks the agent's room and
-    /// state in the row (see `route_one`), and the schema refuses a second open
-    /// conversation. On SQLite, as `begin`.
-    async fn begin_for_buyer(db: &Db, nick: &str) -> Result<Immediate> {
+    /// For a new inquiry. On a team database it takes no lock, so many PCs claim different
+    /// buyers at once: the claim itself re-checks the agent's room and state in the row
+    /// (see `route_one`), and the schema refuses a second open conversation. On SQLite,
+    /// as `begin`.
+    async fn begin_claim(db: &Db) -> Result<Immediate> {
         if db.backend != crate::Backend::Postgres {
             return Immediate::begin(db).await;
         }
         let conn = db.pool.acquire().await?;
         let mut tx = Immediate { conn, done: false };
         sqlx::query("BEGIN").execute(tx.conn()).await?;
+        Ok(tx)
+    }
+
+    /// On a team database, one PC at a time routes a known buyer (so two reports of one
+    /// returning buyer do not both claim an agent); SQLite holds the write lock already.
+    async fn lock_buyer(&mut self, nick: &str) -> Result<()> {
+        if self.conn.backend_name() != "PostgreSQL" {
+            return Ok(());
+        }
         sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock($1, hashtext($2))) AS locked")
             .bind(BUYER_LOCKS)
             .bind(nick)
-            .execute(tx.conn())
+            .execute(self.conn())
             .await?;
-        Ok(tx)
+        Ok(())
     }
 
     fn conn(&mut self) -> &mut AnyConnection {
@@ -239,19 +251,29 @@ async fn route_one(
     // first it decides again on what is now stored.
     //
     // On a team database many PCs claim at once and would all pick the same least-loaded
-    // agent, then queue behind its row. So a claim there takes, in one statement, the
-    // best-ranked agent that no other PC is claiming this instant (`FOR UPDATE SKIP
-    // LOCKED` over the core's ranking). Only when every eligible agent is being claimed
-    // does it wait for the best one. SQLite runs one writer at a time: nothing to skip.
-    let team_database = conn.backend_name() == "PostgreSQL";
+    // agent, then queue behind its row. So a claim takes, in one statement, the best-ranked
+    // agent that no other PC is claiming this instant (`claim_ranked`). Only when every
+    // eligible agent is being claimed does it wait for the best one.
     let mut wait_for_best = false;
     let mut attempts = 0;
-    let (agent_id, why, agents) = loop {
+    let (agent_id, name, why) = loop {
         attempts += 1;
         if attempts > 20 {
             return Err(Error::Corrupt(format!(
                 "routing {nick} kept losing its agent to other PCs"
             )));
+        }
+        // A buyer no one has served goes to the best-ranked agent whatever else the team
+        // looks like, so the claim needs no read of the team first (most of a busy day's
+        // buyers are new).
+        if !wait_for_best && served.is_none() {
+            match claim_ranked(conn, exclude, rules, t).await? {
+                Some(took) => break took,
+                None => {
+                    wait_for_best = true;
+                    continue;
+                }
+            }
         }
         let mut agents = agents_in(conn).await?;
         agents.retain(|a| Some(a.id) != exclude);
@@ -259,35 +281,9 @@ async fn route_one(
             Decision::Assign { agent_id, why } => (agent_id, why),
             Decision::Wait { why } => return wait(conn, nick, asked, why, t).await,
         };
-        if team_database && !wait_for_best && matches!(why, Why::LowestLoad { .. }) {
-            let ranking: Vec<String> = team::ranked(&agents, now, rules)
-                .iter()
-                .map(|a| a.id.to_string())
-                .collect();
-            let took: Option<i64> = sqlx::query_scalar(
-                "UPDATE agents SET load = load + 1, idle_since = $1
-                 WHERE id = (
-                     SELECT a.id FROM agents a
-                     JOIN unnest(string_to_array($2, ',')::BIGINT[]) WITH ORDINALITY AS r (id, rank)
-                       ON a.id = r.id
-                     WHERE a.state = 'online' AND a.in_routing = 1 AND a.load < a.max_load
-                     ORDER BY r.rank LIMIT 1
-                     FOR UPDATE OF a SKIP LOCKED)
-                 RETURNING id",
-            )
-            .bind(t)
-            .bind(ranking.join(","))
-            .fetch_optional(&mut *conn)
-            .await?;
-            match took.and_then(|id| agents.iter().find(|a| a.id == id)) {
-                Some(a) => {
-                    let why = Why::LowestLoad {
-                        agent: a.name.clone(),
-                        load: a.load,
-                        max_load: a.max_load,
-                    };
-                    break (a.id, why, agents);
-                }
+        if !wait_for_best && matches!(why, Why::LowestLoad { .. }) {
+            match claim_ranked(conn, exclude, rules, t).await? {
+                Some(took) => break took,
                 None => {
                     wait_for_best = true;
                     continue;
@@ -309,7 +305,12 @@ async fn route_one(
         .execute(&mut *conn)
         .await?;
         if took.rows_affected() == 1 {
-            break (agent_id, why, agents);
+            let name = agents
+                .iter()
+                .find(|a| a.id == agent_id)
+                .map(|a| a.name.clone())
+                .ok_or_else(|| Error::Corrupt(format!("agent {agent_id} vanished")))?;
+            break (agent_id, name, why);
         }
     };
     // Another PC may have assigned this buyer meanwhile (a new inquiry claims without the
@@ -336,29 +337,163 @@ async fn route_one(
             .await?
             .ok_or_else(|| Error::Corrupt(format!("open conversation of {nick} vanished")));
     };
+    // A known buyer may have waited, and its open follow-ups go with it to its agent (a
+    // new one has neither: its follow-ups are planned with their owner after this).
     if let Buyer::Known(_) = buyer {
         sqlx::query("DELETE FROM waiting WHERE buyer_nick = $1")
             .bind(nick)
             .execute(&mut *conn)
             .await?;
+        sqlx::query("UPDATE followups SET owner = $1 WHERE buyer_nick = $2 AND done_at IS NULL")
+            .bind(&name)
+            .bind(nick)
+            .execute(&mut *conn)
+            .await?;
     }
-    let name = agents
-        .iter()
-        .find(|a| a.id == agent_id)
-        .map(|a| a.name.clone());
-    // The buyer's open follow-ups go with it to its agent.
-    sqlx::query("UPDATE followups SET owner = $1 WHERE buyer_nick = $2 AND done_at IS NULL")
-        .bind(name.as_deref().unwrap_or_default())
-        .bind(nick)
-        .execute(&mut *conn)
-        .await?;
     Ok(Routed {
         nick: nick.to_owned(),
-        agent: name,
+        agent: Some(name),
         conversation: Some(id),
         reason: why.to_string(),
         why,
     })
+}
+
+/// The reason of a claim of the best-ranked agent, from its row as claimed.
+fn lowest_load(name: &str, load: i64, max_load: i64) -> Result<Why> {
+    let count = |v: i64, field: &str| {
+        u32::try_from(v).map_err(|_| Error::Corrupt(format!("agents.{field}: {v}")))
+    };
+    Ok(Why::LowestLoad {
+        agent: name.to_owned(),
+        load: count(load, "load")?,
+        max_load: count(max_load, "max_load")?,
+    })
+}
+
+/// Takes, in one statement, the best-ranked agent a new buyer may go to and counts the
+/// buyer in its load; on a team database, the best one no other PC is claiming this
+/// instant (`FOR UPDATE SKIP LOCKED`; SQLite has one writer at a time). The filter is
+/// `team::ranked`'s and so is the order, in SQL: the load ratio is exact as a float because
+/// `team::MAX_LOAD_LIMIT` bounds it, and the test `claims_follow_the_cores_ranking` holds
+/// the two together. `None`: no one eligible, or every eligible agent is being claimed.
+async fn claim_ranked(
+    conn: &mut AnyConnection,
+    exclude: Option<i64>,
+    rules: &TeamRules,
+    t: i64,
+) -> Result<Option<(i64, String, Why)>> {
+    let skip_claimed = if conn.backend_name() == "PostgreSQL" {
+        "FOR UPDATE SKIP LOCKED"
+    } else {
+        ""
+    };
+    let took: Option<(i64, String, i64, i64)> = sqlx::query_as(&format!(
+        "UPDATE agents SET load = load + 1, idle_since = $1
+         WHERE id = (
+             SELECT id FROM agents
+             WHERE role <> 'main' AND in_routing = 1 AND state = 'online'
+               AND load < max_load AND last_seen > $2 AND id <> $3
+             ORDER BY CAST(load AS DOUBLE PRECISION) / max_load, weight DESC, idle_since, id
+             LIMIT 1 {skip_claimed})
+         RETURNING id, name, load - 1, max_load"
+    ))
+    .bind(t)
+    .bind(t - rules.heartbeat_timeout_seconds)
+    .bind(exclude.unwrap_or(-1))
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((id, name, load, max_load)) = took else {
+        return Ok(None);
+    };
+    let why = lowest_load(&name, load, max_load)?;
+    Ok(Some((id, name, why)))
+}
+
+/// What the migration's `claim_new_buyer` gives back: all NULL when it did not apply.
+#[derive(sqlx::FromRow)]
+struct Claimed {
+    agent_name: Option<String>,
+    agent_load: Option<i64>,
+    agent_max_load: Option<i64>,
+    conversation_id: Option<i64>,
+}
+
+/// On a team database, a buyer no one has seen yet is claimed in one round trip: the
+/// migration's `claim_new_buyer` takes the best-ranked agent no other PC is claiming (as
+/// `claim_ranked`), stores the buyer, its conversation and its planned follow-ups, commits,
+/// and announces the claim after its commit, or leaves that to `announce` in a burst. A busy shop reports new buyers from many PCs
+/// at once, and round trips to the shared server are most of a claim's cost. `None` when
+/// it did not apply (the buyer is known, or no agent is free this instant): nothing was
+/// written and the caller routes the usual way.
+async fn claim_new_buyer(
+    db: &Db,
+    nick: &str,
+    asked: &str,
+    team_rules: &TeamRules,
+    rules: &Rules,
+    now: DateTime<Utc>,
+) -> Result<Option<Routed>> {
+    let t = now.timestamp();
+    let plans = crate::agenda::new_buyer_plan_rows(rules, now)?;
+    // Claims keep a connection of their own: a pooled one is checked by a round trip each
+    // time it goes back to the pool, and a burst of claims rotates through the whole pool,
+    // so every PC held several server processes busy for one claim at a time.
+    let at_once = db.announcer.at_once();
+    let mut claimer = db.claimer.lock().await;
+    let mut kept = claimer.take();
+    let took: Claimed = loop {
+        let alive = match kept.take() {
+            // One that rested may have lost its server meanwhile.
+            Some((mut conn, used)) => {
+                (used.elapsed() < RESTED || conn.ping().await.is_ok()).then_some(conn)
+            }
+            None => None,
+        };
+        let (mut conn, fresh) = match alive {
+            Some(conn) => (conn, false),
+            None => (AnyConnection::connect(&db.connect).await?, true),
+        };
+        let claimed = sqlx::query_as("CALL claim_new_buyer($1, $2, $3, $4, $5::json, $6)")
+            .bind(nick)
+            .bind(asked)
+            .bind(t)
+            .bind(t - team_rules.heartbeat_timeout_seconds)
+            .bind(plans.as_str())
+            .bind(at_once)
+            .fetch_one(&mut conn)
+            .await;
+        match claimed.map_err(Error::from) {
+            Ok(took) => {
+                *claimer = Some((conn, std::time::Instant::now()));
+                break took;
+            }
+            // The kept connection's server went away meanwhile: the claim did not run, or
+            // if it did, running it again finds the buyer stored and claims nothing.
+            Err(Error::Unavailable(_)) if !fresh => continue,
+            Err(e) => return Err(e),
+        }
+    };
+    drop(claimer);
+    let (Some(name), Some(load), Some(max_load), Some(conversation)) = (
+        took.agent_name,
+        took.agent_load,
+        took.agent_max_load,
+        took.conversation_id,
+    ) else {
+        return Ok(None);
+    };
+    if !at_once {
+        db.announcer.later(&db.pool);
+    }
+    let why = lowest_load(&name, load, max_load)?;
+    Ok(Some(Routed {
+        nick: nick.to_owned(),
+        agent: Some(name),
+        conversation: Some(conversation),
+        reason: why.to_string(),
+        why,
+    }))
 }
 
 /// The buyer's open conversation, as a routing outcome.
@@ -470,6 +605,7 @@ impl Db {
         weight: u32,
         now: DateTime<Utc>,
     ) -> Result<Agent> {
+        let max_load = team::check_max_load(max_load)?;
         let mut tx = Immediate::begin(self).await?;
         let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM agents WHERE name = $1")
             .bind(name)
@@ -620,8 +756,17 @@ impl Db {
         rules: &Rules,
         now: DateTime<Utc>,
     ) -> Result<Routed> {
-        let mut tx = Immediate::begin_for_buyer(self, nick.as_str()).await?;
+        if self.backend == crate::Backend::Postgres {
+            if let Some(routed) =
+                claim_new_buyer(self, nick.as_str(), asked, team_rules, rules, now).await?
+            {
+                return Ok(routed);
+            }
+        }
+        let mut tx = Immediate::begin_claim(self).await?;
         let t = now.timestamp();
+        // A second PC reporting the same new buyer waits here until this one commits, and
+        // then finds the buyer known.
         let created = sqlx::query(
             "INSERT INTO buyers (nick, grp, sort_key, first_seen_at) VALUES ($1, 0, $2, $3)
              ON CONFLICT (nick) DO NOTHING",
@@ -633,17 +778,36 @@ impl Db {
         .await?
         .rows_affected()
             == 1;
-        // A buyer just created has no orders, follow-ups or conversations to read.
-        let (buyer, serving_now) = if created {
-            crate::agenda::plan_new_buyer(tx.conn(), nick.as_str(), rules, now).await?;
-            (Buyer::New(nick.as_str()), None)
+        let routed = if created {
+            // A buyer just created has no orders, follow-ups or conversations to read.
+            let routed = route_one(
+                tx.conn(),
+                Buyer::New(nick.as_str()),
+                asked,
+                None,
+                team_rules,
+                now,
+            )
+            .await?;
+            let owner = routed.agent.as_deref().unwrap_or_default();
+            crate::agenda::plan_new_buyer(tx.conn(), nick.as_str(), owner, rules, now).await?;
+            routed
         } else {
-            let open = serving(tx.conn(), nick.as_str()).await?;
-            (Buyer::Known(nick.as_str()), open)
-        };
-        let routed = match serving_now {
-            Some(r) => r,
-            None => route_one(tx.conn(), buyer, asked, None, team_rules, now).await?,
+            tx.lock_buyer(nick.as_str()).await?;
+            match serving(tx.conn(), nick.as_str()).await? {
+                Some(open) => open,
+                None => {
+                    route_one(
+                        tx.conn(),
+                        Buyer::Known(nick.as_str()),
+                        asked,
+                        None,
+                        team_rules,
+                        now,
+                    )
+                    .await?
+                }
+            }
         };
         tx.commit().await?;
         Ok(routed)
@@ -907,4 +1071,204 @@ async fn self_reroute_agent(
         );
     }
     Ok(moved)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use kefu_core::team::{Role, MAX_LOAD_LIMIT};
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::Scratch;
+
+    /// One agent as the test stores it: every field routing reads.
+    #[derive(Clone, Debug)]
+    struct Stored {
+        role: Role,
+        state: AgentState,
+        in_routing: bool,
+        max_load: u32,
+        load: u32,
+        weight: u32,
+        idle_since: i64,
+        last_seen: Option<i64>,
+    }
+
+    fn stored() -> impl Strategy<Value = Stored> {
+        // Mostly agents who may take the buyer, so that the order among them is what is
+        // tested; small loads make equal ratios (1/3 and 2/6) and ties common, large ones
+        // test the ratio's precision near the limit.
+        let max_load = prop_oneof![
+            6 => 0u32..=6,
+            1 => (MAX_LOAD_LIMIT - 3)..=MAX_LOAD_LIMIT,
+            1 => 1..=MAX_LOAD_LIMIT,
+        ];
+        (
+            prop_oneof![6 => Just(Role::Agent), 2 => Just(Role::Supervisor), 1 => Just(Role::Main)],
+            prop_oneof![
+                6 => Just(AgentState::Online),
+                1 => Just(AgentState::Suspended),
+                1 => Just(AgentState::Offline)
+            ],
+            prop::bool::weighted(0.9),
+            max_load,
+            any::<u32>(),
+            1u32..=3,
+            0i64..4,
+            prop::option::weighted(0.95, 0i64..70),
+        )
+            .prop_map(
+                |(role, state, in_routing, max_load, load, weight, idle, seen)| Stored {
+                    role,
+                    state,
+                    in_routing,
+                    max_load,
+                    load: if max_load == 0 {
+                        0
+                    } else {
+                        load % (max_load + 1)
+                    },
+                    weight,
+                    idle_since: idle,
+                    last_seen: seen,
+                },
+            )
+    }
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 23, 4, 0, 0)
+            .single()
+            .expect("time")
+    }
+
+    /// Stores `team` as the whole team, reports the new buyer `nick`, and returns where
+    /// the database sent it and where `team::route` sends it, for the team as stored.
+    async fn routed_both_ways(db: &Db, team: &[Stored], nick: &str) -> Result<(Routed, Routed)> {
+        let t = now().timestamp();
+        let rules = TeamRules::default();
+        let mut conn = db.pool.acquire().await?;
+        for table in ["followups", "conversations", "waiting", "agents"] {
+            sqlx::query(&format!("DELETE FROM {table}"))
+                .execute(&mut *conn)
+                .await?;
+        }
+        let mut has_main = false;
+        for (i, a) in team.iter().enumerate() {
+            // One main account at most, as the schema allows.
+            let role = if a.role == Role::Main && has_main {
+                Role::Agent
+            } else {
+                a.role
+            };
+            has_main |= role == Role::Main;
+            sqlx::query(
+                "INSERT INTO agents (name, role, password_hash, state, in_routing, max_load,
+                     weight, load, idle_since, last_seen)
+                 VALUES ($1, $2, 'x', $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(format!("客服{i}"))
+            .bind(role.code())
+            .bind(a.state.code())
+            .bind(i64::from(a.in_routing))
+            .bind(i64::from(a.max_load))
+            .bind(i64::from(a.weight))
+            .bind(i64::from(a.load))
+            .bind(t - 600 + a.idle_since)
+            .bind(a.last_seen.map(|s| t - s))
+            .execute(&mut *conn)
+            .await?;
+        }
+        let agents = agents_in(&mut conn).await?;
+        drop(conn);
+        let nick = BuyerNick::parse(nick).map_err(Error::Refused)?;
+        let stored = db
+            .new_inquiry(&nick, "", &rules, &Rules::default(), now())
+            .await?;
+        let (agent, why) = match team::route(None, &agents, now(), &rules) {
+            Decision::Assign { agent_id, why } => (
+                agents
+                    .iter()
+                    .find(|a| a.id == agent_id)
+                    .map(|a| a.name.clone()),
+                why,
+            ),
+            Decision::Wait { why } => (None, why),
+        };
+        let core = Routed {
+            nick: stored.nick.clone(),
+            agent,
+            conversation: stored.conversation,
+            reason: why.to_string(),
+            why,
+        };
+        // What the buyer panel reads back later, and who owns the buyer's follow-ups.
+        let mut conn = db.pool.acquire().await?;
+        if let Some(open) = serving(&mut conn, nick.as_str()).await? {
+            assert_eq!(open, stored, "the stored conversation");
+        }
+        let owners: Vec<String> =
+            sqlx::query_scalar("SELECT owner FROM followups WHERE buyer_nick = $1")
+                .bind(nick.as_str())
+                .fetch_all(&mut *conn)
+                .await?;
+        assert!(!owners.is_empty(), "a new buyer gets a follow-up");
+        for owner in owners {
+            assert_eq!(
+                Some(owner.as_str()),
+                Some(stored.agent.as_deref().unwrap_or(""))
+            );
+        }
+        Ok((stored, core))
+    }
+
+    fn scratch_db(rt: &tokio::runtime::Runtime) -> (Scratch, Db) {
+        let scratch = rt.block_on(Scratch::new()).expect("scratch");
+        let db = rt.block_on(Db::open(&scratch.url)).expect("open");
+        (scratch, db)
+    }
+
+    /// The claim a new buyer gets from the database (in SQL, skipping what other PCs
+    /// claim) is the agent and the reason `team::route` gives for the same team.
+    #[test]
+    fn claims_follow_the_cores_ranking() {
+        let rt = tokio::runtime::Runtime::new().expect("runtime");
+        let (_scratch, db) = scratch_db(&rt);
+        let round = std::sync::atomic::AtomicU32::new(0);
+        let config = ProptestConfig {
+            cases: 128,
+            ..ProptestConfig::default()
+        };
+        proptest!(config, |(team in prop::collection::vec(stored(), 1..10))| {
+            let round = round.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let (stored, core) = rt
+                .block_on(routed_both_ways(&db, &team, &format!("买家{round}")))
+                .expect("stored and routed");
+            prop_assert_eq!(stored, core);
+        });
+    }
+
+    /// Load ratios a hair apart at the limit (9997/9998 < 9998/9999, by 1e-8) still rank
+    /// in order, even when weight would say otherwise.
+    #[test]
+    fn ratios_a_hair_apart_rank_exactly() {
+        let rt = tokio::runtime::Runtime::new().expect("runtime");
+        let (_scratch, db) = scratch_db(&rt);
+        let agent = |load, max_load, weight| Stored {
+            role: Role::Agent,
+            state: AgentState::Online,
+            in_routing: true,
+            max_load,
+            load,
+            weight,
+            idle_since: 0,
+            last_seen: Some(1),
+        };
+        let team = [agent(9_998, 9_999, 3), agent(9_997, 9_998, 1)];
+        let (stored, core) = rt
+            .block_on(routed_both_ways(&db, &team, "买家"))
+            .expect("stored and routed");
+        assert_eq!(stored.agent.as_deref(), Some("客服1"));
+        assert_eq!(stored, core);
+    }
 }

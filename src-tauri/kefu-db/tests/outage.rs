@@ -63,6 +63,11 @@ async fn the_team_database_goes_away_and_comes_back() {
         .await
         .expect("online");
     let mut watch = db.watch().await.expect("watch");
+    // A claim before: the connection that claims is kept, and then finds its server gone.
+    let before = BuyerNick::parse("买家零").expect("nick");
+    db.new_inquiry(&before, "", &rules, &Rules::default(), now)
+        .await
+        .expect("inquiry before");
     let first = BuyerNick::parse("买家甲").expect("nick");
 
     server("pause", &dir);
@@ -97,8 +102,11 @@ async fn the_team_database_goes_away_and_comes_back() {
     };
     assert_eq!(routed.agent.as_deref(), Some("小美"));
     // Nothing from the failed try was half-written: one buyer, one conversation.
-    assert_eq!(db.served_buyers().await.expect("served"), vec!["买家甲"]);
-    assert_eq!(db.conversations(None).await.expect("open").len(), 1);
+    assert_eq!(
+        db.served_buyers().await.expect("served"),
+        vec!["买家甲", "买家零"]
+    );
+    assert_eq!(db.conversations(None).await.expect("open").len(), 2);
 
     // The same watch hears another PC's changes again (what was announced while it was
     // reconnecting is lost to it; the window refreshes on reconnecting for that reason).

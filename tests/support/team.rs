@@ -1,0 +1,111 @@
+//! Team stories: accounts and sign-in through the app's own command line and window, and a
+//! PostgreSQL server of a test's own that it can stop and start again (the team database
+//! going away).
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::{app_binary, workspace_root, App, Desktop};
+
+/// Every account's password in team stories.
+pub const PASSWORD: &str = "kefu-2026-pass";
+
+/// Runs the app's command line on `desktop`, signed in as `as_` (or as nobody), and parses
+/// its JSON; fails the test when the command fails.
+pub fn cli(desktop: &Desktop, as_: Option<&str>, args: &[&str]) -> Value {
+    let mut c = desktop.command(app_binary());
+    c.args(args)
+        .arg("--json")
+        .env("KEFU_PASSWORD", PASSWORD)
+        .env("KEFU_NEW_PASSWORD", PASSWORD);
+    if let Some(name) = as_ {
+        c.args(["--as", name]);
+    }
+    let out = c.output().expect("the app binary runs");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
+/// Signs the window in as `name`, as the agent would (the sign-in form).
+pub fn sign_in(app: &App, name: &str) {
+    app.wait_js(
+        "the workbench to start",
+        "return document.body.dataset.ready === '1'",
+    );
+    app.js("document.getElementById('welcome').hidden = true; return true");
+    app.click("#sign-in");
+    app.js(&format!(
+        "document.getElementById('sign-in-name').value = {}; document.getElementById('sign-in-password').value = {}; document.getElementById('sign-in-form').requestSubmit(); return true",
+        serde_json::to_string(name).expect("json"),
+        serde_json::to_string(PASSWORD).expect("json"),
+    ));
+    app.wait_js(
+        "signed in",
+        &format!(
+            "return document.getElementById('sign-in').textContent.startsWith({})",
+            serde_json::to_string(name).expect("json")
+        ),
+    );
+    // The shop has no buyers yet, so the window offers the demo shop again; not now.
+    app.js("document.getElementById('welcome').hidden = true; return true");
+}
+
+/// A PostgreSQL server of the test's own (`src-tauri/scripts/postgres.sh`), removed however
+/// the test ends.
+pub struct OwnServer {
+    dir: PathBuf,
+    pub url: String,
+}
+
+impl OwnServer {
+    pub fn start(name: &str) -> OwnServer {
+        let dir = std::env::temp_dir().join(format!("kefu-{name}-{}", std::process::id()));
+        let url = postgres_sh("start", &dir);
+        OwnServer { dir, url }
+    }
+
+    /// Stops the server, keeping its data: the team database has gone away.
+    pub fn pause(&self) {
+        postgres_sh("pause", &self.dir);
+    }
+
+    /// Starts it again on the same address.
+    pub fn resume(&self) {
+        postgres_sh("resume", &self.dir);
+    }
+}
+
+impl Drop for OwnServer {
+    fn drop(&mut self) {
+        let _ = Command::new("bash")
+            .arg(script())
+            .arg("stop")
+            .arg(&self.dir)
+            .output();
+    }
+}
+
+fn script() -> PathBuf {
+    workspace_root().join("src-tauri/scripts/postgres.sh")
+}
+
+fn postgres_sh(action: &str, dir: &std::path::Path) -> String {
+    let out = Command::new("bash")
+        .arg(script())
+        .arg(action)
+        .arg(dir)
+        .output()
+        .expect("bash runs");
+    assert!(
+        out.status.success(),
+        "postgres.sh {action}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
