@@ -139,3 +139,77 @@ fn suspend_one_agent_and_new_buyers_go_to_the_other() {
     );
     assert_eq!(load("小美"), Some(Value::from(1)));
 }
+
+/// Locking the PC's screen suspends the agent signed in on it (its buyer stays with it, a
+/// new one does not come to it); unlocking brings it back online. The lock arrives as the
+/// desktop sends it, a signal on the session bus.
+#[test]
+fn a_locked_screen_suspends_the_agent_and_unlocking_brings_it_back() {
+    let pc = Desktop::start();
+    cli(
+        &pc,
+        None,
+        &["account", "add", "云朵旗舰店", "--role", "main"],
+    );
+    cli(
+        &pc,
+        Some("云朵旗舰店"),
+        &["account", "add", "小美", "--role", "agent"],
+    );
+    let app = App::launch(&pc, "screen-lock");
+    app.steps(|app| sign_in(app, "小美"));
+    let first = cli(&pc, Some("云朵旗舰店"), &["inquiry", "买家甲"]);
+    assert_eq!(first["agent"], Value::from("小美"), "{first}");
+
+    let lock = |locked: bool| {
+        let out = pc
+            .command("dbus-send")
+            .args([
+                "--session",
+                "--type=signal",
+                "/org/freedesktop/ScreenSaver",
+                "org.freedesktop.ScreenSaver.ActiveChanged",
+                if locked {
+                    "boolean:true"
+                } else {
+                    "boolean:false"
+                },
+            ])
+            .output()
+            .expect("dbus-send (package dbus)");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    lock(true);
+    app.steps(|app| {
+        app.wait_js(
+            "suspended by the lock",
+            "return document.getElementById('state').value === 'suspended'",
+        );
+    });
+    let team = cli(&pc, Some("云朵旗舰店"), &["team"]);
+    let mei = team
+        .as_array()
+        .and_then(|t| t.iter().find(|m| m["name"] == "小美"))
+        .cloned()
+        .expect("小美 in the team");
+    assert_eq!(mei["state"], Value::from("suspended"), "{mei}");
+    assert_eq!(
+        mei["load"],
+        Value::from(1),
+        "her buyer stays with her: {mei}"
+    );
+    let second = cli(&pc, Some("云朵旗舰店"), &["inquiry", "买家乙"]);
+    assert_eq!(second["agent"], Value::Null, "a new buyer waits: {second}");
+
+    lock(false);
+    app.steps(|app| {
+        app.wait_js(
+            "online again after unlocking",
+            "return document.getElementById('state').value === 'online'",
+        );
+    });
+}

@@ -70,8 +70,15 @@ async function refreshOverview() {
   state.counts = o.counts;
   for (const g of GROUPS) $("count-" + g).textContent = o.counts[g];
   $("agent").textContent = o.agent;
-  $("welcome").hidden = !o.empty;
-  if (o.empty) $("load-demo").focus();
+  // The welcome card offers the demo shop once: put aside, it stays aside (a team shop can
+  // be empty for a while, and the card coming back on every refresh covered the sign-in).
+  if (!o.empty) {
+    $("welcome").hidden = true;
+  } else if (!state.welcomeOffered) {
+    state.welcomeOffered = true;
+    $("welcome").hidden = false;
+    $("load-demo").focus();
+  }
   return o;
 }
 
@@ -570,6 +577,7 @@ async function openSettings() {
   $("set-agent").value = currentSettings.agent;
   $("set-close").value = currentSettings.auto_close_minutes;
   $("set-db").value = currentSettings.db_url;
+  $("set-lock").checked = currentSettings.suspend_when_locked;
   $("settings-error").textContent = "";
   $("settings-panel").hidden = false;
   $("set-agent").focus();
@@ -577,7 +585,7 @@ async function openSettings() {
 
 async function saveSettings(e) {
   e.preventDefault();
-  const next = { ...currentSettings, agent: $("set-agent").value.trim(), auto_close_minutes: Number($("set-close").value), db_url: $("set-db").value.trim() };
+  const next = { ...currentSettings, agent: $("set-agent").value.trim(), auto_close_minutes: Number($("set-close").value), db_url: $("set-db").value.trim(), suspend_when_locked: $("set-lock").checked };
   try {
     const saved = await invoke("save_settings", { settings: next });
     $("agent").textContent = saved.agent;
@@ -707,8 +715,11 @@ async function start() {
   $("sign-in-form").addEventListener("submit", submitSignIn);
   $("sign-in-cancel").addEventListener("click", () => { $("sign-in-panel").hidden = true; });
   $("state").addEventListener("change", async () => {
-    await call("set_state", { target: null, state: $("state").value });
-    say(`已${PRESENCE_LABEL[$("state").value]}`);
+    // The team panel may refresh the select with what another PC last saw while this
+    // change is on its way: say what was chosen.
+    const chosen = $("state").value;
+    await call("set_state", { target: null, state: chosen });
+    say(`已${PRESENCE_LABEL[chosen]}`);
     await refreshTeam();
   });
   $("settings-form").addEventListener("submit", saveSettings);

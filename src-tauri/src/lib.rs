@@ -8,6 +8,7 @@ pub mod commands;
 pub mod desk;
 pub mod error;
 mod presence;
+mod screen_lock;
 pub mod settings;
 mod signin;
 mod tray;
@@ -120,6 +121,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Result<()> {
             chasing::start(app.handle().clone());
             presence::start(app.handle().clone());
             watch::start(app.handle().clone());
+            screen_lock::start(app.handle().clone());
             Ok(())
         })
         .on_window_event(|window, event| {

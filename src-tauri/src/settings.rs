@@ -22,6 +22,8 @@ pub struct Settings {
     pub agent: String,
     /// Unpaid orders auto-close this many minutes after placing or a change of terms.
     pub auto_close_minutes: i64,
+    /// Suspend the signed-in agent while the screen is locked, back online on unlocking.
+    pub suspend_when_locked: bool,
 }
 
 impl Default for Settings {
@@ -30,6 +32,7 @@ impl Default for Settings {
             db_url: String::new(),
             agent: "客服".to_owned(),
             auto_close_minutes: kefu_core::followups::Rules::default().auto_close_minutes,
+            suspend_when_locked: true,
         }
     }
 }

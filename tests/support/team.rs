@@ -38,6 +38,7 @@ pub fn sign_in(app: &App, name: &str) {
         "the workbench to start",
         "return document.body.dataset.ready === '1'",
     );
+    // The shop has no buyers yet, so the window offers the demo shop; not now.
     app.js("document.getElementById('welcome').hidden = true; return true");
     app.click("#sign-in");
     app.js(&format!(
@@ -52,8 +53,6 @@ pub fn sign_in(app: &App, name: &str) {
             serde_json::to_string(name).expect("json")
         ),
     );
-    // The shop has no buyers yet, so the window offers the demo shop again; not now.
-    app.js("document.getElementById('welcome').hidden = true; return true");
 }
 
 /// A PostgreSQL server of the test's own (`src-tauri/scripts/postgres.sh`), removed however

@@ -224,6 +224,23 @@ fn eligible(a: &Agent, now: DateTime<Utc>, rules: &TeamRules) -> bool {
     a.routes() && a.has_room() && a.presence(now, rules) == AgentState::Online
 }
 
+/// What locking or unlocking the PC's screen does to the agent signed in on it: locking
+/// suspends an online agent (its buyers stay with it; new ones go to teammates); unlocking
+/// brings back an agent the lock suspended, not one who suspended by hand. The main
+/// account cannot suspend.
+pub fn on_screen_lock(
+    role: Role,
+    state: AgentState,
+    locked: bool,
+    suspended_by_lock: bool,
+) -> Option<AgentState> {
+    match (locked, state) {
+        (true, AgentState::Online) if role != Role::Main => Some(AgentState::Suspended),
+        (false, AgentState::Suspended) if suspended_by_lock => Some(AgentState::Online),
+        _ => None,
+    }
+}
+
 /// The most buyers one agent may serve at once (最大接待量). Qianniu's own limit is far
 /// lower; the bound also keeps a load ratio exact as a floating-point number (two different
 /// ratios of numbers up to 9,999 differ by more than 1e-8, far above rounding), which a
@@ -361,6 +378,29 @@ pub fn check_state_change(actor: &Agent, target: &Agent, to: AgentState) -> Resu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_locked_screen_suspends_and_unlocking_brings_back_only_what_the_lock_suspended() {
+        use AgentState::*;
+        assert_eq!(
+            on_screen_lock(Role::Agent, Online, true, false),
+            Some(Suspended)
+        );
+        assert_eq!(
+            on_screen_lock(Role::Supervisor, Online, true, false),
+            Some(Suspended)
+        );
+        assert_eq!(
+            on_screen_lock(Role::Agent, Suspended, false, true),
+            Some(Online)
+        );
+        // Suspended by hand before the lock: stays suspended after it.
+        assert_eq!(on_screen_lock(Role::Agent, Suspended, true, false), None);
+        assert_eq!(on_screen_lock(Role::Agent, Suspended, false, false), None);
+        // Offline stays offline; the main account never suspends.
+        assert_eq!(on_screen_lock(Role::Agent, Offline, true, false), None);
+        assert_eq!(on_screen_lock(Role::Main, Online, true, false), None);
+    }
     use proptest::prelude::*;
 
     fn t(min: i64) -> DateTime<Utc> {
