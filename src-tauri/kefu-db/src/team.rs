@@ -422,10 +422,11 @@ struct Claimed {
 /// On a team database, a buyer no one has seen yet is claimed in one round trip: the
 /// migration's `claim_new_buyer` takes the best-ranked agent no other PC is claiming (as
 /// `claim_ranked`), stores the buyer, its conversation and its planned follow-ups, commits,
-/// and announces the claim after its commit, or leaves that to `announce` in a burst. A busy shop reports new buyers from many PCs
-/// at once, and round trips to the shared server are most of a claim's cost. `None` when
-/// it did not apply (the buyer is known, or no agent is free this instant): nothing was
-/// written and the caller routes the usual way.
+/// and announces the claim after its commit (or leaves that to `announce` in a burst). A
+/// busy shop reports new buyers from many PCs at once, and round trips to the shared server
+/// are most of a claim's cost. `None` when it did not apply (the buyer is known, or no agent
+/// is free this instant): nothing was written and the caller routes the usual way. Claims
+/// of one PC take turns on its claiming connection.
 async fn claim_new_buyer(
     db: &Db,
     nick: &str,
