@@ -336,6 +336,25 @@ pub fn message(
     }
 }
 
+/// A due follow-up counts as overdue after this long.
+pub const OVERDUE_AFTER_MINUTES: i64 = 30;
+/// The upcoming list looks this far ahead.
+pub const UPCOMING_HOURS: i64 = 24;
+
+/// The order of the overdue and due lists, most urgent first: payment chases (an unpaid
+/// order is lost at its close), then what expires soonest, then what fell due first.
+pub fn most_urgent_first(
+    kind: Kind,
+    expires_at: Option<DateTime<Utc>>,
+    due_at: DateTime<Utc>,
+) -> impl Ord {
+    (
+        kind != Kind::Chase,
+        expires_at.unwrap_or(DateTime::<Utc>::MAX_UTC),
+        due_at,
+    )
+}
+
 /// Where a follow-up stands at `now`, for the agenda's three lists.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -649,5 +668,29 @@ mod tests {
             "after midnight, tomorrow is the next calendar day"
         );
         assert!(Snooze::parse("2h").is_err());
+    }
+
+    #[test]
+    fn chases_first_then_soonest_to_expire_then_first_due() {
+        let due = at("2026-11-11 20:00:00");
+        let later = at("2026-11-11 20:10:00");
+        let mut list = [
+            (Kind::ShippedCheckIn, Some(at("2026-11-11 22:00:00")), due),
+            (Kind::Chase, None, later),
+            (Kind::Chase, Some(at("2026-11-12 08:00:00")), later),
+            (Kind::Chase, Some(at("2026-11-12 08:00:00")), due),
+            (Kind::ReviewRequest, None, due),
+        ];
+        list.sort_by_key(|(k, e, d)| most_urgent_first(*k, *e, *d));
+        assert_eq!(
+            list.map(|(k, e, d)| (k, e.is_some(), d == due)),
+            [
+                (Kind::Chase, true, true),
+                (Kind::Chase, true, false),
+                (Kind::Chase, false, false),
+                (Kind::ShippedCheckIn, true, true),
+                (Kind::ReviewRequest, false, true),
+            ]
+        );
     }
 }

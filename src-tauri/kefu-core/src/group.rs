@@ -3,7 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::order::OrderStatus;
+use chrono::{DateTime, Utc};
+
+use crate::followups::{auto_close_at, Rules};
+use crate::order::{Order, OrderStatus};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -67,6 +70,55 @@ pub fn group_of(statuses: impl IntoIterator<Item = OrderStatus>) -> Group {
     group
 }
 
+/// Where a buyer stands, from its orders: its group and its place in the group's list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Standing {
+    pub group: Group,
+    /// The list order within the group, ascending (see `standing`).
+    pub sort_key: i64,
+    /// A returning buyer (回头客) has had a successful trade.
+    pub returning: bool,
+    pub order_count: i64,
+    pub unpaid: i64,
+    /// The earliest auto-close of the buyer's unpaid orders.
+    pub next_close_at: Option<DateTime<Utc>>,
+    pub last_order_at: Option<DateTime<Utc>>,
+}
+
+/// Unpaid buyers come first by time left; then buyers waiting for shipment, longest waiting
+/// first (their keys start here, after any close time); every other group newest activity
+/// first.
+const AFTER_UNPAID: i64 = 1 << 40;
+
+/// Where a buyer stands with these orders (all of them, as stored after an import).
+pub fn standing(orders: &[&Order], rules: &Rules) -> Standing {
+    let group = group_of(orders.iter().map(|o| o.status));
+    let next_close_at = orders.iter().filter_map(|o| auto_close_at(o, rules)).min();
+    let last_order_at = orders.iter().map(|o| o.created_at).max();
+    let oldest_waiting = orders
+        .iter()
+        .filter(|o| o.status == OrderStatus::AwaitingShipment)
+        .map(|o| o.paid_at.unwrap_or(o.created_at))
+        .min();
+    let sort_key = match (group, next_close_at, oldest_waiting) {
+        (Group::Order, Some(close), _) => close.timestamp(),
+        (Group::Order, None, Some(paid)) => AFTER_UNPAID + paid.timestamp(),
+        _ => -last_order_at.map_or(0, |t| t.timestamp()),
+    };
+    Standing {
+        group,
+        sort_key,
+        returning: orders.iter().any(|o| o.status == OrderStatus::TradeSuccess),
+        order_count: orders.len() as i64,
+        unpaid: orders
+            .iter()
+            .filter(|o| o.status == OrderStatus::AwaitingPayment)
+            .count() as i64,
+        next_close_at,
+        last_order_at,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,6 +138,49 @@ mod tests {
             Group::Order
         );
         assert_eq!(group_of([AwaitingPayment]), Group::Order);
+    }
+
+    #[test]
+    fn unpaid_buyers_sort_by_close_then_paid_ones_by_waiting_then_newest_first() {
+        use crate::demo::demo_orders;
+        let now = DateTime::parse_from_rfc3339("2026-11-22T08:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let rules = Rules::default();
+        let orders = demo_orders(now);
+        let of = |s: OrderStatus| orders.iter().find(|o| o.status == s).unwrap().clone();
+        let unpaid = of(AwaitingPayment);
+        let paid = of(AwaitingShipment);
+        let done = of(TradeSuccess);
+
+        let u = standing(&[&unpaid], &rules);
+        let close = auto_close_at(&unpaid, &rules).unwrap();
+        assert_eq!((u.group, u.sort_key), (Group::Order, close.timestamp()));
+        assert_eq!((u.unpaid, u.next_close_at), (1, Some(close)));
+
+        let p = standing(&[&paid], &rules);
+        let waiting = paid.paid_at.unwrap_or(paid.created_at).timestamp();
+        assert_eq!(p.sort_key, AFTER_UNPAID + waiting);
+        assert!(u.sort_key < p.sort_key, "unpaid before paid");
+
+        let c = standing(&[&done], &rules);
+        assert_eq!(c.group, Group::Closed);
+        assert!(c.returning);
+        assert_eq!(c.sort_key, -done.created_at.timestamp());
+
+        // An unpaid order as well as a finished trade: the order group, by close time, and
+        // still a returning buyer.
+        let both = standing(&[&done, &unpaid], &rules);
+        assert_eq!(
+            (both.group, both.sort_key),
+            (Group::Order, close.timestamp())
+        );
+        assert!(both.returning);
+        assert_eq!(both.order_count, 2);
+        assert_eq!(
+            both.last_order_at,
+            Some(done.created_at.max(unpaid.created_at))
+        );
     }
 
     proptest! {

@@ -14,7 +14,7 @@ pub mod shop;
 pub mod team;
 
 pub use error::{Error, Result};
-pub use group::{group_of, Group};
+pub use group::{group_of, standing, Group, Standing};
 pub use money::Fen;
 pub use order::{BuyerNick, CloseReason, Order, OrderItem, OrderNo, OrderStatus};
 pub use shop::{ShopKind, ShopTime};

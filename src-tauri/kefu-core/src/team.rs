@@ -141,6 +141,93 @@ impl Agent {
     fn has_room(&self) -> bool {
         self.load < self.max_load
     }
+
+    /// May get a buyer no one served lately: a routing sub-account, online, below its
+    /// maximum load.
+    ///
+    /// This and `takes_returning_buyers` are the rule of who may take a buyer. The storage
+    /// states it once more, for claims made in one statement, in one view per backend
+    /// (`routable_agents`, kefu-db's migrations); kefu-db's property test
+    /// `claims_follow_the_cores_ranking` holds every claim path to `route`.
+    pub fn takes_new_buyers(&self, now: DateTime<Utc>, rules: &TeamRules) -> bool {
+        self.routes() && self.has_room() && self.presence(now, rules) == AgentState::Online
+    }
+
+    /// May get back a buyer it served lately: as `takes_new_buyers`, or suspended (挂起
+    /// stops new buyers, not one's own).
+    pub fn takes_returning_buyers(&self, now: DateTime<Utc>, rules: &TeamRules) -> bool {
+        self.routes() && self.has_room() && self.presence(now, rules) != AgentState::Offline
+    }
+
+    /// May receive a teammate's buyer by transfer: online and below its maximum load
+    /// (whether it takes part in routing does not matter: a transfer is chosen by a person).
+    pub fn takes_transfers(&self, now: DateTime<Utc>, rules: &TeamRules) -> bool {
+        self.has_room() && self.presence(now, rules) == AgentState::Online
+    }
+}
+
+/// Checks the receiver of a transfer (see `Agent::takes_transfers`).
+pub fn check_transfer_target(to: &Agent, now: DateTime<Utc>, rules: &TeamRules) -> Result<()> {
+    if to.takes_transfers(now, rules) {
+        Ok(())
+    } else {
+        Err(cannot_take_transfer(&to.name))
+    }
+}
+
+/// The refusal of a transfer to `to`, also when it filled up while the transfer was made.
+pub fn cannot_take_transfer(to: &str) -> Error {
+    Error::invalid(
+        "to",
+        to,
+        "can take buyers only when online and below the maximum load",
+    )
+}
+
+/// Checks a new account against the shop's: names are unique, and a shop has one main
+/// account.
+pub fn check_new_account(name: &str, role: Role, name_taken: bool, has_main: bool) -> Result<()> {
+    if name_taken {
+        return Err(Error::invalid(
+            "name",
+            name,
+            "an account with this name exists",
+        ));
+    }
+    if role == Role::Main && has_main {
+        return Err(Error::invalid(
+            "role",
+            "main",
+            "the shop has a main account already",
+        ));
+    }
+    Ok(())
+}
+
+/// An assignment not opened (greeted) within the setting goes to someone else and counts
+/// against the agent. The main account is the last resort, so nothing is taken from it.
+pub fn greeting_is_late(
+    role: Role,
+    assigned_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+    rules: &TeamRules,
+) -> bool {
+    role != Role::Main && now - assigned_at >= Duration::seconds(rules.greet_within_seconds)
+}
+
+/// The idle time an agent keeps through a state change: an agent coming (back) from
+/// suspended or offline starts idle now, so time away does not put it first on a tie; an
+/// agent who was online keeps its place.
+pub fn idle_since_after_state_change(
+    before: AgentState,
+    idle_since: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> DateTime<Utc> {
+    if before == AgentState::Online {
+        idle_since
+    } else {
+        now
+    }
 }
 
 /// Why a buyer went where it went, shown in the buyer panel.
@@ -215,15 +302,6 @@ pub struct Served {
     pub at: DateTime<Utc>,
 }
 
-/// Where a new buyer goes, in Qianniu's order: back to the agent who served it in the last
-/// days if online or suspended (and not full); else the eligible agent — online, routing,
-/// below its maximum load — with the lowest load ratio, then the highest weight, then the
-/// longest idle; else, when every routing sub-account is offline, the main account; else
-/// the queue.
-fn eligible(a: &Agent, now: DateTime<Utc>, rules: &TeamRules) -> bool {
-    a.routes() && a.has_room() && a.presence(now, rules) == AgentState::Online
-}
-
 /// What locking or unlocking the PC's screen does to the agent signed in on it: locking
 /// suspends an online agent (its buyers stay with it; new ones go to teammates); unlocking
 /// brings back an agent the lock suspended, not one who suspended by hand. The main
@@ -273,11 +351,18 @@ fn routing_order(a: &Agent, b: &Agent) -> std::cmp::Ordering {
 /// The agents a new (not returning) buyer may go to, best first: what `route` picks is the
 /// first. Many PCs claiming at once each take the best one no other PC is taking.
 pub fn ranked<'a>(agents: &'a [Agent], now: DateTime<Utc>, rules: &TeamRules) -> Vec<&'a Agent> {
-    let mut r: Vec<&Agent> = agents.iter().filter(|a| eligible(a, now, rules)).collect();
+    let mut r: Vec<&Agent> = agents
+        .iter()
+        .filter(|a| a.takes_new_buyers(now, rules))
+        .collect();
     r.sort_by(|a, b| routing_order(a, b));
     r
 }
 
+/// Where a new buyer goes, in Qianniu's order: back to the agent who served it in the last
+/// days if it takes returning buyers; else the agent that takes new buyers with the lowest
+/// load ratio, then the highest weight, then the longest idle; else, when every routing
+/// sub-account is offline, the main account; else the queue.
 pub fn route(
     last_served: Option<&Served>,
     agents: &[Agent],
@@ -286,8 +371,7 @@ pub fn route(
 ) -> Decision {
     if let Some(s) = last_served.filter(|s| now - s.at <= Duration::days(rules.sticky_days)) {
         if let Some(a) = agents.iter().find(|a| a.id == s.agent_id) {
-            let present = a.presence(now, rules);
-            if present != AgentState::Offline && a.routes() && a.has_room() {
+            if a.takes_returning_buyers(now, rules) {
                 return Decision::Assign {
                     agent_id: a.id,
                     why: Why::Sticky {
@@ -301,7 +385,7 @@ pub fn route(
     }
     let best = agents
         .iter()
-        .filter(|a| eligible(a, now, rules))
+        .filter(|a| a.takes_new_buyers(now, rules))
         .min_by(|a, b| routing_order(a, b));
     if let Some(a) = best {
         return Decision::Assign {
@@ -517,6 +601,46 @@ mod tests {
             route(None, &agents, t(100), &rules),
             Decision::Assign { agent_id: 99, .. }
         ));
+    }
+
+    #[test]
+    fn transfers_accounts_greetings_and_idle_time() {
+        let rules = TeamRules::default();
+        let mut to = agent(2, "小帅", AgentState::Online, 7, 8);
+        to.in_routing = false;
+        assert!(check_transfer_target(&to, t(100), &rules).is_ok());
+        to.load = 8;
+        assert!(check_transfer_target(&to, t(100), &rules).is_err(), "full");
+        to.load = 0;
+        to.state = AgentState::Suspended;
+        assert!(check_transfer_target(&to, t(100), &rules).is_err());
+        to.state = AgentState::Online;
+        to.last_seen = Some(t(98));
+        assert!(
+            check_transfer_target(&to, t(100), &rules).is_err(),
+            "a PC silent for 60 s is offline"
+        );
+
+        assert!(check_new_account("小美", Role::Agent, false, true).is_ok());
+        let taken = check_new_account("小美", Role::Agent, true, false).unwrap_err();
+        assert!(taken.to_string().contains("exists"), "{taken}");
+        assert!(check_new_account("店长", Role::Main, false, true).is_err());
+        assert!(check_new_account("店长", Role::Main, false, false).is_ok());
+
+        let assigned = t(100);
+        let at = |s: i64| assigned + Duration::seconds(s);
+        assert!(!greeting_is_late(Role::Agent, assigned, at(29), &rules));
+        assert!(greeting_is_late(Role::Agent, assigned, at(30), &rules));
+        assert!(greeting_is_late(Role::Supervisor, assigned, at(30), &rules));
+        assert!(!greeting_is_late(Role::Main, assigned, at(3_600), &rules));
+
+        use AgentState::*;
+        assert_eq!(idle_since_after_state_change(Online, t(5), t(100)), t(5));
+        assert_eq!(
+            idle_since_after_state_change(Suspended, t(5), t(100)),
+            t(100)
+        );
+        assert_eq!(idle_since_after_state_change(Offline, t(5), t(100)), t(100));
     }
 
     #[test]
