@@ -3,19 +3,22 @@
 //! what the agent typed stays in the form, and when the server is back the same window
 //! works again without a restart.
 
+use kefu_db::{Backend, Scratch};
 use kefu_tests::team::{cli, sign_in, OwnServer};
 use kefu_tests::{App, Desktop};
 use serde_json::Value;
 
 #[test]
 fn the_window_says_so_keeps_what_was_typed_and_recovers() {
-    if std::env::var("KEFU_TEST_BACKEND").as_deref() != Ok("postgres") {
-        eprintln!("skipped: the team database story runs with KEFU_TEST_BACKEND=postgres");
+    if !Scratch::runs_on(
+        Backend::Postgres,
+        "the_window_says_so_keeps_what_was_typed_and_recovers",
+    ) {
         return;
     }
     let server = OwnServer::start("e2e-outage");
     let mut pc = Desktop::start();
-    pc.db = server.url.clone();
+    pc.db = server.url.as_str().to_owned();
     cli(
         &pc,
         None,

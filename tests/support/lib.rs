@@ -82,29 +82,10 @@ impl Drop for Killed {
 /// `KEFU_TEST_POSTGRES` (see `src-tauri/scripts/postgres.sh`), so that the same story runs
 /// on a team database.
 pub fn scratch_db(dir: &Path) -> String {
-    if std::env::var("KEFU_TEST_BACKEND").as_deref() != Ok("postgres") {
-        return dir.join("desk.db").display().to_string();
-    }
-    static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let admin =
-        std::env::var("KEFU_TEST_POSTGRES").expect("KEFU_TEST_POSTGRES names the test server");
-    let stamp = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default();
-    let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let name = format!("kefu_e2e_{}_{stamp}_{seq}", std::process::id());
-    let out = Command::new("psql")
-        .args([admin.as_str(), "-qc", &format!("CREATE DATABASE {name}")])
-        .output()
-        .expect("psql (package postgresql-client)");
-    assert!(
-        out.status.success(),
-        "creating {name}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
-    format!("{base}/{name}")
+    kefu_db::Scratch::in_folder(dir)
+        .unwrap_or_else(|e| panic!("a test database: {e}"))
+        .as_str()
+        .to_owned()
 }
 
 /// One isolated desktop session: its own X display, D-Bus session bus, HOME and database.

@@ -1,13 +1,12 @@
 //! Team stories: accounts and sign-in through the app's own command line and window, and a
-//! PostgreSQL server of a test's own that it can stop and start again (the team database
-//! going away).
-
-use std::path::PathBuf;
-use std::process::Command;
+//! PostgreSQL server of a test's own that it can stop and start again (`OwnServer`, shared
+//! with the storage tests).
 
 use serde_json::Value;
 
-use crate::{app_binary, workspace_root, App, Desktop};
+pub use kefu_db::OwnServer;
+
+use crate::{app_binary, App, Desktop};
 
 /// Every account's password in team stories.
 pub const PASSWORD: &str = "kefu-2026-pass";
@@ -53,58 +52,4 @@ pub fn sign_in(app: &App, name: &str) {
             serde_json::to_string(name).expect("json")
         ),
     );
-}
-
-/// A PostgreSQL server of the test's own (`src-tauri/scripts/postgres.sh`), removed however
-/// the test ends.
-pub struct OwnServer {
-    dir: PathBuf,
-    pub url: String,
-}
-
-impl OwnServer {
-    pub fn start(name: &str) -> OwnServer {
-        let dir = std::env::temp_dir().join(format!("kefu-{name}-{}", std::process::id()));
-        let url = postgres_sh("start", &dir);
-        OwnServer { dir, url }
-    }
-
-    /// Stops the server, keeping its data: the team database has gone away.
-    pub fn pause(&self) {
-        postgres_sh("pause", &self.dir);
-    }
-
-    /// Starts it again on the same address.
-    pub fn resume(&self) {
-        postgres_sh("resume", &self.dir);
-    }
-}
-
-impl Drop for OwnServer {
-    fn drop(&mut self) {
-        let _ = Command::new("bash")
-            .arg(script())
-            .arg("stop")
-            .arg(&self.dir)
-            .output();
-    }
-}
-
-fn script() -> PathBuf {
-    workspace_root().join("src-tauri/scripts/postgres.sh")
-}
-
-fn postgres_sh(action: &str, dir: &std::path::Path) -> String {
-    let out = Command::new("bash")
-        .arg(script())
-        .arg(action)
-        .arg(dir)
-        .output()
-        .expect("bash runs");
-    assert!(
-        out.status.success(),
-        "postgres.sh {action}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }

@@ -34,11 +34,10 @@ impl Announcer {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Whether the claim about to be made announces itself: none was announced within the
-    /// window.
-    pub(crate) fn at_once(&self) -> bool {
+    /// Whether the claim about to be made at `now` announces itself: none was announced
+    /// within the window.
+    pub(crate) fn at_once(&self, now: Instant) -> bool {
         let mut s = self.state();
-        let now = Instant::now();
         match s.last {
             Some(t) if now.duration_since(t) < WINDOW => false,
             _ => {
@@ -51,7 +50,7 @@ impl Announcer {
     /// A claim committed without announcing itself: one announcement at the end of the
     /// window covers it (and any other made meanwhile). Called after the commit, so the
     /// announcement always follows it.
-    pub(crate) fn later(self: &Arc<Self>, pool: &AnyPool) {
+    pub(crate) fn later(self: &Arc<Self>, pool: &AnyPool, now: Instant) {
         let wait = {
             let mut s = self.state();
             if s.pending {
@@ -59,7 +58,7 @@ impl Announcer {
             }
             s.pending = true;
             s.last
-                .map(|t| (t + WINDOW).saturating_duration_since(Instant::now()))
+                .map(|t| (t + WINDOW).saturating_duration_since(now))
                 .unwrap_or_default()
         };
         let me = Arc::clone(self);
@@ -91,10 +90,15 @@ mod tests {
     #[test]
     fn the_first_claim_announces_at_once_and_a_burst_waits_for_the_window() {
         let a = Announcer::default();
-        assert!(a.at_once());
-        assert!(!a.at_once());
-        assert!(!a.at_once());
-        std::thread::sleep(WINDOW + Duration::from_millis(5));
-        assert!(a.at_once());
+        let t = Instant::now();
+        let ms = Duration::from_millis;
+        assert!(a.at_once(t));
+        assert!(!a.at_once(t + ms(1)));
+        assert!(!a.at_once(t + WINDOW - ms(1)));
+        assert!(a.at_once(t + WINDOW + ms(5)));
+        assert!(
+            !a.at_once(t + WINDOW + ms(6)),
+            "a new window from the second"
+        );
     }
 }

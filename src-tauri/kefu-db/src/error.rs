@@ -46,8 +46,11 @@ impl From<sqlx::Error> for Error {
     }
 }
 
-impl From<kefu_core::Error> for Error {
-    fn from(e: kefu_core::Error) -> Self {
+impl Error {
+    /// A stored value the core does not accept: the row is damaged or was written by a
+    /// newer version. (A core refusal of what a caller asked is `Refused`; there is no
+    /// blanket conversion, so each call says which it is.)
+    pub(crate) fn unreadable(e: kefu_core::Error) -> Error {
         Error::Corrupt(e.to_string())
     }
 }

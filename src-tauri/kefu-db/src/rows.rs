@@ -1,13 +1,15 @@
 //! Row types: the database's shape, converted to and from the domain's at the edge.
 
 use chrono::{DateTime, Utc};
-use kefu_core::{BuyerNick, CloseReason, Fen, Group, Order, OrderItem, OrderNo, OrderStatus};
+use kefu_core::{
+    BuyerNick, CloseReason, Fen, Group, Order, OrderItem, OrderNo, OrderStatus, Standing,
+};
 use sqlx::{Any, AnyConnection, Transaction};
 
 use crate::sql::Sql;
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::{BuyerDetail, BuyerSummary, Error, Result, Standing};
+use crate::{BuyerDetail, BuyerSummary, Error, Result};
 
 /// A stored unix time; one that cannot be a time means the row is damaged.
 pub(crate) fn at(secs: i64) -> Result<DateTime<Utc>> {
@@ -53,8 +55,8 @@ impl TryFrom<OrderRowDb> for Order {
     type Error = Error;
     fn try_from(r: OrderRowDb) -> Result<Order> {
         Ok(Order {
-            no: OrderNo::parse(&r.order_no)?,
-            buyer: BuyerNick::parse(&r.buyer_nick)?,
+            no: OrderNo::parse(&r.order_no).map_err(Error::unreadable)?,
+            buyer: BuyerNick::parse(&r.buyer_nick).map_err(Error::unreadable)?,
             status: OrderStatus::from_code(r.status)
                 .ok_or_else(|| Error::Corrupt(format!("orders.status = {}", r.status)))?,
             close_reason: match r.close_reason.as_deref() {
@@ -221,8 +223,8 @@ pub(crate) async fn upsert_buyers(
                 .push_bind(i64::from(s.returning))
                 .push_bind(s.order_count)
                 .push_bind(s.unpaid)
-                .push_bind(s.next_close_at)
-                .push_bind(s.last_order_at)
+                .push_bind(s.next_close_at.map(|t| t.timestamp()))
+                .push_bind(s.last_order_at.map(|t| t.timestamp()))
                 .push_bind(stamp);
         });
         q.push(

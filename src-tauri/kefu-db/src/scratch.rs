@@ -1,10 +1,17 @@
-//! A database of its own for one test or benchmark, on the backend the environment names:
-//! SQLite in a fresh temporary folder by default; with `KEFU_TEST_BACKEND=postgres`, a new
-//! database on the PostgreSQL server at `KEFU_TEST_POSTGRES` (an address that may create
-//! databases, e.g. `postgres://postgres@127.0.0.1:55432/postgres`). So one story test runs
-//! against both backends unchanged.
+//! Databases and servers of a test's own (feature `test-support`; the crate's own tests
+//! have it too).
+//!
+//! `Scratch`: a database of its own for one test or benchmark, on the backend the
+//! environment names: SQLite in a fresh temporary folder by default; with
+//! `KEFU_TEST_BACKEND=postgres`, a new database on the PostgreSQL server at
+//! `KEFU_TEST_POSTGRES` (an address that may create databases, e.g.
+//! `postgres://postgres@127.0.0.1:55432/postgres`). So one story test runs against both
+//! backends unchanged. `OwnServer`: a throwaway PostgreSQL server that a test may stop and
+//! start again (the team database going away).
 
-use std::path::PathBuf;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use sqlx::{Connection, Executor};
@@ -20,6 +27,16 @@ pub struct Scratch {
     dir: Option<PathBuf>,
 }
 
+/// A name no other test of any process uses.
+fn unique_name(prefix: &str) -> String {
+    let n = SEQ.fetch_add(1, Ordering::Relaxed);
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    format!("{prefix}_{}_{stamp}_{n}", std::process::id())
+}
+
 impl Scratch {
     /// The backend this test run uses.
     pub fn backend() -> Backend {
@@ -29,13 +46,24 @@ impl Scratch {
         }
     }
 
+    /// Whether a test that needs `backend` can run in this test run; when not, says on the
+    /// test run's own output that `test` was skipped (the harness shows a returning test as
+    /// passed, so it must say so itself).
+    pub fn runs_on(backend: Backend, test: &str) -> bool {
+        if Self::backend() == backend {
+            return true;
+        }
+        let other = match backend {
+            Backend::Postgres => "KEFU_TEST_BACKEND=postgres",
+            Backend::Sqlite => "the default SQLite backend",
+        };
+        // Straight to stderr: the harness captures eprintln!, not the stream itself.
+        let _ = writeln!(std::io::stderr(), "skipped: {test} runs only with {other}");
+        false
+    }
+
     pub async fn new() -> Result<Scratch> {
-        let n = SEQ.fetch_add(1, Ordering::Relaxed);
-        let stamp = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default();
-        let name = format!("kefu_{}_{stamp}_{n}", std::process::id());
+        let name = unique_name("kefu");
         match Self::backend() {
             Backend::Sqlite => {
                 let dir = std::env::temp_dir().join(name);
@@ -46,28 +74,45 @@ impl Scratch {
                     dir: Some(dir),
                 })
             }
+            Backend::Postgres => Ok(Scratch {
+                url: new_postgres_database(&name).await?,
+                dir: None,
+            }),
+        }
+    }
+
+    /// A database for a test that runs the app itself: an SQLite file in `dir` (which the
+    /// caller owns), or a new database on the PostgreSQL test server.
+    pub fn in_folder(dir: &Path) -> Result<DbUrl> {
+        match Self::backend() {
+            Backend::Sqlite => Ok(DbUrl::from_path(&dir.join("desk.db"))),
             Backend::Postgres => {
-                let admin = std::env::var("KEFU_TEST_POSTGRES").map_err(|_| {
-                    Error::BadUrl(
-                        String::new(),
-                        "KEFU_TEST_BACKEND=postgres needs KEFU_TEST_POSTGRES",
-                    )
-                })?;
-                sqlx::any::install_default_drivers();
-                let mut conn = sqlx::AnyConnection::connect(&admin)
-                    .await
-                    .map_err(|e| Error::Open(admin.clone(), e.to_string()))?;
-                conn.execute(format!("CREATE DATABASE {name}").as_str())
-                    .await?;
-                conn.close().await?;
-                let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
-                Ok(Scratch {
-                    url: DbUrl::parse(&format!("{base}/{name}"))?,
-                    dir: None,
-                })
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(|e| Error::Open("a test runtime".into(), e.to_string()))?;
+                rt.block_on(new_postgres_database(&unique_name("kefu_e2e")))
             }
         }
     }
+}
+
+async fn new_postgres_database(name: &str) -> Result<DbUrl> {
+    let admin = std::env::var("KEFU_TEST_POSTGRES").map_err(|_| {
+        Error::BadUrl(
+            String::new(),
+            "KEFU_TEST_BACKEND=postgres needs KEFU_TEST_POSTGRES",
+        )
+    })?;
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(&admin)
+        .await
+        .map_err(|e| Error::Open(admin.clone(), e.to_string()))?;
+    conn.execute(format!("CREATE DATABASE {name}").as_str())
+        .await?;
+    conn.close().await?;
+    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+    DbUrl::parse(&format!("{base}/{name}"))
 }
 
 impl Drop for Scratch {
@@ -76,4 +121,60 @@ impl Drop for Scratch {
             let _ = std::fs::remove_dir_all(dir);
         }
     }
+}
+
+/// A PostgreSQL server of the test's own (`src-tauri/scripts/postgres.sh`, from Debian's
+/// packages), stopped and removed however the test ends.
+pub struct OwnServer {
+    dir: PathBuf,
+    pub url: DbUrl,
+}
+
+impl OwnServer {
+    /// Starts a server; the test fails if it cannot.
+    pub fn start(name: &str) -> OwnServer {
+        let dir = std::env::temp_dir().join(unique_name(&format!("kefu-{name}")));
+        let url = postgres_sh("start", &dir);
+        let url = DbUrl::parse(&url).unwrap_or_else(|e| panic!("postgres.sh start: {e}"));
+        OwnServer { dir, url }
+    }
+
+    /// Stops the server, keeping its data: the team database has gone away.
+    pub fn pause(&self) {
+        postgres_sh("pause", &self.dir);
+    }
+
+    /// Starts it again on the same address.
+    pub fn resume(&self) {
+        postgres_sh("resume", &self.dir);
+    }
+}
+
+impl Drop for OwnServer {
+    fn drop(&mut self) {
+        let _ = Command::new("bash")
+            .arg(script())
+            .arg("stop")
+            .arg(&self.dir)
+            .output();
+    }
+}
+
+fn script() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/postgres.sh")
+}
+
+fn postgres_sh(action: &str, dir: &Path) -> String {
+    let out = Command::new("bash")
+        .arg(script())
+        .arg(action)
+        .arg(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("bash runs postgres.sh: {e}"));
+    assert!(
+        out.status.success(),
+        "postgres.sh {action}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }

@@ -3,56 +3,28 @@
 //! fails plainly and writes nothing; when it is back the same `Db` and the same watch work
 //! again, without reopening anything.
 
-use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
 use kefu_core::followups::Rules;
 use kefu_core::team::{AgentState, Role, TeamRules};
 use kefu_core::BuyerNick;
-use kefu_db::{Backend, Db, DbUrl, Error, Scratch};
-
-fn server(action: &str, dir: &Path) -> String {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/postgres.sh");
-    let out = Command::new("bash")
-        .args([script, action])
-        .arg(dir)
-        .output()
-        .expect("bash runs");
-    assert!(
-        out.status.success(),
-        "postgres.sh {action}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
-}
-
-/// Stops and removes the test's server however the test ends.
-struct Server(std::path::PathBuf);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/postgres.sh");
-        let _ = Command::new("bash")
-            .args([script, "stop"])
-            .arg(&self.0)
-            .output();
-    }
-}
+use kefu_db::{Backend, Db, Error, OwnServer, Scratch};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_team_database_goes_away_and_comes_back() {
-    if Scratch::backend() != Backend::Postgres {
+    if !Scratch::runs_on(
+        Backend::Postgres,
+        "the_team_database_goes_away_and_comes_back",
+    ) {
         return;
     }
     let now = Utc
         .with_ymd_and_hms(2026, 11, 23, 4, 0, 0)
         .single()
         .expect("time");
-    let dir = std::env::temp_dir().join(format!("kefu-outage-{}", std::process::id()));
-    let url = DbUrl::parse(&server("start", &dir)).expect("url");
-    let _server = Server(dir.clone());
+    let server = OwnServer::start("outage");
+    let url = server.url.clone();
     let db = Db::open(&url).await.expect("open");
     let rules = TeamRules::default();
     let mei = db
@@ -70,7 +42,7 @@ async fn the_team_database_goes_away_and_comes_back() {
         .expect("inquiry before");
     let first = BuyerNick::parse("买家甲").expect("nick");
 
-    server("pause", &dir);
+    server.pause();
     let down = db
         .new_inquiry(&first, "在吗", &rules, &Rules::default(), now)
         .await;
@@ -85,7 +57,7 @@ async fn the_team_database_goes_away_and_comes_back() {
         );
     }
 
-    server("resume", &dir);
+    server.resume();
     // The pool makes new connections by itself; the agent's next try goes through.
     let start = Instant::now();
     let routed = loop {

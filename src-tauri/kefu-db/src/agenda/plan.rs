@@ -1,0 +1,339 @@
+//! Planning: each buyer's follow-ups from its orders (kefu-core's rules), written as the
+//! difference from what is stored.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use kefu_core::agenda::{self, Kind, Planned, Stored};
+use kefu_core::followups::{ChaseStep, Rules};
+use kefu_core::{Order, OrderNo, OrderStatus};
+use sqlx::AnyConnection;
+
+use super::{ROWS_PER_STATEMENT, SHOP_TIME};
+use crate::rows::at as time;
+use crate::sql::Sql;
+use crate::{Error, Result};
+
+/// One buyer as planning needs it.
+pub(crate) struct ToPlan<'a> {
+    pub nick: &'a str,
+    pub returning: bool,
+    pub first_seen: DateTime<Utc>,
+    pub orders: &'a [&'a Order],
+}
+
+/// Plans the follow-ups of these buyers again and writes the difference, in the caller's
+/// transaction. Used by every import (with the orders as they will be) and after a chase
+/// is announced (which covers and limits the buyer's later chases).
+pub(crate) async fn replan(
+    conn: &mut AnyConnection,
+    buyers: &[ToPlan<'_>],
+    rules: &Rules,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let nicks: Vec<&str> = buyers.iter().map(|b| b.nick).collect();
+    let mut sent = sent_chases(conn, &nicks).await?;
+    let mut stored = stored_of(conn, &nicks).await?;
+    let inserted = write_plans(conn, buyers, &mut sent, &mut stored, "", rules, now).await?;
+    if !inserted.is_empty() && any_rows(conn, "conversations").await? {
+        assign_owners(conn, &inserted).await?;
+    }
+    Ok(())
+}
+
+/// Plans a buyer the database has just created: nothing is stored or sent for it yet, so
+/// nothing needs reading (a new inquiry on a busy team database runs this per buyer). Its
+/// follow-ups belong to `owner`, the agent it was just routed to ("" while it waits).
+pub(crate) async fn plan_new_buyer(
+    conn: &mut AnyConnection,
+    nick: &str,
+    owner: &str,
+    rules: &Rules,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let buyer = ToPlan {
+        nick,
+        returning: false,
+        first_seen: now,
+        orders: &[],
+    };
+    write_plans(
+        conn,
+        &[buyer],
+        &mut HashMap::new(),
+        &mut HashMap::new(),
+        owner,
+        rules,
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// The follow-ups of a buyer no one has seen yet (no orders, nothing sent), as JSON rows
+/// (the columns of `followups`) for a team database's one-statement claim of a new buyer.
+pub(crate) fn new_buyer_plan_rows(rules: &Rules, now: DateTime<Utc>) -> Result<String> {
+    let planned = agenda::plan_buyer::<&Order>(&[], false, now, &[], rules, SHOP_TIME, now);
+    let rows: Vec<serde_json::Value> = planned
+        .iter()
+        .map(|p| {
+            let orders: Vec<&str> = p.orders.iter().map(OrderNo::as_str).collect();
+            serde_json::json!({
+                "key": p.key,
+                "kind": p.kind.code(),
+                "step": p.step.map(ChaseStep::code),
+                "orders": orders.join(","),
+                "due_at": p.due_at.timestamp(),
+                "expires_at": p.expires_at.map(|t| t.timestamp()),
+            })
+        })
+        .collect();
+    serde_json::to_string(&rows).map_err(|e| Error::Corrupt(format!("planned follow-ups: {e}")))
+}
+
+/// Writes the difference between each buyer's plan and what is stored; returns the buyers
+/// that got new follow-ups.
+async fn write_plans<'b>(
+    conn: &mut AnyConnection,
+    buyers: &[ToPlan<'b>],
+    sent: &mut HashMap<String, Vec<DateTime<Utc>>>,
+    stored: &mut HashMap<String, Vec<Stored>>,
+    owner: &str,
+    rules: &Rules,
+    now: DateTime<Utc>,
+) -> Result<Vec<&'b str>> {
+    let mut delete: Vec<i64> = Vec::new();
+    let mut insert: Vec<(&'b str, Planned, i64)> = Vec::new();
+    let mut update: Vec<(i64, Planned, i64)> = Vec::new();
+    for b in buyers {
+        let sent = sent.remove(b.nick).unwrap_or_default();
+        let stored = stored.remove(b.nick).unwrap_or_default();
+        let planned = agenda::plan_buyer(
+            b.orders,
+            b.returning,
+            b.first_seen,
+            &sent,
+            rules,
+            SHOP_TIME,
+            now,
+        );
+        let unpaid: Vec<&OrderNo> = b
+            .orders
+            .iter()
+            .filter(|o| o.status == OrderStatus::AwaitingPayment)
+            .map(|o| &o.no)
+            .collect();
+        let r = agenda::reconcile(&stored, planned, &unpaid);
+        delete.extend(r.delete);
+        let amount = |p: &Planned| -> i64 {
+            b.orders
+                .iter()
+                .filter(|o| p.orders.contains(&o.no))
+                .map(|o| o.total.0)
+                .sum()
+        };
+        for (id, p) in r.update {
+            let a = amount(&p);
+            update.push((id, p, a));
+        }
+        for p in r.insert {
+            let a = amount(&p);
+            insert.push((b.nick, p, a));
+        }
+    }
+    for (id, p, amount) in &update {
+        let orders: Vec<&str> = p.orders.iter().map(OrderNo::as_str).collect();
+        sqlx::query(
+            "UPDATE followups SET step = $1, orders = $2, amount_fen = $3, due_at = $4, expires_at = $5,
+             wake_at = $6 WHERE id = $7",
+        )
+        .bind(p.step.map(ChaseStep::code))
+        .bind(orders.join(","))
+        .bind(amount)
+        .bind(p.due_at.timestamp())
+        .bind(p.expires_at.map(|t| t.timestamp()))
+        .bind(p.due_at.timestamp())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    for chunk in delete.chunks(ROWS_PER_STATEMENT) {
+        let mut q = crate::sql::in_list(conn, "DELETE FROM followups WHERE id", chunk);
+        q.build()?.execute(&mut *conn).await?;
+    }
+    for chunk in insert.chunks(ROWS_PER_STATEMENT / 2) {
+        insert_rows(conn, chunk, owner).await?;
+    }
+    let mut inserted: Vec<&'b str> = insert.iter().map(|(n, _, _)| *n).collect();
+    inserted.dedup();
+    Ok(inserted)
+}
+
+/// A follow-up belongs to the agent serving (or who last served) its buyer; without one it
+/// stays unowned, which means the agent signed in on each PC.
+pub(crate) async fn assign_owners(conn: &mut AnyConnection, nicks: &[&str]) -> Result<()> {
+    for chunk in nicks.chunks(ROWS_PER_STATEMENT) {
+        let mut q = crate::sql::in_list(
+            conn,
+            "UPDATE followups SET owner = COALESCE((
+                 SELECT a.name FROM conversations c JOIN agents a ON a.id = c.agent_id
+                 WHERE c.buyer_nick = followups.buyer_nick
+                 ORDER BY c.assigned_at DESC, c.id DESC LIMIT 1), owner)
+             WHERE done_at IS NULL AND buyer_nick",
+            chunk,
+        );
+        q.build()?.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+async fn insert_rows(
+    conn: &mut AnyConnection,
+    rows: &[(&str, Planned, i64)],
+    owner: &str,
+) -> Result<()> {
+    let mut q = Sql::new(
+        conn,
+        "INSERT INTO followups (buyer_nick, key, kind, step, orders, amount_fen, due_at, expires_at, wake_at, owner) ",
+    );
+    q.push_values(rows, |mut b, (nick, p, amount)| {
+        let orders: Vec<&str> = p.orders.iter().map(OrderNo::as_str).collect();
+        b.push_bind(*nick)
+            .push_bind(p.key.as_str())
+            .push_bind(p.kind.code())
+            .push_bind(p.step.map(ChaseStep::code))
+            .push_bind(orders.join(","))
+            .push_bind(*amount)
+            .push_bind(p.due_at.timestamp())
+            .push_bind(p.expires_at.map(|t| t.timestamp()))
+            .push_bind(p.due_at.timestamp())
+            .push_bind(owner);
+    });
+    q.build()?.execute(&mut *conn).await?;
+    Ok(())
+}
+
+pub(super) async fn any_rows(conn: &mut AnyConnection, table: &'static str) -> Result<bool> {
+    let any: Option<i64> = sqlx::query_scalar(&format!("SELECT 1 FROM {table} LIMIT 1"))
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(any.is_some())
+}
+
+/// The chases already announced to each of these buyers.
+async fn sent_chases(
+    conn: &mut AnyConnection,
+    nicks: &[&str],
+) -> Result<HashMap<String, Vec<DateTime<Utc>>>> {
+    let mut out: HashMap<String, Vec<DateTime<Utc>>> = HashMap::new();
+    if !any_rows(conn, "chases").await? {
+        return Ok(out);
+    }
+    for chunk in nicks.chunks(ROWS_PER_STATEMENT) {
+        let mut q = crate::sql::in_list(
+            conn,
+            "SELECT buyer_nick, due_at FROM chases WHERE buyer_nick",
+            chunk,
+        );
+        let rows: Vec<(String, i64)> = q.build_query_as()?.fetch_all(&mut *conn).await?;
+        for (n, t) in rows {
+            out.entry(n).or_default().push(time(t)?);
+        }
+    }
+    Ok(out)
+}
+
+async fn stored_of(
+    conn: &mut AnyConnection,
+    nicks: &[&str],
+) -> Result<HashMap<String, Vec<Stored>>> {
+    let mut out: HashMap<String, Vec<Stored>> = HashMap::new();
+    if !any_rows(conn, "followups").await? {
+        return Ok(out);
+    }
+    type Row = (
+        String,
+        i64,
+        String,
+        String,
+        String,
+        i64,
+        Option<i64>,
+        i64,
+        i64,
+        i64,
+    );
+    for chunk in nicks.chunks(ROWS_PER_STATEMENT) {
+        let mut q = crate::sql::in_list(
+            conn,
+            "SELECT buyer_nick, id, key, kind, orders, due_at, expires_at,
+                    -- Integers, not booleans: one shape on both databases.
+                    CASE WHEN announced_at IS NULL THEN 0 ELSE 1 END,
+                    CASE WHEN snoozed_until IS NULL THEN 0 ELSE 1 END,
+                    CASE WHEN done_at IS NULL THEN 0 ELSE 1 END
+             FROM followups WHERE buyer_nick",
+            chunk,
+        );
+        let rows: Vec<Row> = q.build_query_as()?.fetch_all(&mut *conn).await?;
+        for (nick, id, key, kind, orders, due_at, expires_at, announced, snoozed, done) in rows {
+            let kind = Kind::parse(&kind)
+                .map_err(|_| Error::Corrupt(format!("followups.kind = {kind}")))?;
+            let orders = orders
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(OrderNo::parse)
+                .collect::<kefu_core::Result<Vec<_>>>()
+                .map_err(Error::unreadable)?;
+            out.entry(nick).or_default().push(Stored {
+                id,
+                key,
+                kind,
+                orders,
+                due_at: time(due_at)?,
+                expires_at: expires_at.map(time).transpose()?,
+                announced: announced != 0,
+                snoozed: snoozed != 0,
+                done: done != 0,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Plans these buyers again from what is stored.
+pub(crate) async fn replan_stored(
+    conn: &mut AnyConnection,
+    nicks: &[&str],
+    rules: &Rules,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let orders = crate::rows::orders_of_buyers(conn, nicks).await?;
+    let mut info: Vec<(String, i64, i64)> = Vec::new();
+    for chunk in nicks.chunks(ROWS_PER_STATEMENT) {
+        let mut q = crate::sql::in_list(
+            conn,
+            "SELECT nick, is_returning, first_seen_at FROM buyers WHERE nick",
+            chunk,
+        );
+        info.extend(
+            q.build_query_as::<(String, i64, i64)>()?
+                .fetch_all(&mut *conn)
+                .await?,
+        );
+    }
+    let mut by_buyer: HashMap<&str, Vec<&Order>> = HashMap::new();
+    for o in &orders {
+        by_buyer.entry(o.buyer.as_str()).or_default().push(o);
+    }
+    let empty: Vec<&Order> = Vec::new();
+    let mut plans = Vec::with_capacity(info.len());
+    for (nick, returning, first_seen) in &info {
+        plans.push(ToPlan {
+            nick,
+            returning: *returning != 0,
+            first_seen: time(*first_seen)?,
+            orders: by_buyer.get(nick.as_str()).unwrap_or(&empty),
+        });
+    }
+    replan(conn, &plans, rules, now).await
+}

@@ -1,0 +1,282 @@
+//! The stored agenda: the lists, the scheduler's step that announces each follow-up once,
+//! snooze, done and follow-ups added by hand.
+
+use chrono::{DateTime, Utc};
+use kefu_core::agenda::{self, Kind, Planned, Snooze};
+use kefu_core::followups::{ChaseStep, Rules};
+use kefu_core::{BuyerNick, OrderNo};
+
+use super::plan::{any_rows, replan_stored};
+use super::{Agenda, FollowUp, FollowUpRow, OVERDUE_AFTER_MINUTES, SHOP_TIME, UPCOMING_HOURS};
+use crate::rows::at as time;
+use crate::{Db, Error, Result};
+
+impl Db {
+    /// Plans every buyer's agenda once, for a database that had orders before the agenda
+    /// existed.
+    pub async fn plan_if_needed(&self, rules: &Rules, now: DateTime<Utc>) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        if !any_rows(&mut tx, "agenda_plan_needed").await? {
+            return Ok(());
+        }
+        let nicks: Vec<String> = sqlx::query_scalar("SELECT nick FROM buyers")
+            .fetch_all(&mut *tx)
+            .await?;
+        let nicks: Vec<&str> = nicks.iter().map(String::as_str).collect();
+        replan_stored(&mut tx, &nicks, rules, now).await?;
+        sqlx::query("DELETE FROM agenda_plan_needed")
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The agenda at `now` of `owner` (follow-ups without an owner belong to whoever is
+    /// signed in); `None` lists everyone's. Each list holds at most `limit`.
+    pub async fn agenda(
+        &self,
+        now: DateTime<Utc>,
+        owner: Option<&str>,
+        limit: i64,
+    ) -> Result<Agenda> {
+        let t = now.timestamp();
+        let limit = limit.clamp(1, 10_000);
+        let grace = OVERDUE_AFTER_MINUTES * 60;
+        let overdue = self.woken(now, owner, i64::MIN, t - grace, limit).await?;
+        let due = self.woken(now, owner, t - grace, t, limit).await?;
+        let upcoming = self
+            .woken(now, owner, t, t + UPCOMING_HOURS * 3600, limit)
+            .await?;
+        let convert = |rows: Vec<FollowUpRow>| -> Result<Vec<FollowUp>> {
+            rows.into_iter().map(|r| r.into_follow_up(now)).collect()
+        };
+        let mut a = Agenda {
+            at: Some(now),
+            overdue: convert(overdue)?,
+            due: convert(due)?,
+            upcoming: convert(upcoming)?,
+        };
+        let urgent = |f: &FollowUp| agenda::most_urgent_first(f.kind, f.expires_at, f.due_at);
+        a.overdue.sort_by_key(urgent);
+        a.due.sort_by_key(urgent);
+        Ok(a)
+    }
+
+    /// Live follow-ups of `owner` (and unowned ones) that need the agent in (`after`,
+    /// `until`], soonest first.
+    async fn woken(
+        &self,
+        now: DateTime<Utc>,
+        owner: Option<&str>,
+        after: i64,
+        until: i64,
+        limit: i64,
+    ) -> Result<Vec<FollowUpRow>> {
+        Ok(sqlx::query_as(
+            "SELECT * FROM followups
+             WHERE done_at IS NULL AND (expires_at IS NULL OR expires_at > $1)
+             AND ($2 IS NULL OR owner = '' OR owner = $2)
+             AND wake_at > $3 AND wake_at <= $4
+             ORDER BY wake_at LIMIT $5",
+        )
+        .bind(now.timestamp())
+        .bind(owner)
+        .bind(after)
+        .bind(until)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Open follow-ups due by `now`, of everyone: for the tray's count.
+    pub async fn due_count(&self, now: DateTime<Utc>) -> Result<i64> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM followups WHERE done_at IS NULL AND wake_at <= $1
+             AND (expires_at IS NULL OR expires_at > $1)",
+        )
+        .bind(now.timestamp())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n)
+    }
+
+    /// When the next follow-up not yet announced falls due.
+    pub async fn next_wake(&self) -> Result<Option<DateTime<Utc>>> {
+        let t: Option<i64> = sqlx::query_scalar(
+            "SELECT wake_at FROM followups WHERE done_at IS NULL AND announced_at IS NULL
+             ORDER BY wake_at LIMIT 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        t.map(time).transpose()
+    }
+
+    /// The scheduler's step: claims and returns what fell due by `now` and was not yet
+    /// announced, and when the next one falls due. Each follow-up is claimed in its own
+    /// transaction before it is returned, so it is announced once, across restarts and
+    /// across PCs sharing the database; a crash after the claim loses only the
+    /// notification, never the follow-up, which stays on the agenda.
+    pub async fn run_due(
+        &self,
+        now: DateTime<Utc>,
+        rules: &Rules,
+    ) -> Result<(Vec<FollowUp>, Option<DateTime<Utc>>)> {
+        let t = now.timestamp();
+        let rows: Vec<FollowUpRow> = sqlx::query_as(
+            "SELECT * FROM followups WHERE done_at IS NULL AND announced_at IS NULL AND wake_at <= $1
+             ORDER BY wake_at LIMIT 500",
+        )
+        .bind(t)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut fired = Vec::new();
+        for row in rows {
+            let mut tx = self.pool.begin().await?;
+            // Expired before it could be announced (the app was off): nothing to say, but
+            // it is marked so that the step does not look at it again.
+            let expired = row.expires_at.is_some_and(|e| e <= t);
+            let claimed = sqlx::query(
+                "UPDATE followups SET announced_at = $1 WHERE id = $2 AND announced_at IS NULL",
+            )
+            .bind(t)
+            .bind(row.id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+                == 1;
+            if !claimed || expired {
+                tx.commit().await?;
+                continue;
+            }
+            let f = row.into_follow_up(now)?;
+            if f.kind == Kind::Chase {
+                sqlx::query(
+                    "INSERT INTO chases (buyer_nick, due_at, step, orders, announced_at)
+                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (buyer_nick, due_at) DO NOTHING",
+                )
+                .bind(&f.nick)
+                // The chase counts as sent now, when the agent is tapped: it covers the
+                // steps that fell due while the app was closed.
+                .bind(t)
+                .bind(f.step.map_or("first", ChaseStep::code))
+                .bind(f.orders.join(","))
+                .bind(t)
+                .execute(&mut *tx)
+                .await?;
+                // The chase covers the buyer's other steps near it and counts towards the
+                // daily limit: plan the buyer's chases again.
+                replan_stored(&mut tx, &[f.nick.as_str()], rules, now).await?;
+            }
+            tx.commit().await?;
+            fired.push(f);
+        }
+        Ok((fired, self.next_wake().await?))
+    }
+
+    /// Snoozes a follow-up: it leaves the due lists and is announced again at the end.
+    pub async fn snooze(&self, id: i64, snooze: Snooze, now: DateTime<Utc>) -> Result<FollowUp> {
+        let until = snooze.until(now, SHOP_TIME).timestamp();
+        let done = sqlx::query(
+            "UPDATE followups SET snoozed_until = $1, wake_at = $1, announced_at = NULL
+             WHERE id = $2 AND done_at IS NULL",
+        )
+        .bind(until)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(Error::NotFound(format!("open follow-up {id}")));
+        }
+        self.follow_up(id, now).await
+    }
+
+    /// Marks a follow-up done; it stays as history and is never planned again.
+    pub async fn done(&self, id: i64, by: &str, now: DateTime<Utc>) -> Result<FollowUp> {
+        let done = sqlx::query(
+            "UPDATE followups SET done_at = $1, done_by = $2 WHERE id = $3 AND done_at IS NULL",
+        )
+        .bind(now.timestamp())
+        .bind(by)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(Error::NotFound(format!("open follow-up {id}")));
+        }
+        self.follow_up(id, now).await
+    }
+
+    /// Adds a follow-up made by hand (`agenda::by_hand`: a promised answer, a refund
+    /// request, a returned parcel) for a known buyer.
+    pub async fn add_by_hand(
+        &self,
+        nick: &BuyerNick,
+        planned: &Planned,
+        note: &str,
+        owner: &str,
+        now: DateTime<Utc>,
+    ) -> Result<FollowUp> {
+        let kind = planned.kind;
+        let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM buyers WHERE nick = $1")
+            .bind(nick.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+        if known.is_none() {
+            return Err(Error::NotFound(format!("buyer {nick}")));
+        }
+        for no in &planned.orders {
+            let theirs: Option<i64> =
+                sqlx::query_scalar("SELECT 1 FROM orders WHERE order_no = $1 AND buyer_nick = $2")
+                    .bind(no.as_str())
+                    .bind(nick.as_str())
+                    .fetch_optional(&self.pool)
+                    .await?;
+            if theirs.is_none() {
+                return Err(Error::NotFound(format!("order {no} of buyer {nick}")));
+            }
+        }
+        let orders: Vec<&str> = planned.orders.iter().map(OrderNo::as_str).collect();
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO followups (buyer_nick, key, kind, orders, due_at, expires_at, wake_at, owner, note)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(nick.as_str())
+        .bind(&planned.key)
+        .bind(kind.code())
+        .bind(orders.join(","))
+        .bind(planned.due_at.timestamp())
+        .bind(planned.expires_at.map(|t| t.timestamp()))
+        .bind(planned.due_at.timestamp())
+        .bind(owner)
+        .bind(note)
+        .fetch_one(&self.pool)
+        .await?;
+        self.follow_up(id, now).await
+    }
+
+    pub async fn follow_up(&self, id: i64, now: DateTime<Utc>) -> Result<FollowUp> {
+        let row: Option<FollowUpRow> = sqlx::query_as("SELECT * FROM followups WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.ok_or_else(|| Error::NotFound(format!("follow-up {id}")))?
+            .into_follow_up(now)
+    }
+
+    /// The open follow-ups of one buyer, soonest first: for the buyer panel.
+    pub async fn follow_ups_of(
+        &self,
+        nick: &BuyerNick,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<FollowUp>> {
+        let rows: Vec<FollowUpRow> = sqlx::query_as(
+            "SELECT * FROM followups WHERE buyer_nick = $1 AND done_at IS NULL
+             AND (expires_at IS NULL OR expires_at > $2) ORDER BY wake_at",
+        )
+        .bind(nick.as_str())
+        .bind(now.timestamp())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(|r| r.into_follow_up(now)).collect()
+    }
+}

@@ -1,0 +1,282 @@
+//! Buyers: the group lists and their counts, search, the buyer panel, shared notes and tags.
+
+use chrono::{DateTime, Utc};
+use kefu_core::{BuyerNick, Group, Order, OrderNo};
+use serde::Serialize;
+
+use crate::rows::{self, BuyerRowDb, OrderRowDb};
+use crate::{Backend, Db, Error, Result};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct GroupCounts {
+    pub inquiry: i64,
+    pub order: i64,
+    pub shipped: i64,
+    pub closed: i64,
+}
+
+/// One row of a group list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BuyerSummary {
+    pub nick: String,
+    pub group: Group,
+    pub returning: bool,
+    pub order_count: i64,
+    pub unpaid_count: i64,
+    pub next_close_at: Option<DateTime<Utc>>,
+    pub last_order_at: Option<DateTime<Utc>>,
+    pub note: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BuyerDetail {
+    #[serde(flatten)]
+    pub summary: BuyerSummary,
+    pub note_by: Option<String>,
+    pub note_at: Option<DateTime<Utc>>,
+    pub tags: Vec<String>,
+    pub tags_by: Option<String>,
+    pub tags_at: Option<DateTime<Utc>>,
+    pub orders: Vec<Order>,
+}
+
+impl Db {
+    pub async fn group_counts(&self) -> Result<GroupCounts> {
+        let rows: Vec<(i64, i64)> = match self.backend {
+            Backend::Sqlite => {
+                sqlx::query_as("SELECT grp, n FROM group_counts")
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+            Backend::Postgres => {
+                // The totals plus the changes not folded in yet (see the migration).
+                sqlx::query("SELECT 1 FROM (SELECT fold_group_counts()) AS folded")
+                    .execute(&self.pool)
+                    .await?;
+                sqlx::query_as(
+                    "SELECT grp, n + COALESCE((SELECT SUM(d) FROM group_count_changes c
+                                               WHERE c.grp = g.grp), 0)::BIGINT
+                     FROM group_counts g",
+                )
+                .fetch_all(&self.pool)
+                .await?
+            }
+        };
+        let mut c = GroupCounts::default();
+        for (g, n) in rows {
+            match Group::from_code(g) {
+                Some(Group::Inquiry) => c.inquiry = n,
+                Some(Group::Order) => c.order = n,
+                Some(Group::Shipped) => c.shipped = n,
+                Some(Group::Closed) => c.closed = n,
+                None => return Err(Error::Corrupt(format!("buyers.grp = {g}"))),
+            }
+        }
+        Ok(c)
+    }
+
+    /// A page of a group list, in the group's order (the order group most urgent first).
+    pub async fn buyers_in_group(
+        &self,
+        group: Group,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Vec<BuyerSummary>> {
+        let rows: Vec<BuyerRowDb> = sqlx::query_as(
+            "SELECT * FROM buyers WHERE grp = $1 ORDER BY sort_key, nick LIMIT $2 OFFSET $3",
+        )
+        .bind(group.code())
+        .bind(limit.clamp(0, 1000))
+        .bind(offset.max(0))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(BuyerSummary::try_from).collect()
+    }
+
+    /// Buyers whose nick starts with `prefix`, and the buyer of an order whose number is
+    /// exactly `query` (as typed: digits).
+    pub async fn search(&self, query: &str, limit: i64) -> Result<Vec<BuyerSummary>> {
+        let q = query.trim();
+        if q.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut found: Vec<BuyerSummary> = Vec::new();
+        if let Ok(no) = OrderNo::parse(q) {
+            let rows: Vec<BuyerRowDb> = sqlx::query_as(
+                "SELECT b.* FROM buyers b JOIN orders o ON o.buyer_nick = b.nick WHERE o.order_no = $1",
+            )
+            .bind(no.as_str())
+            .fetch_all(&self.pool)
+            .await?;
+            for r in rows {
+                found.push(r.try_into()?);
+            }
+        }
+        // A prefix range on the primary key: `nick >= q AND nick < q || U+10FFFF`.
+        let upper = format!("{q}\u{10FFFF}");
+        let rows: Vec<BuyerRowDb> = sqlx::query_as(
+            "SELECT * FROM buyers WHERE nick >= $1 AND nick < $2 ORDER BY nick LIMIT $3",
+        )
+        .bind(q)
+        .bind(&upper)
+        .bind(limit.clamp(0, 200))
+        .fetch_all(&self.pool)
+        .await?;
+        for r in rows {
+            let b = BuyerSummary::try_from(r)?;
+            if !found.iter().any(|f| f.nick == b.nick) {
+                found.push(b);
+            }
+        }
+        Ok(found)
+    }
+
+    pub async fn buyer(&self, nick: &BuyerNick) -> Result<BuyerDetail> {
+        let row: Option<BuyerRowDb> = sqlx::query_as("SELECT * FROM buyers WHERE nick = $1")
+            .bind(nick.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+        let row = row.ok_or_else(|| Error::NotFound(format!("buyer {nick}")))?;
+        let orders: Vec<OrderRowDb> =
+            sqlx::query_as("SELECT * FROM orders WHERE buyer_nick = $1 ORDER BY created_at DESC")
+                .bind(nick.as_str())
+                .fetch_all(&self.pool)
+                .await?;
+        rows::buyer_detail(row, orders)
+    }
+
+    /// The shared note on a buyer, with who wrote it and when.
+    pub async fn set_note(
+        &self,
+        nick: &BuyerNick,
+        note: &str,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        self.set_shared(
+            "UPDATE buyers SET note = $1, note_by = $2, note_at = $3 WHERE nick = $4",
+            note.to_owned(),
+            nick,
+            by,
+            now,
+        )
+        .await
+    }
+
+    /// The shared tags on a buyer (blank ones dropped), with who set them and when.
+    pub async fn set_tags(
+        &self,
+        nick: &BuyerNick,
+        tags: &[String],
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let cleaned: Vec<&str> = tags
+            .iter()
+            .map(|t| t.trim())
+            .filter(|t| !t.is_empty())
+            .collect();
+        let json = serde_json::to_string(&cleaned).map_err(|e| Error::Corrupt(e.to_string()))?;
+        self.set_shared(
+            "UPDATE buyers SET tags = $1, tags_by = $2, tags_at = $3 WHERE nick = $4",
+            json,
+            nick,
+            by,
+            now,
+        )
+        .await
+    }
+
+    /// Runs one of the fixed updates above: (value, by, at) on a buyer that must exist.
+    async fn set_shared(
+        &self,
+        update: &'static str,
+        value: String,
+        nick: &BuyerNick,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let done = sqlx::query(update)
+            .bind(value)
+            .bind(by)
+            .bind(now.timestamp())
+            .bind(nick.as_str())
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(Error::NotFound(format!("buyer {nick}")));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use kefu_core::demo::demo_orders;
+    use kefu_core::followups::Rules;
+
+    use super::*;
+    use crate::testing::{fresh, now};
+
+    #[tokio::test]
+    async fn order_group_lists_the_most_urgent_unpaid_first() {
+        let (_dir, db) = fresh().await;
+        db.apply_orders(&demo_orders(now()), &Rules::default(), now())
+            .await
+            .unwrap();
+        let page = db.buyers_in_group(Group::Order, 0, 100).await.unwrap();
+        assert_eq!(page.len(), 20);
+        let closes: Vec<_> = page.iter().map(|b| b.next_close_at).collect();
+        let unpaid: Vec<_> = closes.iter().take_while(|c| c.is_some()).collect();
+        assert_eq!(
+            unpaid.len(),
+            12,
+            "the 12 unpaid buyers come before the 8 waiting for shipment"
+        );
+        assert!(unpaid.windows(2).all(|w| w[0] <= w[1]), "{unpaid:?}");
+        assert!(page[0].next_close_at.unwrap() - now() <= chrono::Duration::hours(3));
+        assert_eq!(
+            db.buyers_in_group(Group::Order, 15, 100)
+                .await
+                .unwrap()
+                .len(),
+            5
+        );
+    }
+
+    #[tokio::test]
+    async fn notes_tags_and_search() {
+        let (_dir, db) = fresh().await;
+        let orders = demo_orders(now());
+        db.apply_orders(&orders, &Rules::default(), now())
+            .await
+            .unwrap();
+        let nick = orders[0].buyer.clone();
+        db.set_note(&nick, "<b>问过大衣</b>", "小美", now())
+            .await
+            .unwrap();
+        db.set_tags(
+            &nick,
+            &["VIP".into(), " ".into(), "双11".into()],
+            "小美",
+            now(),
+        )
+        .await
+        .unwrap();
+        let d = db.buyer(&nick).await.unwrap();
+        assert_eq!(d.summary.note, "<b>问过大衣</b>");
+        assert_eq!(d.note_by.as_deref(), Some("小美"));
+        assert_eq!(d.tags, vec!["VIP".to_string(), "双11".to_string()]);
+        let prefix: String = nick.as_str().chars().take(3).collect();
+        let hits = db.search(&prefix, 50).await.unwrap();
+        assert!(hits.iter().any(|b| b.nick == nick.as_str()));
+        assert!(hits.iter().all(|b| b.nick.starts_with(&prefix)));
+        let by_no = db.search(orders[0].no.as_str(), 50).await.unwrap();
+        assert_eq!(by_no[0].nick, nick.as_str());
+        let missing = BuyerNick::parse("nobody").unwrap();
+        assert!(matches!(
+            db.set_note(&missing, "x", "小美", now()).await,
+            Err(Error::NotFound(_))
+        ));
+    }
+}

@@ -1,0 +1,366 @@
+//! Applying an export: orders merged by the core's rules, buyers' groups derived again,
+//! follow-ups planned, all in one transaction.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{DateTime, Utc};
+use kefu_core::followups::Rules;
+use kefu_core::{standing, Order, OrderItem, Standing};
+use serde::Serialize;
+
+use crate::{agenda, rows, Backend, Db, Error, Result};
+
+/// From this many changed orders on, an import rebuilds the secondary indexes instead of
+/// updating them row by row.
+const BULK_ORDERS: usize = 50_000;
+
+/// What applying a batch of orders did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Applied {
+    pub new: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub items: u64,
+    pub items_skipped: u64,
+}
+
+impl Db {
+    /// Applies orders read from an export (or made by the demo) in one transaction: new
+    /// orders are added, known ones merged by the core's rules (status never moves
+    /// backwards), and the group of every buyer touched is derived again.
+    pub async fn apply_orders(
+        &self,
+        orders: &[Order],
+        rules: &Rules,
+        now: DateTime<Utc>,
+    ) -> Result<Applied> {
+        self.apply(orders.to_vec(), &[], rules, now, |_, _| true)
+            .await
+    }
+
+    /// As `apply_orders`, with the export's items, reporting progress as (done, total)
+    /// orders. Returning `false` from `progress` cancels: the transaction is rolled back and
+    /// nothing is written. Items of orders the database does not know are skipped and
+    /// counted, since the items file is often imported on its own after the orders.
+    pub async fn apply(
+        &self,
+        mut orders: Vec<Order>,
+        items: &[OrderItem],
+        rules: &Rules,
+        now: DateTime<Utc>,
+        mut progress: impl FnMut(u64, u64) -> bool,
+    ) -> Result<Applied> {
+        let mut applied = Applied::default();
+        // Later rows of the same batch merge into earlier ones, as a second import would.
+        // The stable sort keeps export order among rows of one order, and writing in key
+        // order keeps the primary-key index appends cheap.
+        orders.sort_by(|a, b| a.no.cmp(&b.no));
+        orders.dedup_by(|later, earlier| {
+            let same = later.no == earlier.no;
+            if same {
+                earlier.merge(later);
+            }
+            same
+        });
+        let total = orders.len() as u64;
+        let mut tx = self.pool.begin().await?;
+        let keys: Vec<&str> = orders.iter().map(|o| o.no.as_str()).collect();
+        let mut existing: HashMap<String, Order> = HashMap::new();
+        for o in rows::orders_by_no(&mut tx, &keys).await? {
+            existing.insert(o.no.as_str().to_owned(), o);
+        }
+        drop(keys);
+        let mut changed: Vec<Order> = Vec::with_capacity(orders.len());
+        for incoming in orders {
+            match existing.remove(incoming.no.as_str()) {
+                Some(mut current) => {
+                    let before = current.clone();
+                    current.merge(&incoming);
+                    if current == before {
+                        applied.unchanged += 1;
+                        continue;
+                    }
+                    applied.updated += 1;
+                    changed.push(current);
+                }
+                None => {
+                    applied.new += 1;
+                    changed.push(incoming);
+                }
+            }
+        }
+        if !progress(0, total) {
+            return Err(Error::Cancelled);
+        }
+        // Every order of every touched buyer as it will be after this batch: what is
+        // stored, overlaid with what changed. (A merge keeps an order's buyer.)
+        let touched: BTreeSet<&str> = changed.iter().map(|o| o.buyer.as_str()).collect();
+        let nicks: Vec<&str> = touched.into_iter().collect();
+        let stored = rows::orders_of_buyers(&mut tx, &nicks).await?;
+        let mut after: HashMap<&str, &Order> = HashMap::with_capacity(changed.len());
+        for o in stored.iter().chain(&changed) {
+            after.insert(o.no.as_str(), o);
+        }
+        let mut by_buyer: HashMap<&str, Vec<&Order>> = HashMap::with_capacity(nicks.len());
+        for o in after.into_values() {
+            by_buyer.entry(o.buyer.as_str()).or_default().push(o);
+        }
+        let standings: Vec<(&str, Standing)> = nicks
+            .iter()
+            .map(|n| {
+                let orders = by_buyer.get(n).map(Vec::as_slice).unwrap_or(&[]);
+                (*n, standing(orders, rules))
+            })
+            .collect();
+        let stamp = now.timestamp();
+        // A large batch writes faster into tables without their secondary indexes, which
+        // are then rebuilt from sorted data in one pass, instead of inserting keys at random
+        // places. DDL is transactional here, so a cancel or failure leaves them as they were.
+        let rebuilt = if changed.len() >= BULK_ORDERS && self.backend == Backend::Sqlite {
+            rows::drop_secondary_indexes(&mut tx).await?
+        } else {
+            Vec::new()
+        };
+        // Buyers first: orders refer to them.
+        rows::upsert_buyers(&mut tx, &standings, stamp).await?;
+        let mut done = 0u64;
+        for chunk in changed.chunks(rows::ORDERS_PER_STATEMENT) {
+            rows::upsert_orders(&mut tx, chunk, stamp).await?;
+            done += chunk.len() as u64;
+            if !progress(done, total) {
+                return Err(Error::Cancelled);
+            }
+        }
+        for sql in &rebuilt {
+            sqlx::query(sql).execute(&mut *tx).await?;
+        }
+        // Every touched buyer's follow-ups, planned from its orders as they now are.
+        let empty: Vec<&Order> = Vec::new();
+        let to_plan: Vec<agenda::ToPlan> = standings
+            .iter()
+            .map(|(nick, s)| agenda::ToPlan {
+                nick,
+                returning: s.returning,
+                first_seen: now,
+                orders: by_buyer.get(nick).unwrap_or(&empty),
+            })
+            .collect();
+        agenda::replan(&mut tx, &to_plan, rules, now).await?;
+        let (stored, skipped) = rows::replace_items(&mut tx, items).await?;
+        applied.items = stored;
+        applied.items_skipped = skipped;
+        if !progress(total, total) {
+            return Err(Error::Cancelled);
+        }
+        tx.commit().await?;
+        Ok(applied)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use kefu_core::demo::demo_orders;
+    use kefu_core::{BuyerNick, Group, OrderNo, OrderStatus};
+
+    use super::*;
+    use crate::testing::{fresh, now};
+    use crate::{GroupCounts, Scratch};
+
+    #[tokio::test]
+    async fn demo_shop_lands_in_its_groups_and_applying_twice_changes_nothing() {
+        let (_dir, db) = fresh().await;
+        assert!(db.is_empty().await.unwrap());
+        let orders = demo_orders(now());
+        let first = db
+            .apply_orders(&orders, &Rules::default(), now())
+            .await
+            .unwrap();
+        assert_eq!(first.new, orders.len() as u64);
+        assert_eq!(
+            db.group_counts().await.unwrap(),
+            GroupCounts {
+                inquiry: 6,
+                order: 20,
+                shipped: 12,
+                closed: 10
+            }
+        );
+        let again = db
+            .apply_orders(&orders, &Rules::default(), now())
+            .await
+            .unwrap();
+        assert_eq!(
+            again,
+            Applied {
+                unchanged: orders.len() as u64,
+                ..Applied::default()
+            }
+        );
+    }
+
+    #[tokio::test]
+    async fn an_older_export_never_moves_an_order_back() {
+        let (_dir, db) = fresh().await;
+        let mut order = demo_orders(now())
+            .into_iter()
+            .find(|o| o.status == OrderStatus::AwaitingPayment)
+            .unwrap();
+        let older = order.clone();
+        order.status = OrderStatus::Shipped;
+        order.tracking_no = "SF123".into();
+        db.apply_orders(&[order.clone()], &Rules::default(), now())
+            .await
+            .unwrap();
+        let applied = db
+            .apply_orders(&[older], &Rules::default(), now())
+            .await
+            .unwrap();
+        assert_eq!(applied.unchanged, 1);
+        let detail = db.buyer(&order.buyer).await.unwrap();
+        assert_eq!(detail.orders[0].status, OrderStatus::Shipped);
+        assert_eq!(detail.orders[0].tracking_no, "SF123");
+        assert_eq!(detail.summary.group, Group::Shipped);
+    }
+
+    #[tokio::test]
+    async fn a_later_batch_sees_the_buyers_stored_orders_and_keeps_the_note() {
+        let (_dir, db) = fresh().await;
+        let orders = demo_orders(now());
+        // A buyer with at least two stored orders.
+        let nick = orders
+            .iter()
+            .find(|o| orders.iter().filter(|p| p.buyer == o.buyer).count() >= 2)
+            .map(|o| o.buyer.clone())
+            .expect("a demo buyer with two orders");
+        let mine: Vec<Order> = orders.iter().filter(|o| o.buyer == nick).cloned().collect();
+        let n = mine.len() as i64;
+        db.apply_orders(&mine, &Rules::default(), now())
+            .await
+            .unwrap();
+        db.set_note(&nick, "老客户", "小美", now()).await.unwrap();
+
+        // A later export lists only a new unpaid order of theirs.
+        let mut unpaid = mine[0].clone();
+        unpaid.no = OrderNo::parse("99990000000000001").unwrap();
+        unpaid.status = OrderStatus::AwaitingPayment;
+        unpaid.created_at = now();
+        (unpaid.paid_at, unpaid.shipped_at, unpaid.ended_at) = (None, None, None);
+        unpaid.close_reason = None;
+        db.apply_orders(&[unpaid.clone()], &Rules::default(), now())
+            .await
+            .unwrap();
+        let d = db.buyer(&nick).await.unwrap();
+        assert_eq!(d.summary.order_count, n + 1, "stored orders still count");
+        assert_eq!(d.summary.unpaid_count, 1);
+        assert_eq!(d.summary.group, Group::Order);
+        assert_counts_are_kept(&db).await;
+        assert_eq!(
+            d.summary.next_close_at,
+            Some(now() + chrono::Duration::hours(72))
+        );
+        assert_eq!(d.summary.note, "老客户");
+        assert_eq!(d.note_by.as_deref(), Some("小美"));
+
+        // Then one that says it was paid.
+        let mut paid = unpaid.clone();
+        paid.status = OrderStatus::AwaitingShipment;
+        paid.paid_at = Some(now());
+        let applied = db
+            .apply_orders(&[paid.clone()], &Rules::default(), now())
+            .await
+            .unwrap();
+        assert_eq!(applied.updated, 1);
+        let d = db.buyer(&nick).await.unwrap();
+        assert_eq!((d.summary.order_count, d.summary.unpaid_count), (n + 1, 0));
+        assert_counts_are_kept(&db).await;
+        assert_eq!(d.summary.next_close_at, None);
+    }
+
+    /// The kept counts agree with counting the buyers.
+    async fn assert_counts_are_kept(db: &Db) {
+        let rows: Vec<(i64, i64)> = sqlx::query_as("SELECT grp, COUNT(*) FROM buyers GROUP BY grp")
+            .fetch_all(&db.pool)
+            .await
+            .unwrap();
+        let mut counted = GroupCounts::default();
+        for (g, n) in rows {
+            *match g {
+                0 => &mut counted.inquiry,
+                1 => &mut counted.order,
+                2 => &mut counted.shipped,
+                _ => &mut counted.closed,
+            } = n;
+        }
+        assert_eq!(db.group_counts().await.unwrap(), counted);
+    }
+
+    async fn index_names(db: &Db) -> Vec<String> {
+        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name")
+            .fetch_all(&db.pool)
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_bulk_import_rebuilds_the_indexes_and_a_cancelled_one_keeps_them() {
+        // The index rebuild is the SQLite import's (PostgreSQL keeps its indexes).
+        if !Scratch::runs_on(Backend::Sqlite, "a_bulk_import_rebuilds_the_indexes") {
+            return;
+        }
+        let (_dir, db) = fresh().await;
+        let indexes = index_names(&db).await;
+        assert!(
+            indexes.contains(&"orders_by_buyer".to_owned()),
+            "{indexes:?}"
+        );
+        let template = demo_orders(now())[0].clone();
+        let n = BULK_ORDERS + 7;
+        let orders: Vec<Order> = (0..n)
+            .map(|i| {
+                let mut o = template.clone();
+                o.no =
+                    OrderNo::parse(&format!("{}", 50_000_000_000_000_000u64 + i as u64)).unwrap();
+                o.buyer = BuyerNick::parse(&format!("买家{:06}", i / 3)).unwrap();
+                o
+            })
+            .collect();
+
+        // Cancelled half way: nothing written and the indexes are all there.
+        let cancelled = db
+            .apply(orders.clone(), &[], &Rules::default(), now(), |done, _| {
+                done < 3_000
+            })
+            .await;
+        assert!(matches!(cancelled, Err(Error::Cancelled)), "{cancelled:?}");
+        assert!(db.is_empty().await.unwrap());
+        assert_eq!(index_names(&db).await, indexes);
+
+        let applied = db
+            .apply(orders, &[], &Rules::default(), now(), |_, _| true)
+            .await
+            .unwrap();
+        assert_eq!(applied.new, n as u64);
+        assert_eq!(index_names(&db).await, indexes);
+        let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(
+            "EXPLAIN QUERY PLAN SELECT * FROM orders WHERE buyer_nick = '买家000001'",
+        )
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
+        assert!(
+            plan.iter().any(|p| p.3.contains("orders_by_buyer")),
+            "{plan:?}"
+        );
+        let d = db
+            .buyer(&BuyerNick::parse("买家000001").unwrap())
+            .await
+            .unwrap();
+        assert_eq!(d.summary.order_count, 3);
+        assert_counts_are_kept(&db).await;
+        let c = db.group_counts().await.unwrap();
+        assert_eq!(
+            c.inquiry + c.order + c.shipped + c.closed,
+            n.div_ceil(3) as i64
+        );
+    }
+}

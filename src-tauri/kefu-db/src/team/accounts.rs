@@ -1,0 +1,130 @@
+//! Accounts: adding them, signing in, states and heartbeats.
+
+use chrono::{DateTime, Utc};
+use kefu_core::team::{self, Agent, AgentState, Role, TeamRules};
+
+use crate::tx::Immediate;
+use crate::{Db, Error, Result};
+
+use super::routing::{drain_queue, self_reroute_agent};
+use super::{agent_named, agents_in, Routed, TeamMember};
+
+impl Db {
+    /// Adds an account. `password_hash` is a PHC string (argon2id) made by the caller.
+    pub async fn add_agent(
+        &self,
+        name: &str,
+        role: Role,
+        password_hash: &str,
+        max_load: u32,
+        weight: u32,
+        now: DateTime<Utc>,
+    ) -> Result<Agent> {
+        let max_load = team::check_max_load(max_load).map_err(Error::Refused)?;
+        let mut tx = Immediate::begin(self).await?;
+        let taken: Option<i64> = sqlx::query_scalar("SELECT 1 FROM agents WHERE name = $1")
+            .bind(name)
+            .fetch_optional(tx.conn())
+            .await?;
+        let main: Option<i64> = sqlx::query_scalar("SELECT 1 FROM agents WHERE role = 'main'")
+            .fetch_optional(tx.conn())
+            .await?;
+        team::check_new_account(name, role, taken.is_some(), main.is_some())
+            .map_err(Error::Refused)?;
+        sqlx::query(
+            "INSERT INTO agents (name, role, password_hash, in_routing, max_load, weight, idle_since)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(name)
+        .bind(role.code())
+        .bind(password_hash)
+        .bind(i64::from(role != Role::Main))
+        .bind(i64::from(max_load))
+        .bind(i64::from(weight))
+        .bind(now.timestamp())
+        .execute(tx.conn())
+        .await?;
+        let agent = agent_named(tx.conn(), name).await?;
+        tx.commit().await?;
+        Ok(agent)
+    }
+
+    /// An account and its password hash, for signing in.
+    pub async fn agent_credentials(&self, name: &str) -> Result<(Agent, String)> {
+        let mut conn = self.pool.acquire().await?;
+        let agent = agent_named(&mut conn, name).await?;
+        let hash: String = sqlx::query_scalar("SELECT password_hash FROM agents WHERE id = $1")
+            .bind(agent.id)
+            .fetch_one(&mut *conn)
+            .await?;
+        Ok((agent, hash))
+    }
+
+    pub async fn agent(&self, name: &str) -> Result<Agent> {
+        let mut conn = self.pool.acquire().await?;
+        agent_named(&mut conn, name).await
+    }
+
+    /// The team at `now`, with each agent's presence.
+    pub async fn team(&self, now: DateTime<Utc>, rules: &TeamRules) -> Result<Vec<TeamMember>> {
+        let mut conn = self.pool.acquire().await?;
+        Ok(agents_in(&mut conn)
+            .await?
+            .into_iter()
+            .map(|a| TeamMember {
+                presence: a.presence(now, rules),
+                takes_transfers: a.takes_transfers(now, rules),
+                agent: a,
+            })
+            .collect())
+    }
+
+    /// The PC of `agent` is alive.
+    pub async fn heartbeat(&self, agent: i64, now: DateTime<Utc>) -> Result<()> {
+        sqlx::query("UPDATE agents SET last_seen = $1 WHERE id = $2")
+            .bind(now.timestamp())
+            .bind(agent)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// `actor` sets `target`'s state (checked by the core's rules). Going offline hands the
+    /// agent's open buyers to others; coming online takes waiting buyers.
+    pub async fn set_agent_state(
+        &self,
+        actor: &Agent,
+        target: &str,
+        to: AgentState,
+        rules: &TeamRules,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Routed>> {
+        let mut tx = Immediate::begin(self).await?;
+        let target = agent_named(tx.conn(), target).await?;
+        team::check_state_change(actor, &target, to).map_err(Error::Refused)?;
+        let t = now.timestamp();
+        let idle_since = team::idle_since_after_state_change(target.state, target.idle_since, now);
+        // One's own state change is a sign of life; a supervisor's is not the agent's.
+        let last_seen = if actor.id == target.id {
+            Some(t)
+        } else {
+            target.last_seen.map(|s| s.timestamp())
+        };
+        sqlx::query("UPDATE agents SET state = $1, last_seen = $2, idle_since = $3 WHERE id = $4")
+            .bind(to.code())
+            .bind(last_seen)
+            .bind(idle_since.timestamp())
+            .bind(target.id)
+            .execute(tx.conn())
+            .await?;
+        let mut moved = Vec::new();
+        if to == AgentState::Offline {
+            moved.extend(
+                self_reroute_agent(tx.conn(), target.id, "agent_offline", rules, now).await?,
+            );
+        }
+        moved.extend(drain_queue(tx.conn(), rules, now).await?);
+        tx.commit().await?;
+        Ok(moved)
+    }
+}
