@@ -18,7 +18,7 @@ fn the_sample_export_imports_through_the_window() {
         app.wait_js("the workbench to start", "return document.body.dataset.ready === '1'");
         let files = json!([sample("ExportOrderList202611120930.csv"), sample("ExportOrderDetailList202611120930.csv")]);
         // The same function the window's drop handler and file dialog call.
-        app.js(&format!("runImport({files}, false); return true"));
+        app.js(&format!("kefuTest.importFiles({files}, false); return true"));
         app.wait_js("the import summary", "return document.getElementById('import-title').textContent === '导入完成'");
         let summary = app.js("return document.getElementById('import-summary').textContent");
         assert!(summary.as_str().unwrap_or_default().contains("新增 240"), "{summary}");
@@ -48,7 +48,7 @@ fn hostile_buyer_text_is_shown_as_text_and_never_runs() {
     let app = App::launch(&desktop, "hostile_text");
     app.steps(|app| {
         app.wait_js("the workbench to start", "return document.body.dataset.ready === '1'");
-        app.js(&format!("runImport({}, false); return true", json!([csv])));
+        app.js(&format!("kefuTest.importFiles({}, false); return true", json!([csv])));
         app.wait_js("the import summary", "return document.getElementById('import-title').textContent === '导入完成'");
         app.click("#import-close");
         app.click("button[data-group=order]");

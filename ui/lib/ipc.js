@@ -1,0 +1,250 @@
+// @ts-check
+// The window's one door to the Rust core. `withGlobalTauri` puts Tauri's API on
+// window.__TAURI__ and only this module reads it. Every command the window uses is a
+// function here, typed with what the core returns. Most go through `call`, which says a
+// failure in the status line and rethrows; the forms and the import use `invoke` and show
+// the failure beside what the agent typed.
+
+import { say } from "./dom.js";
+
+/**
+ * @typedef {object} Tauri
+ * @property {{invoke: (cmd: string, args?: object) => Promise<any>}} core
+ * @property {{listen: (event: string, handler: (e: {payload: any}) => void) => Promise<() => void>}} event
+ */
+const tauri = /** @type {Tauri} */ (/** @type {any} */ (window).__TAURI__);
+
+// What the core sends. Times are RFC 3339 strings in UTC; money is in fen.
+
+/** @typedef {string} Time */
+/** @typedef {{code: string, message: string}} IpcError */
+/** @typedef {"inquiry" | "order" | "shipped" | "closed"} Group */
+/** @typedef {Record<Group, number>} GroupCounts */
+/**
+ * @typedef {object} Overview
+ * @property {GroupCounts} counts
+ * @property {boolean} empty  the database holds no orders yet
+ * @property {string} agent  the name written beside notes on this PC
+ * @property {string} database
+ */
+/**
+ * @typedef {object} BuyerSummary
+ * @property {string} nick
+ * @property {Group} group
+ * @property {boolean} returning
+ * @property {number} order_count
+ * @property {number} unpaid_count
+ * @property {Time | null} next_close_at  the earliest auto-close of the buyer's unpaid orders
+ * @property {Time | null} last_order_at
+ * @property {string} note
+ */
+/** @typedef {"awaiting_payment" | "awaiting_shipment" | "shipped" | "trade_success" | "trade_closed"} OrderStatus */
+/**
+ * @typedef {object} Order
+ * @property {string} no
+ * @property {string} buyer
+ * @property {OrderStatus} status
+ * @property {"unpaid" | "refunded" | null} close_reason
+ * @property {number} total  postage included
+ * @property {number} postage
+ * @property {Time} created_at
+ * @property {Time | null} paid_at
+ * @property {Time | null} shipped_at
+ * @property {Time | null} ended_at
+ * @property {Time | null} terms_changed_at
+ * @property {Time | null} close_deadline  an auto-close deadline the shop's data gave
+ * @property {string} title
+ * @property {string} buyer_message
+ * @property {string} seller_remark
+ * @property {string} receiver
+ * @property {string} address
+ * @property {string} phone
+ * @property {string} tracking_no
+ * @property {string} shop_name
+ */
+/**
+ * @typedef {object} BuyerExtra
+ * @property {string | null} note_by
+ * @property {Time | null} note_at
+ * @property {string[]} tags
+ * @property {string | null} tags_by
+ * @property {Time | null} tags_at
+ * @property {Order[]} orders  newest first
+ */
+/** @typedef {BuyerSummary & BuyerExtra} BuyerDetail */
+/** @typedef {"overdue" | "due" | "upcoming"} Urgency */
+/**
+ * @typedef {object} FollowUp
+ * @property {number} id
+ * @property {string} kind  chase, shipped_check_in, promised_answer, …
+ * @property {string} label  what the agenda calls the kind (催付, 发货回访, …)
+ * @property {string | null} step
+ * @property {string} nick
+ * @property {string[]} orders
+ * @property {number} amount
+ * @property {Time} due_at
+ * @property {Time | null} expires_at
+ * @property {string} owner
+ * @property {string} note
+ * @property {boolean} announced
+ * @property {Time | null} snoozed_until
+ * @property {Urgency} urgency
+ * @property {string} text  ready to copy into the chat
+ */
+/**
+ * @typedef {object} Agenda
+ * @property {Time | null} at
+ * @property {FollowUp[]} overdue
+ * @property {FollowUp[]} due
+ * @property {FollowUp[]} upcoming
+ */
+/** @typedef {"main" | "supervisor" | "agent"} Role */
+/** @typedef {"online" | "suspended" | "offline"} Presence */
+/**
+ * @typedef {object} Agent
+ * @property {number} id
+ * @property {string} name
+ * @property {Role} role
+ * @property {Presence} state  the state the agent chose
+ * @property {boolean} in_routing
+ * @property {number} max_load
+ * @property {number} weight
+ * @property {number} load
+ * @property {Time} idle_since
+ * @property {Time | null} last_seen
+ */
+/** @typedef {Agent & {presence: Presence}} TeamMember */
+/**
+ * @typedef {object} Conversation
+ * @property {number} id
+ * @property {string} buyer_nick
+ * @property {number} agent_id
+ * @property {string} agent
+ * @property {string} asked
+ * @property {string} reason  who serves the buyer and why, as the core words it
+ * @property {number} assigned_at
+ * @property {number | null} opened_at
+ */
+/**
+ * @typedef {object} Routed
+ * @property {string} nick
+ * @property {string | null} agent  null while the buyer waits in the queue
+ * @property {number | null} conversation
+ * @property {object} why
+ * @property {string} reason
+ */
+/** @typedef {{new: number, updated: number, unchanged: number, items: number, items_skipped: number}} Applied */
+/** @typedef {{file: string, line: number, column: string, value: string, reason: string}} Problem */
+/**
+ * @typedef {object} ImportReport
+ * @property {string[]} files
+ * @property {number} rows
+ * @property {number} new
+ * @property {number} updated
+ * @property {number} unchanged
+ * @property {number} rejected
+ * @property {number} items
+ * @property {number} items_skipped
+ * @property {boolean} written  false when rows were rejected and only good rows were not asked for
+ * @property {Problem[]} problems
+ */
+/** @typedef {{stage: string, done: number, total: number}} ImportProgress */
+/** @typedef {{db_url: string, agent: string, auto_close_minutes: number, suspend_when_locked: boolean}} Settings */
+/** @typedef {{ok: boolean, message: string}} ConnectionState */
+
+/**
+ * What went wrong, for the agent. The database going away is said plainly in Chinese: the
+ * action did not happen and what was typed is still there (the detail follows for support).
+ * @param {unknown} e
+ */
+export function problem(e) {
+  const err = /** @type {Partial<IpcError> | null} */ (e);
+  const message = (err && err.message) || String(e);
+  if (err && err.code === "unavailable") return `数据库连不上，这一步没有保存；已输入的内容还在，连上后再试一次。（${message}）`;
+  return message;
+}
+
+/**
+ * A command whose failure the caller shows.
+ * @param {string} cmd
+ * @param {object} [args]
+ * @returns {Promise<any>}
+ */
+export const invoke = (cmd, args) => tauri.core.invoke(cmd, args);
+
+/**
+ * A command whose failure is said in the status line (and rethrown).
+ * @param {string} cmd
+ * @param {object} [args]
+ * @returns {Promise<any>}
+ */
+export async function call(cmd, args) {
+  try {
+    return await invoke(cmd, args);
+  } catch (e) {
+    say(problem(e), true);
+    throw e;
+  }
+}
+
+/**
+ * Listens to an event the core emits.
+ * @param {string} event
+ * @param {(payload: any) => void} handler
+ */
+export const listen = (event, handler) => tauri.event.listen(event, (e) => handler(e.payload));
+
+// The commands.
+
+/** @returns {Promise<Overview>} */
+export const overview = () => call("overview");
+/** @param {Group} group @param {number} offset @param {number} limit @returns {Promise<BuyerSummary[]>} */
+export const listBuyers = (group, offset, limit) => call("list_buyers", { group, offset, limit });
+/** @param {string} nick @returns {Promise<BuyerDetail>} */
+export const buyerDetail = (nick) => call("buyer_detail", { nick });
+/** @param {string} query @returns {Promise<BuyerSummary[]>} */
+export const search = (query) => call("search", { query });
+/** @returns {Promise<Applied>} */
+export const loadDemo = () => call("load_demo");
+/** @param {string} nick @param {string} note @returns {Promise<BuyerDetail>} */
+export const setNote = (nick, note) => call("set_note", { nick, note });
+/** @param {string} nick @param {string[]} tags @returns {Promise<BuyerDetail>} */
+export const setTags = (nick, tags) => call("set_tags", { nick, tags });
+/** @returns {Promise<Agenda>} */
+export const agenda = () => call("agenda");
+/** @param {string} nick @returns {Promise<FollowUp[]>} */
+export const buyerFollowups = (nick) => call("buyer_followups", { nick });
+/** @param {number} id @param {string} choice  15m, 1h or tomorrow @returns {Promise<FollowUp>} */
+export const snoozeFollowup = (id, choice) => call("snooze_followup", { id, choice });
+/** @param {number} id @returns {Promise<FollowUp>} */
+export const doneFollowup = (id) => call("done_followup", { id });
+/** @param {string} nick @param {string} kind @param {string | null} order @param {string} note @returns {Promise<FollowUp>} */
+export const addFollowup = (nick, kind, order, note) => call("add_followup", { nick, kind, order, note });
+/** @param {string} name @param {string} password @returns {Promise<Agent>} */
+export const signIn = (name, password) => invoke("sign_in", { name, password });
+/** @returns {Promise<Agent | null>} */
+export const account = () => call("account");
+/** @returns {Promise<TeamMember[]>} */
+export const team = () => call("team");
+/** @param {string | null} target  null: the agent signed in here @param {Presence} state @returns {Promise<Routed[]>} */
+export const setState = (target, state) => call("set_state", { target, state });
+/** @param {string} nick @param {string} asked @returns {Promise<Routed>} */
+export const newInquiry = (nick, asked) => invoke("new_inquiry", { nick, asked });
+/** @param {string} nick @param {string} to @param {string} note @returns {Promise<Routed>} */
+export const transfer = (nick, to, note) => call("transfer", { nick, to, note });
+/** @param {string} nick @returns {Promise<Routed[]>} */
+export const closeConversation = (nick) => call("close_conversation", { nick });
+/** @param {number} id @returns {Promise<void>} */
+export const greet = (id) => call("greet", { id });
+/** @param {boolean} all @returns {Promise<Conversation[]>} */
+export const conversations = (all) => call("conversations", { all });
+/** @param {string[]} paths @param {boolean} skipBad @returns {Promise<ImportReport>} */
+export const importFiles = (paths, skipBad) => invoke("import_files", { paths, skipBad });
+/** @returns {Promise<void>} */
+export const cancelImport = () => invoke("cancel_import");
+/** @returns {Promise<string[]>} empty when the agent cancels the dialog */
+export const pickExportFiles = () => call("pick_export_files");
+/** @returns {Promise<Settings>} */
+export const getSettings = () => call("get_settings");
+/** @param {Settings} settings @returns {Promise<Settings>} */
+export const saveSettings = (settings) => invoke("save_settings", { settings });

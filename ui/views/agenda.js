@@ -1,0 +1,54 @@
+// @ts-check
+// The agenda (待办): overdue and due most urgent first, then what comes in the next 24
+// hours; its count in the group list and its rows in the middle column.
+
+import { $ } from "../lib/dom.js";
+import * as ipc from "../lib/ipc.js";
+import { fmtTime, timeLeft, yuan } from "../lib/format.js";
+import { state } from "../state.js";
+import { URGENCY_LABEL } from "../labels.js";
+import { renderRows } from "./list.js";
+
+/** @typedef {import("../lib/ipc.js").FollowUp} FollowUp */
+
+export async function refreshAgenda() {
+  const a = await ipc.agenda();
+  // Chases lead whether overdue or just due: an unpaid order is lost at its close.
+  const now = [...a.overdue, ...a.due];
+  /** @param {FollowUp} f */
+  const closes = (f) => (f.expires_at ? Date.parse(f.expires_at) : Infinity);
+  const chases = now.filter((f) => f.kind === "chase").sort((x, y) => closes(x) - closes(y));
+  const items = [...chases, ...now.filter((f) => f.kind !== "chase"), ...a.upcoming];
+  state.agenda = items;
+  $("count-agenda").textContent = String(a.overdue.length + a.due.length);
+  $("count-agenda").classList.toggle("hot", a.overdue.length + a.due.length > 0);
+  if (state.group === "agenda" && !state.searchHits) {
+    state.total = items.length;
+    $("list-title").textContent = `待办 · 逾期 ${a.overdue.length} · 到期 ${a.due.length} · 24 小时内 ${a.upcoming.length}`;
+    if (state.selected >= state.total) state.selected = state.total - 1;
+    renderRows();
+  }
+  return a;
+}
+
+/**
+ * Fills a list row with a follow-up.
+ * @param {HTMLElement} row
+ * @param {FollowUp} f
+ */
+export function agendaRow(row, f) {
+  /** @type {HTMLElement} */ (row.querySelector(".nick")).textContent = `${f.label} · ${f.nick}`;
+  const badge = /** @type {HTMLElement} */ (row.querySelector(".badge"));
+  badge.textContent = URGENCY_LABEL[f.urgency];
+  badge.className = `badge u-${f.urgency}`;
+  const meta = /** @type {HTMLElement} */ (row.querySelector(".meta"));
+  const bits = [`${fmtTime(f.due_at)} ${f.snoozed_until ? "稍后提醒" : "到期"}`];
+  if (f.amount) bits.push(`¥${yuan(f.amount)}`);
+  if (f.kind === "chase" && f.expires_at) {
+    const [text, cls] = timeLeft(f.expires_at);
+    bits.push(text);
+    if (cls) meta.classList.add(cls);
+  } else if (f.expires_at) bits.push(`截止 ${fmtTime(f.expires_at)}`);
+  if (f.note) bits.push(f.note);
+  meta.textContent = bits.join(" · ");
+}

@@ -1,0 +1,119 @@
+// @ts-check
+// The right-hand panel for a buyer: who serves it, its follow-ups, tags and note, and its
+// orders. Everything here is buyer text and is set as text.
+
+import { $, el, say } from "../lib/dom.js";
+import * as ipc from "../lib/ipc.js";
+import { fmtTime, timeLeft, yuan } from "../lib/format.js";
+import { state } from "../state.js";
+import { GROUP_LABEL, STATUS_LABEL } from "../labels.js";
+import { renderRows } from "./list.js";
+import { conversationBox } from "./conversation.js";
+import { byHandForm, followupCard } from "./followups.js";
+
+/** @typedef {import("../lib/ipc.js").BuyerDetail} BuyerDetail */
+/** @typedef {import("../lib/ipc.js").FollowUp} FollowUp */
+/** @typedef {import("../lib/ipc.js").Order} Order */
+
+/** @param {string} nick */
+export async function showBuyer(nick) {
+  state.detailNick = nick;
+  // Opening a buyer assigned to me is the greeting that keeps it from being routed on.
+  const me = state.me;
+  const mine = me && state.open.find((c) => c.buyer_nick === nick && c.agent === me.name && c.opened_at === null);
+  if (mine) {
+    mine.opened_at = 0;
+    ipc.greet(mine.id).catch(() => {});
+  }
+  const [d, followups] = await Promise.all([ipc.buyerDetail(nick), ipc.buyerFollowups(nick)]);
+  if (state.detailNick !== nick) return;
+  renderDetail(d, followups);
+}
+
+/**
+ * @param {BuyerDetail} d
+ * @param {FollowUp[]} followups
+ */
+function renderDetail(d, followups) {
+  const parts = [];
+  parts.push(el("h2", "buyer-nick", d.nick));
+  parts.push(el("div", "sub", `${GROUP_LABEL[d.group]}组 · ${d.order_count} 笔订单${d.returning ? " · 回头客" : " · 新买家"}`));
+  const talk = conversationBox(d.nick);
+  if (talk) parts.push(talk);
+  const fu = el("section", "followups");
+  fu.append(el("h3", null, followups && followups.length ? `待办 · ${followups.length}` : "待办"));
+  for (const f of followups || []) fu.append(followupCard(f));
+  fu.append(byHandForm(d.nick));
+  parts.push(fu);
+  const tags = el("div", "tags");
+  for (const t of d.tags) tags.appendChild(el("span", "tag", t));
+  parts.push(tags);
+  parts.push(noteBox(d));
+  for (const o of d.orders) parts.push(orderCard(o, d));
+  $("detail").replaceChildren(...parts);
+}
+
+/**
+ * The note and tags, saved together (Ctrl+Enter).
+ * @param {BuyerDetail} d
+ */
+function noteBox(d) {
+  const box = el("div", "note-box");
+  const note = el("textarea");
+  note.id = "note";
+  note.value = d.note;
+  note.placeholder = "备注（所有客服可见），例如：问过的宝贝、尺码";
+  const tagInput = el("input");
+  tagInput.id = "tags";
+  tagInput.value = d.tags.join(" ");
+  tagInput.placeholder = "标签，用空格分开：VIP 双11 …";
+  const save = el("button", null, "保存备注和标签 (Ctrl+Enter)");
+  save.id = "save-note";
+  const by = el("span", "by", d.note_by ? `${d.note_by} · ${fmtTime(d.note_at)}` : "");
+  const actions = el("div", "note-actions");
+  actions.append(save, by);
+  box.append(note, tagInput, actions);
+  const doSave = async () => {
+    await ipc.setNote(d.nick, note.value);
+    const updated = await ipc.setTags(d.nick, tagInput.value.split(/\s+/).filter(Boolean));
+    say("已保存");
+    renderDetail(updated, await ipc.buyerFollowups(d.nick));
+  };
+  save.addEventListener("click", doSave);
+  box.addEventListener("keydown", (e) => { if (e.key === "Enter" && e.ctrlKey) { e.preventDefault(); doSave(); } });
+  return box;
+}
+
+/**
+ * @param {Order} o
+ * @param {BuyerDetail} d
+ */
+function orderCard(o, d) {
+  const card = el("div", "order");
+  card.dataset.order = o.no;
+  const head = el("div", "head");
+  const [label, stage] = STATUS_LABEL[o.status] || [o.status, 0];
+  head.append(el("span", "no", o.no), el("span", `st s${stage}`, label));
+  card.append(head, el("div", "title", o.title));
+  const dl = el("dl");
+  /** @param {string} k @param {string | null | undefined} v */
+  const add = (k, v) => { if (v) dl.append(el("dt", null, k), el("dd", null, v)); };
+  add("金额", `¥${yuan(o.total)}` + (o.postage ? `（含邮费 ¥${yuan(o.postage)}）` : ""));
+  add("下单", fmtTime(o.created_at));
+  add("付款", fmtTime(o.paid_at));
+  add("发货", fmtTime(o.shipped_at));
+  if (o.status === "awaiting_payment" && d.next_close_at) add("关闭", timeLeft(d.next_close_at)[0]);
+  add("买家留言", o.buyer_message);
+  add("订单备注", o.seller_remark);
+  add("收货", [o.receiver, o.phone, o.address].filter(Boolean).join(" "));
+  add("物流单号", o.tracking_no);
+  card.append(dl);
+  return card;
+}
+
+export function closeBuyer() {
+  state.detailNick = null;
+  state.selected = -1;
+  $("detail").replaceChildren(el("p", "placeholder", "选择左侧的买家查看订单、备注和标签"));
+  renderRows();
+}
