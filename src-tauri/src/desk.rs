@@ -35,6 +35,8 @@ pub struct Overview {
     pub empty: bool,
     pub agent: String,
     pub database: String,
+    /// The app clock when this was read: the window shows times left against it.
+    pub at: DateTime<Utc>,
 }
 
 impl Desk {
@@ -57,6 +59,7 @@ impl Desk {
             empty: self.db.is_empty().await?,
             agent: self.agent(),
             database: self.db.url().as_str().to_owned(),
+            at: crate::clock::now(),
         })
     }
 
