@@ -1,7 +1,7 @@
 //! The built app in its real WebKit window: first run offers the demo shop, and the group
 //! lists show exactly what the database holds.
 
-use kefu_tests::{App, Desktop};
+use kefu_tests::{App, Desktop, CLOCK_START};
 use serde_json::Value;
 
 #[test]
@@ -20,6 +20,18 @@ fn first_run_demo_then_groups_show_the_database() {
             let shown = app.js(&format!("return document.getElementById('count-{g}').textContent"));
             assert_eq!(shown.as_str().map(str::to_owned), Some(counts[g].to_string()), "count of {g}");
         }
+
+        // Times left run on the app clock (KEFU_CLOCK_START), whatever the PC's clock says:
+        // the most urgent unpaid buyer shows the time the database gives it from the start.
+        let first = desktop.cli_json(&["buyers", "--group", "order", "--limit", "1"]);
+        let close = serde_json::to_string(&first[0]["next_close_at"]).expect("json");
+        let planned = app
+            .js(&format!("return Math.floor((Date.parse({close}) - Date.parse('{CLOCK_START}')) / 60000)"))
+            .as_i64()
+            .expect("minutes from the clock start");
+        let meta = app.wait_js("the most urgent unpaid buyer", "const m = document.querySelector('#buyer-rows .row[data-index=\"0\"] .meta'); return m !== null && m.textContent");
+        let shown = minutes_left(meta.as_str().unwrap_or_default());
+        assert!((planned - 3..=planned).contains(&shown), "{meta} for a close {planned} minutes after the clock start");
 
         app.click("button[data-group=shipped]");
         app.wait_js("the shipped list", "return document.querySelector('.group.active').dataset.group === 'shipped' && document.querySelectorAll('#buyer-rows .row').length === 12");
@@ -64,4 +76,27 @@ fn settings_are_checked_and_persisted_through_the_store() {
         assert_eq!(saved["agent"], Value::from("小美"));
         assert_eq!(saved["auto_close_minutes"], Value::from(2880));
     });
+}
+
+/// The minutes in "… 还剩 2 小时 5 分自动关闭", "… 还剩 40 分钟自动关闭" or "… 还剩 1 天 3 小时自动关闭".
+fn minutes_left(text: &str) -> i64 {
+    let left = text
+        .split("还剩 ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no time left in {text:?}"));
+    let words: Vec<&str> = left.split(' ').collect();
+    words
+        .windows(2)
+        .filter_map(|w| {
+            let n: i64 = w[0].parse().ok()?;
+            let unit = if w[1].starts_with('天') {
+                24 * 60
+            } else if w[1].starts_with("小时") {
+                60
+            } else {
+                1
+            };
+            Some(n * unit)
+        })
+        .sum()
 }

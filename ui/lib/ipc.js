@@ -26,6 +26,7 @@ const tauri = /** @type {Tauri} */ (/** @type {any} */ (window).__TAURI__);
  * @property {boolean} empty  the database holds no orders yet
  * @property {string} agent  the name written beside notes on this PC
  * @property {string} database
+ * @property {Time} at  the app clock when the overview was read
  */
 /**
  * @typedef {object} BuyerSummary
@@ -93,7 +94,7 @@ const tauri = /** @type {Tauri} */ (/** @type {any} */ (window).__TAURI__);
  */
 /**
  * @typedef {object} Agenda
- * @property {Time | null} at
+ * @property {Time | null} at  the app clock when the agenda was read
  * @property {FollowUp[]} overdue
  * @property {FollowUp[]} due
  * @property {FollowUp[]} upcoming

@@ -4,7 +4,7 @@
 
 import { $ } from "../lib/dom.js";
 import * as ipc from "../lib/ipc.js";
-import { fmtTime, timeLeft, yuan } from "../lib/format.js";
+import { fmtTime, syncClock, timeLeft, yuan } from "../lib/format.js";
 import { state } from "../state.js";
 import { URGENCY_LABEL } from "../labels.js";
 import { renderRows } from "./list.js";
@@ -13,6 +13,7 @@ import { renderRows } from "./list.js";
 
 export async function refreshAgenda() {
   const a = await ipc.agenda();
+  syncClock(a.at);
   // Chases lead whether overdue or just due: an unpaid order is lost at its close.
   const now = [...a.overdue, ...a.due];
   /** @param {FollowUp} f */

@@ -4,10 +4,12 @@
 
 import { $, say } from "../lib/dom.js";
 import * as ipc from "../lib/ipc.js";
+import { syncClock } from "../lib/format.js";
 import { state, GROUPS } from "../state.js";
 
 export async function refreshOverview() {
   const o = await ipc.overview();
+  syncClock(o.at);
   state.counts = o.counts;
   for (const g of GROUPS) $("count-" + g).textContent = String(o.counts[g]);
   $("agent").textContent = o.agent;
