@@ -97,7 +97,7 @@ impl Desk {
     }
 
     pub async fn buyer(&self, nick: &str) -> Result<BuyerDetail> {
-        Ok(self.db.buyer(&BuyerNick::parse(nick)?).await?)
+        Ok(self.db.buyer(&BuyerNick::parse(nick)?, &self.rules).await?)
     }
 
     pub async fn search(&self, query: &str) -> Result<Vec<BuyerSummary>> {
@@ -139,7 +139,7 @@ impl Desk {
         }
         let nick = BuyerNick::parse(nick)?;
         self.db.set_note(&nick, note, &self.agent(), now).await?;
-        Ok(self.db.buyer(&nick).await?)
+        Ok(self.db.buyer(&nick, &self.rules).await?)
     }
 
     pub async fn set_tags(
@@ -155,7 +155,7 @@ impl Desk {
         }
         let nick = BuyerNick::parse(nick)?;
         self.db.set_tags(&nick, tags, &self.agent(), now).await?;
-        Ok(self.db.buyer(&nick).await?)
+        Ok(self.db.buyer(&nick, &self.rules).await?)
     }
 }
 

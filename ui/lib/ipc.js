@@ -71,6 +71,7 @@ const tauri = /** @type {Tauri} */ (/** @type {any} */ (window).__TAURI__);
  * @property {string | null} tags_by
  * @property {Time | null} tags_at
  * @property {Order[]} orders  newest first
+ * @property {Record<string, Time>} closes_at  when each unpaid order auto-closes, by order number
  */
 /** @typedef {BuyerSummary & BuyerExtra} BuyerDetail */
 /** @typedef {"overdue" | "due" | "upcoming"} Urgency */
@@ -114,7 +115,7 @@ const tauri = /** @type {Tauri} */ (/** @type {any} */ (window).__TAURI__);
  * @property {Time} idle_since
  * @property {Time | null} last_seen
  */
-/** @typedef {Agent & {presence: Presence}} TeamMember */
+/** @typedef {Agent & {presence: Presence, takes_transfers: boolean}} TeamMember  takes_transfers: the core's rule of who may receive a transfer now */
 /**
  * @typedef {object} Conversation
  * @property {number} id

@@ -102,7 +102,7 @@ function orderCard(o, d) {
   add("下单", fmtTime(o.created_at));
   add("付款", fmtTime(o.paid_at));
   add("发货", fmtTime(o.shipped_at));
-  const closes = o.status === "awaiting_payment" ? ownCloseTime(o, d) : null;
+  const closes = d.closes_at[o.no];
   if (closes) add("关闭", timeLeft(closes)[0]);
   add("买家留言", o.buyer_message);
   add("订单备注", o.seller_remark);
@@ -110,20 +110,6 @@ function orderCard(o, d) {
   add("物流单号", o.tracking_no);
   card.append(dl);
   return card;
-}
-
-/**
- * When this unpaid order auto-closes, as far as the core says: the deadline the order
- * carries, or the buyer's earliest close when this is its only unpaid order. The core
- * does not send the computed close of each order, so with several unpaid orders and no
- * deadline of their own none is shown rather than another order's.
- * @param {Order} o
- * @param {BuyerDetail} d
- * @returns {string | null}
- */
-function ownCloseTime(o, d) {
-  if (o.close_deadline) return o.close_deadline;
-  return d.unpaid_count === 1 ? d.next_close_at : null;
 }
 
 export function closeBuyer() {

@@ -43,13 +43,14 @@ export function conversationBox(nick) {
 function transferControls(nick, myName) {
   const to = el("select");
   to.id = "transfer-to";
-  for (const m of state.team.filter((m) => m.presence === "online" && m.name !== myName && m.role !== "main")) {
+  // Who may receive a transfer is the core's rule (online, below the maximum load).
+  for (const m of state.team.filter((m) => m.takes_transfers && m.name !== myName)) {
     const o = el("option", null, `${m.name}（${m.load}/${m.max_load}）`);
     o.value = m.name;
     to.append(o);
   }
   if (!to.options.length) {
-    const none = el("option", null, "没有在线的同事");
+    const none = el("option", null, "没有能接收的同事（在线且未满载）");
     none.value = "";
     to.append(none);
   }

@@ -85,6 +85,18 @@ impl Kind {
         }
     }
 
+    /// How the form for adding a follow-up by hand offers it, with its deadline (`None`
+    /// for kinds planned from the orders).
+    pub fn form_label(self) -> Option<&'static str> {
+        match self {
+            Kind::PromisedAnswer => Some("承诺答复（24 小时内）"),
+            Kind::RefundReply => Some("退款申请（5 天内处理）"),
+            Kind::RefundReplyQuick => Some("退款申请（2 天内处理）"),
+            Kind::ReturnReceipt => Some("退货待签收（10 天内）"),
+            _ => None,
+        }
+    }
+
     /// Added by an agent rather than planned from the orders; a new plan leaves these alone.
     pub fn is_by_hand(self) -> bool {
         matches!(
@@ -364,6 +376,24 @@ pub enum Urgency {
     Upcoming,
 }
 
+impl Urgency {
+    pub fn code(self) -> &'static str {
+        match self {
+            Urgency::Overdue => "overdue",
+            Urgency::Due => "due",
+            Urgency::Upcoming => "upcoming",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Urgency::Overdue => "逾期",
+            Urgency::Due => "到期",
+            Urgency::Upcoming => "稍后",
+        }
+    }
+}
+
 /// Due for `overdue_after` before it counts as overdue.
 pub fn urgency(wake_at: DateTime<Utc>, now: DateTime<Utc>, overdue_after: Duration) -> Urgency {
     if wake_at > now {
@@ -388,6 +418,22 @@ pub enum Snooze {
 }
 
 impl Snooze {
+    pub fn code(self) -> &'static str {
+        match self {
+            Snooze::Quarter => "15m",
+            Snooze::Hour => "1h",
+            Snooze::Tomorrow => "tomorrow",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Snooze::Quarter => "15 分钟后",
+            Snooze::Hour => "1 小时后",
+            Snooze::Tomorrow => "明天 9:00",
+        }
+    }
+
     pub fn parse(raw: &str) -> Result<Snooze> {
         match raw.trim() {
             "15m" | "quarter" => Ok(Snooze::Quarter),

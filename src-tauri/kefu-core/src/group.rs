@@ -42,6 +42,16 @@ impl Group {
         }
     }
 
+    /// The name in the core's answers (serde's).
+    pub fn name(self) -> &'static str {
+        match self {
+            Group::Inquiry => "inquiry",
+            Group::Order => "order",
+            Group::Shipped => "shipped",
+            Group::Closed => "closed",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Group::Inquiry => "咨询",

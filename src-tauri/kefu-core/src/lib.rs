@@ -12,6 +12,7 @@ pub mod money;
 pub mod order;
 pub mod shop;
 pub mod team;
+pub mod words;
 
 pub use error::{Error, Result};
 pub use group::{group_of, standing, Group, Standing};

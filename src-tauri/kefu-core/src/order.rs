@@ -178,6 +178,17 @@ impl OrderStatus {
         Ok(parsed)
     }
 
+    /// The name in the core's answers (serde's).
+    pub fn name(self) -> &'static str {
+        match self {
+            OrderStatus::AwaitingPayment => "awaiting_payment",
+            OrderStatus::AwaitingShipment => "awaiting_shipment",
+            OrderStatus::Shipped => "shipped",
+            OrderStatus::TradeSuccess => "trade_success",
+            OrderStatus::TradeClosed => "trade_closed",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             OrderStatus::AwaitingPayment => "等待买家付款",

@@ -28,6 +28,14 @@ impl Role {
         }
     }
 
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Main => "主账号",
+            Role::Supervisor => "主管",
+            Role::Agent => "客服",
+        }
+    }
+
     pub fn parse(raw: &str) -> Result<Role> {
         match raw.trim() {
             "main" => Ok(Role::Main),
@@ -58,6 +66,14 @@ impl AgentState {
             AgentState::Online => "online",
             AgentState::Suspended => "suspended",
             AgentState::Offline => "offline",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            AgentState::Online => "在线",
+            AgentState::Suspended => "挂起",
+            AgentState::Offline => "离线",
         }
     }
 

@@ -186,7 +186,13 @@ async fn main() {
     .await;
     measure("buyer panel (buyer + orders)", runs, |i| {
         let n = BuyerNick::parse(&nick((i as u64 * 15_485_863) % buyers)).expect("a nick");
-        async move { db.buyer(&n).await.expect("buyer").orders.len() }
+        async move {
+            db.buyer(&n, &Rules::default())
+                .await
+                .expect("buyer")
+                .orders
+                .len()
+        }
     })
     .await;
 }

@@ -1,6 +1,9 @@
 //! Buyers: the group lists and their counts, search, the buyer panel, shared notes and tags.
 
 use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+
+use kefu_core::followups::{auto_close_at, Rules};
 use kefu_core::{BuyerNick, Group, Order, OrderNo};
 use serde::Serialize;
 
@@ -38,6 +41,8 @@ pub struct BuyerDetail {
     pub tags_by: Option<String>,
     pub tags_at: Option<DateTime<Utc>>,
     pub orders: Vec<Order>,
+    /// When each unpaid order auto-closes (kefu-core's `auto_close_at`), by order number.
+    pub closes_at: BTreeMap<String, DateTime<Utc>>,
 }
 
 impl Db {
@@ -131,7 +136,9 @@ impl Db {
         Ok(found)
     }
 
-    pub async fn buyer(&self, nick: &BuyerNick) -> Result<BuyerDetail> {
+    /// The buyer panel: the buyer, its orders (newest first) and each unpaid order's close
+    /// time under `rules`.
+    pub async fn buyer(&self, nick: &BuyerNick, rules: &Rules) -> Result<BuyerDetail> {
         let row: Option<BuyerRowDb> = sqlx::query_as("SELECT * FROM buyers WHERE nick = $1")
             .bind(nick.as_str())
             .fetch_optional(&self.pool)
@@ -142,7 +149,13 @@ impl Db {
                 .bind(nick.as_str())
                 .fetch_all(&self.pool)
                 .await?;
-        rows::buyer_detail(row, orders)
+        let mut detail = rows::buyer_detail(row, orders)?;
+        detail.closes_at = detail
+            .orders
+            .iter()
+            .filter_map(|o| Some((o.no.as_str().to_owned(), auto_close_at(o, rules)?)))
+            .collect();
+        Ok(detail)
     }
 
     /// The shared note on a buyer, with who wrote it and when.
@@ -213,7 +226,6 @@ impl Db {
 #[cfg(test)]
 mod tests {
     use kefu_core::demo::demo_orders;
-    use kefu_core::followups::Rules;
 
     use super::*;
     use crate::testing::{fresh, now};
@@ -263,7 +275,7 @@ mod tests {
         )
         .await
         .unwrap();
-        let d = db.buyer(&nick).await.unwrap();
+        let d = db.buyer(&nick, &Rules::default()).await.unwrap();
         assert_eq!(d.summary.note, "<b>问过大衣</b>");
         assert_eq!(d.note_by.as_deref(), Some("小美"));
         assert_eq!(d.tags, vec!["VIP".to_string(), "双11".to_string()]);

@@ -292,6 +292,7 @@ pub(crate) fn buyer_detail(row: BuyerRowDb, orders: Vec<OrderRowDb>) -> Result<B
             .into_iter()
             .map(Order::try_from)
             .collect::<Result<_>>()?,
+        closes_at: Default::default(),
     })
 }
 

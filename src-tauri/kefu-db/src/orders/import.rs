@@ -216,7 +216,7 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(applied.unchanged, 1);
-        let detail = db.buyer(&order.buyer).await.unwrap();
+        let detail = db.buyer(&order.buyer, &Rules::default()).await.unwrap();
         assert_eq!(detail.orders[0].status, OrderStatus::Shipped);
         assert_eq!(detail.orders[0].tracking_no, "SF123");
         assert_eq!(detail.summary.group, Group::Shipped);
@@ -249,7 +249,7 @@ mod tests {
         db.apply_orders(&[unpaid.clone()], &Rules::default(), now())
             .await
             .unwrap();
-        let d = db.buyer(&nick).await.unwrap();
+        let d = db.buyer(&nick, &Rules::default()).await.unwrap();
         assert_eq!(d.summary.order_count, n + 1, "stored orders still count");
         assert_eq!(d.summary.unpaid_count, 1);
         assert_eq!(d.summary.group, Group::Order);
@@ -257,6 +257,14 @@ mod tests {
         assert_eq!(
             d.summary.next_close_at,
             Some(now() + chrono::Duration::hours(72))
+        );
+        // The panel shows that order's own close time, and none for the others.
+        assert_eq!(
+            d.closes_at.into_iter().collect::<Vec<_>>(),
+            vec![(
+                unpaid.no.as_str().to_owned(),
+                now() + chrono::Duration::hours(72)
+            )]
         );
         assert_eq!(d.summary.note, "老客户");
         assert_eq!(d.note_by.as_deref(), Some("小美"));
@@ -270,7 +278,7 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(applied.updated, 1);
-        let d = db.buyer(&nick).await.unwrap();
+        let d = db.buyer(&nick, &Rules::default()).await.unwrap();
         assert_eq!((d.summary.order_count, d.summary.unpaid_count), (n + 1, 0));
         assert_counts_are_kept(&db).await;
         assert_eq!(d.summary.next_close_at, None);
@@ -352,7 +360,7 @@ mod tests {
             "{plan:?}"
         );
         let d = db
-            .buyer(&BuyerNick::parse("买家000001").unwrap())
+            .buyer(&BuyerNick::parse("买家000001").unwrap(), &Rules::default())
             .await
             .unwrap();
         assert_eq!(d.summary.order_count, 3);
