@@ -4,7 +4,7 @@
 //! works again without a restart.
 
 use kefu_db::{Backend, Scratch};
-use kefu_tests::team::{cli, sign_in, OwnServer};
+use kefu_tests::team::{cli, shop, sign_in, OwnServer};
 use kefu_tests::{App, Desktop};
 use serde_json::Value;
 
@@ -19,16 +19,7 @@ fn the_window_says_so_keeps_what_was_typed_and_recovers() {
     let server = OwnServer::start("e2e-outage");
     let mut pc = Desktop::start();
     pc.db = server.url.as_str().to_owned();
-    cli(
-        &pc,
-        None,
-        &["account", "add", "云朵旗舰店", "--role", "main"],
-    );
-    cli(
-        &pc,
-        Some("云朵旗舰店"),
-        &["account", "add", "小美", "--role", "agent"],
-    );
+    shop(&pc, &["小美"]);
     let app = App::launch(&pc, "outage");
     app.steps(|app| {
         sign_in(app, "小美");

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use kefu_tests::team::{cli, sign_in};
+use kefu_tests::team::{cli, shop, sign_in};
 use kefu_tests::{wait_for, App, Desktop, NotifyMonitor};
 use serde_json::Value;
 
@@ -14,21 +14,7 @@ fn suspend_one_agent_and_new_buyers_go_to_the_other() {
     let pc1 = Desktop::start();
     let mut pc2 = Desktop::start();
     pc2.db = pc1.db.clone();
-    cli(
-        &pc1,
-        None,
-        &["account", "add", "云朵旗舰店", "--role", "main"],
-    );
-    cli(
-        &pc1,
-        Some("云朵旗舰店"),
-        &["account", "add", "小美", "--role", "agent"],
-    );
-    cli(
-        &pc1,
-        Some("云朵旗舰店"),
-        &["account", "add", "小帅", "--role", "agent"],
-    );
+    shop(&pc1, &["小美", "小帅"]);
 
     let app1 = App::launch(&pc1, "team-xiaomei");
     let app2 = App::launch(&pc2, "team-xiaoshuai");
@@ -146,16 +132,7 @@ fn suspend_one_agent_and_new_buyers_go_to_the_other() {
 #[test]
 fn a_locked_screen_suspends_the_agent_and_unlocking_brings_it_back() {
     let pc = Desktop::start();
-    cli(
-        &pc,
-        None,
-        &["account", "add", "云朵旗舰店", "--role", "main"],
-    );
-    cli(
-        &pc,
-        Some("云朵旗舰店"),
-        &["account", "add", "小美", "--role", "agent"],
-    );
+    shop(&pc, &["小美"]);
     let app = App::launch(&pc, "screen-lock");
     app.steps(|app| sign_in(app, "小美"));
     let first = cli(&pc, Some("云朵旗舰店"), &["inquiry", "买家甲"]);

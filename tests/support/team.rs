@@ -31,6 +31,22 @@ pub fn cli(desktop: &Desktop, as_: Option<&str>, args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).expect("JSON")
 }
 
+/// The shop's main account in team stories.
+pub const MAIN: &str = "云朵旗舰店";
+
+/// The shop every team story starts from, set up through the command line on `desktop`'s
+/// database: the main account `MAIN` and these agents.
+pub fn shop(desktop: &Desktop, agents: &[&str]) {
+    cli(desktop, None, &["account", "add", MAIN, "--role", "main"]);
+    for name in agents {
+        cli(
+            desktop,
+            Some(MAIN),
+            &["account", "add", name, "--role", "agent"],
+        );
+    }
+}
+
 /// Signs the window in as `name`, as the agent would (the sign-in form).
 pub fn sign_in(app: &App, name: &str) {
     app.wait_js(

@@ -285,28 +285,12 @@ pub(crate) mod tests {
     }
 
     pub fn unpaid(created: &str) -> Order {
-        Order {
-            no: OrderNo::parse("4012345678901235164").unwrap(),
-            buyer: BuyerNick::parse("云朵希9624").unwrap(),
-            status: OrderStatus::AwaitingPayment,
-            close_reason: None,
-            total: Fen(38700),
-            postage: Fen(0),
-            created_at: at(created),
-            paid_at: None,
-            shipped_at: None,
-            ended_at: None,
-            terms_changed_at: None,
-            close_deadline: None,
-            title: String::new(),
-            buyer_message: String::new(),
-            seller_remark: String::new(),
-            receiver: String::new(),
-            address: String::new(),
-            phone: String::new(),
-            tracking_no: String::new(),
-            shop_name: String::new(),
-        }
+        Order::placed(
+            OrderNo::parse("4012345678901235164").unwrap(),
+            BuyerNick::parse("云朵希9624").unwrap(),
+            Fen(38700),
+            at(created),
+        )
     }
 
     #[test]

@@ -284,6 +284,53 @@ pub struct OrderItem {
 }
 
 impl Order {
+    /// An order just placed and not paid, with nothing but its number, buyer, total and
+    /// time; every other field empty. What tests, benchmarks and the demo build on (an
+    /// import fills every field from the export).
+    pub fn placed(no: OrderNo, buyer: BuyerNick, total: Fen, at: DateTime<Utc>) -> Order {
+        Order {
+            no,
+            buyer,
+            status: OrderStatus::AwaitingPayment,
+            close_reason: None,
+            total,
+            postage: Fen(0),
+            created_at: at,
+            paid_at: None,
+            shipped_at: None,
+            ended_at: None,
+            terms_changed_at: None,
+            close_deadline: None,
+            title: String::new(),
+            buyer_message: String::new(),
+            seller_remark: String::new(),
+            receiver: String::new(),
+            address: String::new(),
+            phone: String::new(),
+            tracking_no: String::new(),
+            shop_name: String::new(),
+        }
+    }
+
+    /// The same order, paid at `at`.
+    pub fn paid(self, at: DateTime<Utc>) -> Order {
+        Order {
+            status: OrderStatus::AwaitingShipment,
+            paid_at: Some(at),
+            ..self
+        }
+    }
+
+    /// The same order, shipped at `at` (paid before, if it was not yet).
+    pub fn shipped(self, at: DateTime<Utc>) -> Order {
+        Order {
+            status: OrderStatus::Shipped,
+            paid_at: self.paid_at.or(Some(at)),
+            shipped_at: Some(at),
+            ..self
+        }
+    }
+
     /// Merges what a newer read of the same order says. The status only advances; remarks,
     /// tracking numbers and other text take the incoming value when it has one.
     pub fn merge(&mut self, incoming: &Order) {

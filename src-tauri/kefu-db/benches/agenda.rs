@@ -11,31 +11,23 @@ use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
 use kefu_core::followups::Rules;
-use kefu_core::{BuyerNick, Fen, Order, OrderNo, OrderStatus};
+use kefu_core::{BuyerNick, Fen, Order, OrderNo};
 use kefu_db::{Db, DbUrl};
 
 fn paid_order(i: u64, paid: chrono::DateTime<Utc>) -> Order {
     Order {
-        no: OrderNo::parse(&format!("{}", 20_000_000_000_000_000u64 + i)).expect("digits"),
-        buyer: BuyerNick::parse(&format!("买家{i:07}")).expect("a nick"),
-        status: OrderStatus::AwaitingShipment,
-        close_reason: None,
-        total: Fen(9_900),
-        postage: Fen(0),
-        created_at: paid - chrono::Duration::minutes(3),
-        paid_at: Some(paid),
-        shipped_at: None,
-        ended_at: None,
-        terms_changed_at: None,
-        close_deadline: None,
         title: "纯棉打底衫长袖T恤".into(),
-        buyer_message: String::new(),
-        seller_remark: String::new(),
         receiver: "张三".into(),
         address: "浙江省 杭州市 西湖区 文三路100号".into(),
         phone: "13900000000".into(),
-        tracking_no: String::new(),
         shop_name: "云朵女装旗舰店".into(),
+        ..Order::placed(
+            OrderNo::parse(&format!("{}", 20_000_000_000_000_000u64 + i)).expect("digits"),
+            BuyerNick::parse(&format!("买家{i:07}")).expect("a nick"),
+            Fen(9_900),
+            paid - chrono::Duration::minutes(3),
+        )
+        .paid(paid)
     }
 }
 

@@ -13,9 +13,9 @@ use std::time::Instant;
 
 use chrono::{TimeZone, Utc};
 use kefu_core::followups::Rules;
-use kefu_core::team::{AgentState, Role, TeamRules};
+use kefu_core::team::TeamRules;
 use kefu_core::BuyerNick;
-use kefu_db::{Backend, Db, Scratch};
+use kefu_db::{scratch, Backend, Db, Scratch};
 
 #[tokio::main]
 async fn main() {
@@ -32,16 +32,9 @@ async fn main() {
     let url = scratch.url.clone();
     let setup = Db::open(&url).await.expect("open");
     let rules = TeamRules::default();
-    for i in 0..50 {
-        let a = setup
-            .add_agent(&format!("客服{i}"), Role::Agent, "x", 1_000, 1, now)
-            .await
-            .expect("agent");
-        setup
-            .set_agent_state(&a, &a.name, AgentState::Online, &rules, now)
-            .await
-            .expect("online");
-    }
+    scratch::online_agents(&setup, (0..50).map(|i| format!("客服{i}")), 1_000, now)
+        .await
+        .expect("the team");
     let per_client = total / clients;
     // Each PC opens its database once, at start.
     let mut pcs = Vec::new();

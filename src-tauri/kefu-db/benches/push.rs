@@ -10,9 +10,9 @@ use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
 use kefu_core::followups::Rules;
-use kefu_core::team::{AgentState, Role, TeamRules};
+use kefu_core::team::TeamRules;
 use kefu_core::BuyerNick;
-use kefu_db::{Backend, Db, Scratch};
+use kefu_db::{scratch, Backend, Db, Scratch};
 
 #[tokio::main]
 async fn main() {
@@ -28,13 +28,9 @@ async fn main() {
     let here = Db::open(&scratch.url).await.expect("open");
     let there = Db::open(&scratch.url).await.expect("open");
     let rules = TeamRules::default();
-    let a = here
-        .add_agent("小美", Role::Agent, "x", 9_999, 1, now)
+    scratch::online_agents(&here, ["小美".to_owned()], 9_999, now)
         .await
-        .expect("agent");
-    here.set_agent_state(&a, &a.name, AgentState::Online, &rules, now)
-        .await
-        .expect("online");
+        .expect("the team");
     let mut watch = there.watch().await.expect("watch");
     // Let the setup's own changes pass.
     while watch

@@ -49,26 +49,21 @@ fn orders_for(range: std::ops::Range<u64>, now: DateTime<Utc>) -> Vec<Order> {
             let shipped = matches!(status, OrderStatus::Shipped | OrderStatus::TradeSuccess)
                 .then(|| created + chrono::Duration::hours(20));
             out.push(Order {
-                no: OrderNo::parse(&order_no(b, k)).expect("digits"),
-                buyer: BuyerNick::parse(&nick(b)).expect("a nick"),
                 status,
-                close_reason: None,
-                total: Fen(990 + (x >> 30) as i64 % 90_000),
-                postage: Fen(0),
-                created_at: created,
                 paid_at: paid,
                 shipped_at: shipped,
-                ended_at: None,
-                terms_changed_at: None,
-                close_deadline: None,
                 title: "纯棉打底衫长袖T恤".into(),
                 buyer_message: "请尽快发货，谢谢".into(),
-                seller_remark: String::new(),
                 receiver: "张三".into(),
                 address: "浙江省 杭州市 西湖区 文三路100号".into(),
                 phone: "13900000000".into(),
-                tracking_no: String::new(),
                 shop_name: "云朵女装旗舰店".into(),
+                ..Order::placed(
+                    OrderNo::parse(&order_no(b, k)).expect("digits"),
+                    BuyerNick::parse(&nick(b)).expect("a nick"),
+                    Fen(990 + (x >> 30) as i64 % 90_000),
+                    created,
+                )
             });
         }
     }

@@ -14,9 +14,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use chrono::{DateTime, Utc};
+use kefu_core::team::{Agent, AgentState, Role, TeamRules};
 use sqlx::{Connection, Executor};
 
-use crate::{Backend, DbUrl, Error, Result};
+use crate::{Backend, Db, DbUrl, Error, Result};
 
 static SEQ: AtomicU64 = AtomicU64::new(0);
 
@@ -121,6 +123,26 @@ impl Drop for Scratch {
             let _ = std::fs::remove_dir_all(dir);
         }
     }
+}
+
+/// Agents of these names (password hash "x"), each online on its own PC: the team most
+/// stories and benchmarks start from.
+pub async fn online_agents(
+    db: &Db,
+    names: impl IntoIterator<Item = String>,
+    max_load: u32,
+    now: DateTime<Utc>,
+) -> Result<Vec<Agent>> {
+    let mut team = Vec::new();
+    for name in names {
+        let a = db
+            .add_agent(&name, Role::Agent, "x", max_load, 1, now)
+            .await?;
+        db.set_agent_state(&a, &name, AgentState::Online, &TeamRules::default(), now)
+            .await?;
+        team.push(a);
+    }
+    Ok(team)
 }
 
 /// A PostgreSQL server of the test's own (`src-tauri/scripts/postgres.sh`, from Debian's

@@ -19,28 +19,12 @@ fn base() -> DateTime<Utc> {
 }
 
 fn order(i: usize, buyer: usize, minute: i64) -> Order {
-    Order {
-        no: OrderNo::parse(&format!("{}", 7_000_000 + i)).expect("digits"),
-        buyer: BuyerNick::parse(&format!("买家{buyer}")).expect("nick"),
-        status: OrderStatus::AwaitingPayment,
-        close_reason: None,
-        total: Fen(10_000),
-        postage: Fen(0),
-        created_at: base() + Duration::minutes(minute),
-        paid_at: None,
-        shipped_at: None,
-        ended_at: None,
-        terms_changed_at: None,
-        close_deadline: None,
-        title: String::new(),
-        buyer_message: String::new(),
-        seller_remark: String::new(),
-        receiver: String::new(),
-        address: String::new(),
-        phone: String::new(),
-        tracking_no: String::new(),
-        shop_name: String::new(),
-    }
+    Order::placed(
+        OrderNo::parse(&format!("{}", 7_000_000 + i)).expect("digits"),
+        BuyerNick::parse(&format!("买家{buyer}")).expect("nick"),
+        Fen(10_000),
+        base() + Duration::minutes(minute),
+    )
 }
 
 #[derive(Clone, Debug)]
