@@ -1,0 +1,252 @@
+//! Follow-ups (待办): the agenda, the scheduler's step, snooze, done and by hand.
+
+use chrono::{DateTime, Utc};
+use kefu_core::agenda::{Kind, Snooze};
+use kefu_core::{BuyerNick, OrderNo};
+use kefu_db::{Agenda, FollowUp};
+
+use super::Desk;
+use crate::error::{Error, Result};
+
+impl Desk {
+    /// The agenda (待办) at `now` of the agent signed in here: follow-ups with no owner
+    /// are theirs until routing assigns buyers. Nothing is written.
+    pub async fn followups(&self, now: DateTime<Utc>) -> Result<Agenda> {
+        Ok(self.db.agenda(now, Some(&self.agent()), 500).await?)
+    }
+
+    /// Every agent's agenda at `now`, for support and the supervisor.
+    pub async fn everyones_followups(&self, now: DateTime<Utc>) -> Result<Agenda> {
+        Ok(self.db.agenda(now, None, 500).await?)
+    }
+
+    /// The scheduler's one step: claims and returns what fell due by `now` (each once,
+    /// across restarts and PCs), and when the next follow-up falls due.
+    pub async fn run_due(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<FollowUp>, Option<DateTime<Utc>>)> {
+        Ok(self.db.run_due(now, &self.rules).await?)
+    }
+
+    /// Open follow-ups due by `now`: the tray's count.
+    pub async fn due_count(&self, now: DateTime<Utc>) -> Result<i64> {
+        Ok(self.db.due_count(now).await?)
+    }
+
+    /// Snoozes a follow-up for `choice`: `15m`, `1h` or `tomorrow` (09:00).
+    pub async fn snooze(&self, id: i64, choice: &str, now: DateTime<Utc>) -> Result<FollowUp> {
+        Ok(self.db.snooze(id, Snooze::parse(choice)?, now).await?)
+    }
+
+    pub async fn done(&self, id: i64, now: DateTime<Utc>) -> Result<FollowUp> {
+        Ok(self.db.done(id, &self.agent(), now).await?)
+    }
+
+    /// Adds a follow-up by hand for a buyer: `promised_answer`, `refund_reply`,
+    /// `refund_reply_quick` or `return_receipt`, owned by the agent signed in here.
+    pub async fn add_followup(
+        &self,
+        nick: &str,
+        kind: &str,
+        order: Option<&str>,
+        note: &str,
+        now: DateTime<Utc>,
+    ) -> Result<FollowUp> {
+        let nick = BuyerNick::parse(nick)?;
+        let kind = Kind::parse(kind)?;
+        let order = order
+            .filter(|o| !o.trim().is_empty())
+            .map(OrderNo::parse)
+            .transpose()?;
+        let n = note.chars().count();
+        if n > 500 {
+            return Err(Error::Usage(format!(
+                "note: at most 500 characters (got {n})"
+            )));
+        }
+        let planned = kefu_core::agenda::by_hand(kind, order, now, &self.rules)?;
+        Ok(self
+            .db
+            .add_by_hand(&nick, &planned, note, &self.agent(), now)
+            .await?)
+    }
+
+    /// The open follow-ups of one buyer, for the buyer panel.
+    pub async fn followups_of(&self, nick: &str, now: DateTime<Utc>) -> Result<Vec<FollowUp>> {
+        Ok(self.db.follow_ups_of(&BuyerNick::parse(nick)?, now).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::Settings;
+    use chrono::Duration;
+    use kefu_core::{OrderStatus, ShopTime};
+    use kefu_db::DbUrl;
+
+    async fn demo_desk(now: DateTime<Utc>) -> (tempfile::TempDir, Desk) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = DbUrl::from_path(&dir.path().join("desk.db"));
+        let desk = Desk::open(&url, &Settings::default()).await.expect("open");
+        desk.load_demo(now).await.expect("demo");
+        (dir, desk)
+    }
+
+    fn noon() -> DateTime<Utc> {
+        ShopTime::SHANGHAI
+            .parse_local("2026-11-22 12:00:00")
+            .expect("time")
+    }
+
+    fn chases(list: &[FollowUp]) -> Vec<&FollowUp> {
+        list.iter().filter(|f| f.kind == Kind::Chase).collect()
+    }
+
+    #[tokio::test]
+    async fn a_follow_up_is_announced_exactly_once_across_restarts() {
+        let (dir, desk) = demo_desk(noon()).await;
+        let (fired, next) = desk.run_due(noon()).await.expect("run");
+        assert_eq!(
+            chases(&fired).len(),
+            12,
+            "every unpaid demo buyer's first chase"
+        );
+        assert!(next.is_some_and(|t| t > noon()));
+        assert!(desk.run_due(noon()).await.expect("again").0.is_empty());
+        // A second process (or the app after a restart) on the same database.
+        let url = DbUrl::from_path(&dir.path().join("desk.db"));
+        let again = Desk::open(&url, &Settings::default())
+            .await
+            .expect("reopen");
+        assert!(again
+            .run_due(noon() + Duration::minutes(1))
+            .await
+            .expect("run")
+            .0
+            .is_empty());
+        let c = chases(&fired)[0];
+        assert!(
+            c.text.contains(&c.nick) && c.text.contains("自动关闭"),
+            "{}",
+            c.text
+        );
+        // Announced is not done: the chases stay on the agenda until the agent acts.
+        let list = desk.followups(noon()).await.expect("list");
+        assert_eq!(chases(&list.due).len(), 12);
+        assert!(list.due.iter().all(|f| f.announced));
+    }
+
+    #[tokio::test]
+    async fn paying_an_order_cancels_its_remaining_chases() {
+        let (_dir, desk) = demo_desk(noon()).await;
+        desk.run_due(noon()).await.expect("run");
+        let list = desk.everyones_followups(noon()).await.expect("list");
+        // A buyer with a chase due now and more planned (its final chase).
+        let nick = chases(&list.upcoming)
+            .iter()
+            .find(|c| list.due.iter().any(|d| d.nick == c.nick))
+            .map(|c| c.nick.clone());
+        // The final chase is 2 h before the close, which may be beyond the next 24 h.
+        let nick = match nick {
+            Some(n) => n,
+            None => chases(&list.due)[0].nick.clone(),
+        };
+        let mut orders = desk
+            .db
+            .orders_of(&BuyerNick::parse(&nick).expect("nick"))
+            .await
+            .expect("orders");
+        for o in &mut orders {
+            if o.status == OrderStatus::AwaitingPayment {
+                o.status = OrderStatus::AwaitingShipment;
+                o.paid_at = Some(noon());
+            }
+        }
+        desk.db
+            .apply_orders(&orders, &desk.rules, noon())
+            .await
+            .expect("pay");
+        let later = noon() + Duration::hours(80);
+        for at in [noon(), later] {
+            let list = desk.everyones_followups(at).await.expect("list");
+            assert!(
+                !list
+                    .overdue
+                    .iter()
+                    .chain(&list.due)
+                    .chain(&list.upcoming)
+                    .any(|c| c.nick == nick && c.kind == Kind::Chase),
+                "no chase of {nick} left at {at}"
+            );
+        }
+        // Not announced later either.
+        let (fired, _) = desk.run_due(later).await.expect("run");
+        assert!(!fired
+            .iter()
+            .any(|f| f.nick == nick && f.kind == Kind::Chase));
+    }
+
+    #[tokio::test]
+    async fn snooze_done_and_by_hand() {
+        let (_dir, desk) = demo_desk(noon()).await;
+        desk.run_due(noon()).await.expect("run");
+        let list = desk.followups(noon()).await.expect("list");
+        let first = chases(&list.due)[0].clone();
+
+        let s = desk.snooze(first.id, "1h", noon()).await.expect("snooze");
+        assert_eq!(s.due_at, noon() + Duration::hours(1));
+        assert!(!s.announced);
+        let list = desk.followups(noon()).await.expect("list");
+        assert!(!list.due.iter().any(|f| f.id == first.id));
+        assert!(list.upcoming.iter().any(|f| f.id == first.id));
+        // Announced again when the snooze ends, once.
+        let (fired, _) = desk
+            .run_due(noon() + Duration::hours(1))
+            .await
+            .expect("run");
+        assert_eq!(fired.iter().filter(|f| f.id == first.id).count(), 1);
+
+        desk.done(first.id, noon()).await.expect("done");
+        assert!(desk.done(first.id, noon()).await.is_err(), "done once");
+        let list = desk
+            .followups(noon() + Duration::hours(2))
+            .await
+            .expect("list");
+        assert!(!list
+            .overdue
+            .iter()
+            .chain(&list.due)
+            .any(|f| f.id == first.id));
+
+        let promised = desk
+            .add_followup(&first.nick, "promised_answer", None, "尺码表", noon())
+            .await
+            .expect("add");
+        assert_eq!(promised.due_at, noon() + Duration::hours(20));
+        assert_eq!(promised.expires_at, Some(noon() + Duration::hours(24)));
+        assert_eq!(promised.owner, desk.agent());
+        assert!(desk
+            .add_followup("不存在的买家", "promised_answer", None, "", noon())
+            .await
+            .is_err());
+        assert!(desk
+            .add_followup(&first.nick, "chase", None, "", noon())
+            .await
+            .is_err());
+        // An order number that is not this buyer's is refused by name.
+        let err = desk
+            .add_followup(&first.nick, "refund_reply", Some("1"), "", noon())
+            .await
+            .expect_err("not the buyer's order");
+        assert_eq!(err.code(), "not_found");
+        assert!(err.to_string().contains("order 1 of buyer"), "{err}");
+        let long = "字".repeat(501);
+        let err = desk
+            .add_followup(&first.nick, "promised_answer", None, &long, noon())
+            .await
+            .expect_err("a note too long");
+        assert!(err.to_string().starts_with("note:"), "{err}");
+    }
+}

@@ -1,0 +1,175 @@
+//! The workbench's operations, shared by the window's commands and the command line: one
+//! code path for both. Orders and buyers here; imports, follow-ups and the team each in
+//! their own module.
+
+mod followups;
+mod import;
+mod team;
+
+pub use import::{ImportProgress, ImportReport};
+
+use chrono::{DateTime, Utc};
+use kefu_core::followups::Rules;
+use kefu_core::team::{Agent, TeamRules};
+use kefu_core::{BuyerNick, Group, Order, OrderStatus};
+use kefu_db::{Applied, BuyerDetail, BuyerSummary, Db, DbUrl, GroupCounts};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::settings::Settings;
+
+#[derive(Clone, Debug)]
+pub struct Desk {
+    db: Db,
+    rules: Rules,
+    /// The agent signed in on this PC; changed from the settings without a restart.
+    agent: std::sync::Arc<std::sync::RwLock<String>>,
+    /// The shop account signed in on this PC, when the shop has a team.
+    account: std::sync::Arc<std::sync::RwLock<Option<Agent>>>,
+    team_rules: TeamRules,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Overview {
+    pub counts: GroupCounts,
+    pub empty: bool,
+    pub agent: String,
+    pub database: String,
+    /// The app clock when this was read: the window shows times left against it.
+    pub at: DateTime<Utc>,
+}
+
+impl Desk {
+    pub async fn open(url: &DbUrl, settings: &Settings) -> Result<Desk> {
+        let db = Db::open(url).await?;
+        let rules = settings.rules();
+        db.plan_if_needed(&rules, crate::clock::now()).await?;
+        Ok(Desk {
+            db,
+            rules,
+            agent: std::sync::Arc::new(std::sync::RwLock::new(settings.agent.clone())),
+            account: std::sync::Arc::new(std::sync::RwLock::new(None)),
+            team_rules: TeamRules::default(),
+        })
+    }
+
+    pub async fn overview(&self) -> Result<Overview> {
+        Ok(Overview {
+            counts: self.db.group_counts().await?,
+            empty: self.db.is_empty().await?,
+            agent: self.agent(),
+            database: self.db.url().as_str().to_owned(),
+            at: crate::clock::now(),
+        })
+    }
+
+    pub fn agent(&self) -> String {
+        // A poisoned lock still holds the last name written; keep using it.
+        match self.agent.read() {
+            Ok(name) => name.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    pub fn set_agent(&self, name: &str) {
+        match self.agent.write() {
+            Ok(mut g) => *g = name.to_owned(),
+            Err(poisoned) => *poisoned.into_inner() = name.to_owned(),
+        }
+    }
+
+    /// Tells when the database changed, whoever changed it.
+    pub async fn watch(&self) -> Result<kefu_db::Watch> {
+        Ok(self.db.watch().await?)
+    }
+
+    pub async fn group_counts(&self) -> Result<GroupCounts> {
+        Ok(self.db.group_counts().await?)
+    }
+
+    pub async fn buyers(&self, group: &str, offset: i64, limit: i64) -> Result<Vec<BuyerSummary>> {
+        let group = Group::parse(group).ok_or_else(|| {
+            Error::Usage(format!(
+                "group: {group:?} is not one of inquiry, order, shipped, closed"
+            ))
+        })?;
+        Ok(self.db.buyers_in_group(group, offset, limit).await?)
+    }
+
+    pub async fn buyer(&self, nick: &str) -> Result<BuyerDetail> {
+        Ok(self.db.buyer(&BuyerNick::parse(nick)?, &self.rules).await?)
+    }
+
+    pub async fn search(&self, query: &str) -> Result<Vec<BuyerSummary>> {
+        Ok(self.db.search(query, 50).await?)
+    }
+
+    pub async fn orders(&self, status: &str, limit: i64) -> Result<Vec<Order>> {
+        let status = parse_status(status)?;
+        Ok(self.db.orders_with_status(status, limit).await?)
+    }
+
+    /// Loads the demo shop, generated relative to `now`. Only into an empty database: the
+    /// demo must never mix with a shop's real orders.
+    pub async fn load_demo(&self, now: DateTime<Utc>) -> Result<Applied> {
+        if !self.db.is_empty().await? {
+            return Err(Error::Usage(
+                "the database already holds orders; the demo shop loads only into an empty one"
+                    .to_owned(),
+            ));
+        }
+        Ok(self
+            .db
+            .apply_orders(&kefu_core::demo::demo_orders(now), &self.rules, now)
+            .await?)
+    }
+
+    pub async fn is_empty(&self) -> Result<bool> {
+        Ok(self.db.is_empty().await?)
+    }
+
+    pub async fn set_note(
+        &self,
+        nick: &str,
+        note: &str,
+        now: DateTime<Utc>,
+    ) -> Result<BuyerDetail> {
+        if note.chars().count() > 2000 {
+            return Err(Error::Usage("note: at most 2000 characters".to_owned()));
+        }
+        let nick = BuyerNick::parse(nick)?;
+        self.db.set_note(&nick, note, &self.agent(), now).await?;
+        Ok(self.db.buyer(&nick, &self.rules).await?)
+    }
+
+    pub async fn set_tags(
+        &self,
+        nick: &str,
+        tags: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<BuyerDetail> {
+        if tags.len() > 20 || tags.iter().any(|t| t.chars().count() > 16) {
+            return Err(Error::Usage(
+                "tags: at most 20 tags of at most 16 characters".to_owned(),
+            ));
+        }
+        let nick = BuyerNick::parse(nick)?;
+        self.db.set_tags(&nick, tags, &self.agent(), now).await?;
+        Ok(self.db.buyer(&nick, &self.rules).await?)
+    }
+}
+
+fn parse_status(s: &str) -> Result<OrderStatus> {
+    let by_name = match s.trim() {
+        "unpaid" | "awaiting_payment" => Some(OrderStatus::AwaitingPayment),
+        "paid" | "awaiting_shipment" => Some(OrderStatus::AwaitingShipment),
+        "shipped" => Some(OrderStatus::Shipped),
+        "success" | "trade_success" => Some(OrderStatus::TradeSuccess),
+        "closed" | "trade_closed" => Some(OrderStatus::TradeClosed),
+        _ => None,
+    };
+    match by_name {
+        Some(st) => Ok(st),
+        None => Ok(OrderStatus::parse(s)?.0),
+    }
+}

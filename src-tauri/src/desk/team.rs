@@ -1,0 +1,193 @@
+//! The team: accounts, sign-in, states and routing.
+
+use chrono::{DateTime, Utc};
+use kefu_core::team::{self, Action, Agent, AgentState, Role};
+use kefu_core::BuyerNick;
+use kefu_db::{Conversation, Routed, TeamMember};
+
+use super::Desk;
+use crate::error::{Error, Result};
+
+/// The team: accounts, sign-in, states and routing. Every operation checks the signed-in
+/// account's role through the core's rules, whatever called it (window, command line).
+impl Desk {
+    /// Checks a password without changing anything: the command line signs in this way
+    /// for each command.
+    pub async fn authenticate(&self, name: &str, password: &str) -> Result<Agent> {
+        let (agent, stored) = match self.db.agent_credentials(name).await {
+            Ok(found) => found,
+            Err(kefu_db::Error::NotFound(_)) => return Err(Error::SignIn),
+            Err(e) => return Err(e.into()),
+        };
+        if !crate::signin::verify(password, &stored) {
+            return Err(Error::SignIn);
+        }
+        self.set_account(Some(agent.clone()));
+        self.set_agent(&agent.name);
+        Ok(agent)
+    }
+
+    /// Signs this PC in: the account comes online and its heartbeat starts.
+    pub async fn sign_in(&self, name: &str, password: &str, now: DateTime<Utc>) -> Result<Agent> {
+        let agent = self.authenticate(name, password).await?;
+        self.db
+            .set_agent_state(
+                &agent,
+                &agent.name,
+                AgentState::Online,
+                &self.team_rules,
+                now,
+            )
+            .await?;
+        let agent = self.db.agent(&agent.name).await?;
+        self.set_account(Some(agent.clone()));
+        Ok(agent)
+    }
+
+    fn set_account(&self, agent: Option<Agent>) {
+        match self.account.write() {
+            Ok(mut g) => *g = agent,
+            Err(poisoned) => *poisoned.into_inner() = agent,
+        }
+    }
+
+    /// The account signed in on this PC.
+    pub fn account(&self) -> Result<Agent> {
+        let a = match self.account.read() {
+            Ok(g) => g.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        };
+        a.ok_or(Error::NotSignedIn("this needs a shop account"))
+    }
+
+    /// Adds an account. The first account of a shop is its main account and needs no
+    /// sign-in (it is the shop's setup); after that only a supervisor or the main account
+    /// adds accounts.
+    pub async fn create_account(
+        &self,
+        name: &str,
+        role: &str,
+        password: &str,
+        max_load: u32,
+        weight: u32,
+        now: DateTime<Utc>,
+    ) -> Result<Agent> {
+        let role = Role::parse(role)?;
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 32 {
+            return Err(Error::Usage("name: 1 to 32 characters".into()));
+        }
+        let team = self.db.team(now, &self.team_rules).await?;
+        if team.is_empty() {
+            if role != Role::Main {
+                return Err(Error::Usage(
+                    "role: the shop's first account is its main account (--role main)".into(),
+                ));
+            }
+        } else {
+            team::allowed(self.account()?.role, Action::ManageAgents)?;
+        }
+        let hash = crate::signin::hash(password)?;
+        Ok(self
+            .db
+            .add_agent(name, role, &hash, max_load, weight.max(1), now)
+            .await?)
+    }
+
+    pub async fn team(&self, now: DateTime<Utc>) -> Result<Vec<TeamMember>> {
+        Ok(self.db.team(now, &self.team_rules).await?)
+    }
+
+    /// Sets a state: one's own (`target` None) or, for a supervisor, a teammate's.
+    pub async fn set_state(
+        &self,
+        target: Option<&str>,
+        state: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Routed>> {
+        let me = self.account()?;
+        let to = AgentState::parse(state)?;
+        let target = target.unwrap_or(&me.name).to_owned();
+        let moved = self
+            .db
+            .set_agent_state(&me, &target, to, &self.team_rules, now)
+            .await?;
+        if let Ok(a) = self.db.agent(&me.name).await {
+            self.set_account(Some(a));
+        }
+        Ok(moved)
+    }
+
+    pub async fn heartbeat(&self, now: DateTime<Utc>) -> Result<()> {
+        let me = self.account()?;
+        Ok(self.db.heartbeat(me.id, now).await?)
+    }
+
+    /// A new buyer asks something: routed to an agent, the main account, or the queue.
+    /// Any signed-in account may report one (the "new inquiry" action, or a shop's chat
+    /// system signed in as an account).
+    pub async fn new_inquiry(&self, nick: &str, asked: &str, now: DateTime<Utc>) -> Result<Routed> {
+        team::allowed(self.account()?.role, Action::Serve)?;
+        let nick = BuyerNick::parse(nick)?;
+        if asked.chars().count() > 500 {
+            return Err(Error::Usage("asked: at most 500 characters".into()));
+        }
+        Ok(self
+            .db
+            .new_inquiry(&nick, asked, &self.team_rules, &self.rules, now)
+            .await?)
+    }
+
+    pub async fn greet(&self, conversation: i64, now: DateTime<Utc>) -> Result<()> {
+        let me = self.account()?;
+        Ok(self.db.open_conversation(&me, conversation, now).await?)
+    }
+
+    pub async fn close_conversation(&self, nick: &str, now: DateTime<Utc>) -> Result<Vec<Routed>> {
+        let me = self.account()?;
+        let nick = BuyerNick::parse(nick)?;
+        Ok(self
+            .db
+            .close_conversation(&me, &nick, &self.team_rules, now)
+            .await?)
+    }
+
+    pub async fn transfer(
+        &self,
+        nick: &str,
+        to: &str,
+        note: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Routed> {
+        let me = self.account()?;
+        let nick = BuyerNick::parse(nick)?;
+        Ok(self
+            .db
+            .transfer(&me, &nick, to, note, &self.team_rules, now)
+            .await?)
+    }
+
+    /// Open conversations: the signed-in agent's, or everyone's with `all`.
+    pub async fn conversations(&self, all: bool) -> Result<Vec<Conversation>> {
+        let me = self.account()?;
+        Ok(self
+            .db
+            .conversations(if all { None } else { Some(me.id) })
+            .await?)
+    }
+
+    /// The routing housekeeping step (late greetings, silent PCs, the queue).
+    pub async fn route_due(&self, now: DateTime<Utc>) -> Result<Vec<Routed>> {
+        Ok(self.db.route_due(&self.team_rules, now).await?)
+    }
+
+    /// For a supervisor (or the main account): buyers waiting too long, each reported once.
+    pub async fn queue_alerts(&self, now: DateTime<Utc>) -> Result<Vec<(String, i64)>> {
+        team::allowed(self.account()?.role, Action::Schedule)?;
+        Ok(self.db.waiting_too_long(&self.team_rules, now).await?)
+    }
+
+    pub async fn waiting(&self) -> Result<Vec<(String, i64, String)>> {
+        Ok(self.db.waiting().await?)
+    }
+}
