@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use kefu_core::agenda::Kind;
 use kefu_db::FollowUp;
-use tauri::{AppHandle, Emitter, Manager, Runtime};
-use tauri_plugin_notification::NotificationExt;
+use tauri::{AppHandle, Manager, Runtime};
 
+use crate::events;
 use crate::Workbench;
 
 const LONGEST_SLEEP: Duration = Duration::from_secs(300);
@@ -45,21 +45,15 @@ pub fn start<R: Runtime>(app: AppHandle<R>) {
                 Some(now + chrono::Duration::from_std(pause).unwrap_or_default())
             } else {
                 match desk.run_due(now).await {
-                    Ok((fired, next)) => {
-                        announce(&app, &fired);
-                        if !fired.is_empty() {
-                            let _ = app.emit(crate::commands::AGENDA_CHANGED, ());
-                        }
-                        next
-                    }
+                    Ok(step) => events::publish(&app, step),
                     Err(e) => {
                         eprintln!("kefu-desk: follow-ups: {e}");
                         None
                     }
                 }
             };
-            if let Ok(n) = desk.due_count(crate::clock::now()).await {
-                crate::tray::set_due(&app, n);
+            if let Ok(due) = desk.due_count(crate::clock::now()).await {
+                events::tell(&app, &[due]);
             }
             let wait = match next {
                 Some(t) => (t - crate::clock::now())
@@ -89,18 +83,19 @@ fn time_left(f: &FollowUp) -> String {
     }
 }
 
-/// Each due chase is its own notification (the most urgent few when many fall due at
-/// once); other follow-ups are summed up in one, since they can wait for the agenda.
-fn announce<R: Runtime>(app: &AppHandle<R>, fired: &[FollowUp]) {
+/// The notifications for follow-ups that fell due, as (title, body). Each due chase is its
+/// own (the most urgent few when many fall due at once); other follow-ups are summed up in
+/// one, since they can wait for the agenda.
+pub(crate) fn announcements(fired: &[FollowUp]) -> Vec<(String, String)> {
+    let mut notes = Vec::new();
     let mut chases: Vec<&FollowUp> = fired.iter().filter(|f| f.kind == Kind::Chase).collect();
     let others = fired.len() - chases.len();
     chases.sort_by_key(|c| c.expires_at);
     if chases.len() > MOST_AT_ONCE {
-        notify(
-            app,
-            &format!("{} 位买家待催付", chases.len()),
-            "打开客服工作台查看待付款订单",
-        );
+        notes.push((
+            format!("{} 位买家待催付", chases.len()),
+            "打开客服工作台查看待付款订单".to_owned(),
+        ));
         chases.truncate(MOST_AT_ONCE);
     }
     for c in chases {
@@ -110,7 +105,7 @@ fn announce<R: Runtime>(app: &AppHandle<R>, fired: &[FollowUp]) {
             c.orders.len(),
             time_left(c)
         );
-        notify(app, &format!("催付：{}", c.nick), &body);
+        notes.push((format!("催付：{}", c.nick), body));
     }
     if others > 0 {
         let first = fired.iter().find(|f| f.kind != Kind::Chase);
@@ -118,12 +113,7 @@ fn announce<R: Runtime>(app: &AppHandle<R>, fired: &[FollowUp]) {
             (1, Some(f)) => format!("{}：{}", f.label, f.nick),
             _ => "打开客服工作台的待办查看".to_owned(),
         };
-        notify(app, &format!("{others} 条待办到期"), &body);
+        notes.push((format!("{others} 条待办到期"), body));
     }
-}
-fn notify<R: Runtime>(app: &AppHandle<R>, title: &str, body: &str) {
-    // The follow-up list is the truth; a notification that fails to show is only logged.
-    if let Err(e) = app.notification().builder().title(title).body(body).show() {
-        eprintln!("kefu-desk: notification: {e}");
-    }
+    notes
 }

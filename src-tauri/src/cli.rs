@@ -233,7 +233,7 @@ async fn dispatch(raw: &[String]) -> Result<()> {
                     writeln!(w, "the database already holds orders; demo not loaded")
                 });
             }
-            let applied = desk.load_demo(now).await?;
+            let applied = desk.load_demo(now).await?.value;
             emit(out, args.json, &applied, |w| {
                 writeln!(w, "demo shop loaded: {} orders", applied.new)
             })
@@ -296,7 +296,8 @@ async fn dispatch(raw: &[String]) -> Result<()> {
             let paths: Vec<std::path::PathBuf> = args.positional.iter().map(Into::into).collect();
             let report = desk
                 .import(&paths, args.has("--skip-bad"), now, |_| true)
-                .await?;
+                .await?
+                .value;
             emit(out, args.json, &report, |w| {
                 writeln!(
                     w,
@@ -372,8 +373,8 @@ async fn dispatch(raw: &[String]) -> Result<()> {
                     .ok_or_else(|| Error::Usage("followup: expected a follow-up number".into()))
             };
             let f = match (action.as_str(), rest) {
-                ("done", [n]) => desk.done(id(Some(n))?, now).await?,
-                ("snooze", [n, choice]) => desk.snooze(id(Some(n))?, choice, now).await?,
+                ("done", [n]) => desk.done(id(Some(n))?, now).await?.value,
+                ("snooze", [n, choice]) => desk.snooze(id(Some(n))?, choice, now).await?.value,
                 ("add", [nick]) => {
                     let kind = args
                         .flag("--kind")
@@ -386,6 +387,7 @@ async fn dispatch(raw: &[String]) -> Result<()> {
                         now,
                     )
                     .await?
+                    .value
                 }
                 _ => {
                     return Err(Error::Usage(
@@ -428,7 +430,8 @@ async fn dispatch(raw: &[String]) -> Result<()> {
                     count("--weight", 1)?,
                     now,
                 )
-                .await?;
+                .await?
+                .value;
             emit(out, args.json, &a, |w| {
                 writeln!(w, "account {} ({}) added", a.name, a.role.code())
             })
@@ -458,14 +461,18 @@ async fn dispatch(raw: &[String]) -> Result<()> {
         }
         "state" => {
             let state = args.one_positional("state")?;
-            let moved = desk.set_state(args.flag("--agent"), state, now).await?;
+            let moved = desk
+                .set_state(args.flag("--agent"), state, now)
+                .await?
+                .value;
             emit_moved(out, args.json, &moved)
         }
         "inquiry" => {
             let nick = args.one_positional("buyer nick")?;
             let r = desk
                 .new_inquiry(nick, args.flag("--asked").unwrap_or(""), now)
-                .await?;
+                .await?
+                .value;
             emit(out, args.json, &r, |w| {
                 writeln!(
                     w,
@@ -482,7 +489,7 @@ async fn dispatch(raw: &[String]) -> Result<()> {
                 .trim_start_matches('#')
                 .parse()
                 .map_err(|_| Error::Usage(format!("greet: {id:?} is not a conversation number")))?;
-            desk.greet(id, now).await?;
+            let () = desk.greet(id, now).await?.value;
             emit(out, args.json, &serde_json::json!({"greeted": id}), |w| {
                 writeln!(w, "conversation #{id} opened")
             })
@@ -494,14 +501,15 @@ async fn dispatch(raw: &[String]) -> Result<()> {
                 .ok_or_else(|| Error::Usage("transfer needs --to NAME".into()))?;
             let r = desk
                 .transfer(nick, to, args.flag("--note").unwrap_or(""), now)
-                .await?;
+                .await?
+                .value;
             emit(out, args.json, &r, |w| {
                 writeln!(w, "{}\t{}", r.nick, r.reason)
             })
         }
         "close" => {
             let nick = args.one_positional("buyer nick")?;
-            let moved = desk.close_conversation(nick, now).await?;
+            let moved = desk.close_conversation(nick, now).await?.value;
             emit_moved(out, args.json, &moved)
         }
         "conversations" => {
@@ -530,7 +538,7 @@ async fn dispatch(raw: &[String]) -> Result<()> {
             })
         }
         "route" => {
-            let moved = desk.route_due(now).await?;
+            let moved = desk.route_due(now).await?.value;
             emit_moved(out, args.json, &moved)
         }
         "orders" => {

@@ -1,5 +1,6 @@
-//! Tauri commands: each is one call into `Desk`. Arguments from the page are untrusted;
-//! `Desk` and the core validate them.
+//! Tauri commands: each is one call into `Desk`, whose changes go to `events::publish`,
+//! the one place that turns them into window events, the tray and notifications.
+//! Arguments from the page are untrusted; `Desk` and the core validate them.
 
 use kefu_core::team::Agent;
 use kefu_db::{
@@ -14,10 +15,8 @@ use tauri_plugin_dialog::DialogExt;
 
 use crate::desk::{ImportReport, Overview};
 use crate::error::Result;
+use crate::events::{publish, IMPORT_PROGRESS};
 use crate::Workbench;
-
-/// Emitted after any change to orders or buyers, so every view refreshes.
-pub const CHANGED: &str = "desk://changed";
 
 #[tauri::command]
 pub async fn overview(wb: State<'_, Workbench>) -> Result<Overview> {
@@ -46,29 +45,37 @@ pub async fn search(wb: State<'_, Workbench>, query: String) -> Result<Vec<Buyer
 
 #[tauri::command]
 pub async fn load_demo<R: Runtime>(app: AppHandle<R>, wb: State<'_, Workbench>) -> Result<Applied> {
-    let applied = wb.desk()?.load_demo(crate::clock::now()).await?;
-    wb.wake.notify_one();
-    // The page listens for this; a failed emit only delays its refresh.
-    let _ = app.emit(CHANGED, ());
-    Ok(applied)
+    let changed = wb.desk()?.load_demo(crate::clock::now()).await?;
+    Ok(publish(&app, changed))
 }
 
 #[tauri::command]
-pub async fn set_note(wb: State<'_, Workbench>, nick: String, note: String) -> Result<BuyerDetail> {
-    wb.desk()?.set_note(&nick, &note, crate::clock::now()).await
+pub async fn set_note<R: Runtime>(
+    app: AppHandle<R>,
+    wb: State<'_, Workbench>,
+    nick: String,
+    note: String,
+) -> Result<BuyerDetail> {
+    let changed = wb
+        .desk()?
+        .set_note(&nick, &note, crate::clock::now())
+        .await?;
+    Ok(publish(&app, changed))
 }
 
 #[tauri::command]
-pub async fn set_tags(
+pub async fn set_tags<R: Runtime>(
+    app: AppHandle<R>,
     wb: State<'_, Workbench>,
     nick: String,
     tags: Vec<String>,
 ) -> Result<BuyerDetail> {
-    wb.desk()?.set_tags(&nick, &tags, crate::clock::now()).await
+    let changed = wb
+        .desk()?
+        .set_tags(&nick, &tags, crate::clock::now())
+        .await?;
+    Ok(publish(&app, changed))
 }
-
-/// Emitted when follow-ups change (announced, snoozed, done, added), so the agenda refreshes.
-pub const AGENDA_CHANGED: &str = "desk://agenda";
 
 /// The agenda (待办) of the agent signed in here.
 #[tauri::command]
@@ -88,9 +95,8 @@ pub async fn snooze_followup<R: Runtime>(
     id: i64,
     choice: String,
 ) -> Result<FollowUp> {
-    let f = wb.desk()?.snooze(id, &choice, crate::clock::now()).await?;
-    agenda_changed(&app, &wb);
-    Ok(f)
+    let changed = wb.desk()?.snooze(id, &choice, crate::clock::now()).await?;
+    Ok(publish(&app, changed))
 }
 
 #[tauri::command]
@@ -99,9 +105,10 @@ pub async fn done_followup<R: Runtime>(
     wb: State<'_, Workbench>,
     id: i64,
 ) -> Result<FollowUp> {
-    let f = wb.desk()?.done(id, crate::clock::now()).await?;
-    agenda_changed(&app, &wb);
-    Ok(f)
+    Ok(publish(
+        &app,
+        wb.desk()?.done(id, crate::clock::now()).await?,
+    ))
 }
 
 #[tauri::command]
@@ -113,26 +120,11 @@ pub async fn add_followup<R: Runtime>(
     order: Option<String>,
     note: String,
 ) -> Result<FollowUp> {
-    let f = wb
+    let changed = wb
         .desk()?
         .add_followup(&nick, &kind, order.as_deref(), &note, crate::clock::now())
         .await?;
-    agenda_changed(&app, &wb);
-    Ok(f)
-}
-
-/// Wakes the follow-up loop (a snooze or a new follow-up moves the next due time) and
-/// tells the page.
-fn agenda_changed<R: Runtime>(app: &AppHandle<R>, wb: &Workbench) {
-    wb.wake.notify_one();
-    let _ = app.emit(AGENDA_CHANGED, ());
-}
-
-/// Emitted when the team changes (a state, an assignment), so the team panel refreshes.
-pub const TEAM_CHANGED: &str = "desk://team";
-
-fn team_changed<R: Runtime>(app: &AppHandle<R>) {
-    let _ = app.emit(TEAM_CHANGED, ());
+    Ok(publish(&app, changed))
 }
 
 /// Signs this PC in as a shop account; it comes online.
@@ -143,12 +135,11 @@ pub async fn sign_in<R: Runtime>(
     name: String,
     password: String,
 ) -> Result<Agent> {
-    let a = wb
+    let changed = wb
         .desk()?
         .sign_in(&name, &password, crate::clock::now())
         .await?;
-    team_changed(&app);
-    Ok(a)
+    Ok(publish(&app, changed))
 }
 
 /// The account signed in here, if any.
@@ -173,7 +164,7 @@ pub async fn create_account<R: Runtime>(
     max_load: u32,
     weight: u32,
 ) -> Result<Agent> {
-    let a = wb
+    let changed = wb
         .desk()?
         .create_account(
             &name,
@@ -184,8 +175,7 @@ pub async fn create_account<R: Runtime>(
             crate::clock::now(),
         )
         .await?;
-    team_changed(&app);
-    Ok(a)
+    Ok(publish(&app, changed))
 }
 
 /// One's own state (`target` empty) or, for a supervisor, a teammate's.
@@ -196,7 +186,7 @@ pub async fn set_state<R: Runtime>(
     target: Option<String>,
     state: String,
 ) -> Result<Vec<Routed>> {
-    let moved = wb
+    let changed = wb
         .desk()?
         .set_state(
             target.as_deref().filter(|t| !t.is_empty()),
@@ -204,8 +194,7 @@ pub async fn set_state<R: Runtime>(
             crate::clock::now(),
         )
         .await?;
-    team_changed(&app);
-    Ok(moved)
+    Ok(publish(&app, changed))
 }
 
 #[tauri::command]
@@ -215,13 +204,11 @@ pub async fn new_inquiry<R: Runtime>(
     nick: String,
     asked: String,
 ) -> Result<Routed> {
-    let r = wb
+    let changed = wb
         .desk()?
         .new_inquiry(&nick, &asked, crate::clock::now())
         .await?;
-    team_changed(&app);
-    let _ = app.emit(CHANGED, ());
-    Ok(r)
+    Ok(publish(&app, changed))
 }
 
 #[tauri::command]
@@ -232,12 +219,11 @@ pub async fn transfer<R: Runtime>(
     to: String,
     note: String,
 ) -> Result<Routed> {
-    let r = wb
+    let changed = wb
         .desk()?
         .transfer(&nick, &to, &note, crate::clock::now())
         .await?;
-    team_changed(&app);
-    Ok(r)
+    Ok(publish(&app, changed))
 }
 
 #[tauri::command]
@@ -246,19 +232,18 @@ pub async fn close_conversation<R: Runtime>(
     wb: State<'_, Workbench>,
     nick: String,
 ) -> Result<Vec<Routed>> {
-    let moved = wb
+    let changed = wb
         .desk()?
         .close_conversation(&nick, crate::clock::now())
         .await?;
-    team_changed(&app);
-    Ok(moved)
+    Ok(publish(&app, changed))
 }
 
 /// The agent opened a buyer assigned to them (greeted within the 30 s).
 #[tauri::command]
 pub async fn greet<R: Runtime>(app: AppHandle<R>, wb: State<'_, Workbench>, id: i64) -> Result<()> {
-    wb.desk()?.greet(id, crate::clock::now()).await?;
-    team_changed(&app);
+    let changed = wb.desk()?.greet(id, crate::clock::now()).await?;
+    publish(&app, changed);
     Ok(())
 }
 
@@ -266,9 +251,6 @@ pub async fn greet<R: Runtime>(app: AppHandle<R>, wb: State<'_, Workbench>, id: 
 pub async fn conversations(wb: State<'_, Workbench>, all: bool) -> Result<Vec<Conversation>> {
     wb.desk()?.conversations(all).await
 }
-
-/// Progress of the running import, as `ImportProgress`.
-pub const IMPORT_PROGRESS: &str = "import://progress";
 
 /// Imports the files picked or dropped on the window. Runs off the UI thread; progress goes
 /// out as events, and `cancel_import` stops it with nothing written.
@@ -281,18 +263,15 @@ pub async fn import_files<R: Runtime>(
 ) -> Result<ImportReport> {
     wb.cancel_import.store(false, Ordering::SeqCst);
     let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
-    let report = wb
+    let changed = wb
         .desk()?
         .import(&paths, skip_bad, crate::clock::now(), |p| {
+            // Progress is not a change: the bar moves, nothing is written yet.
             let _ = app.emit(IMPORT_PROGRESS, p);
             !wb.cancel_import.load(Ordering::SeqCst)
         })
         .await?;
-    if report.written {
-        wb.wake.notify_one();
-        let _ = app.emit(CHANGED, ());
-    }
-    Ok(report)
+    Ok(publish(&app, changed))
 }
 
 #[tauri::command]

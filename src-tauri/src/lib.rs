@@ -7,6 +7,7 @@ pub mod clock;
 pub mod commands;
 pub mod desk;
 pub mod error;
+pub mod events;
 mod presence;
 mod screen_lock;
 pub mod settings;
@@ -30,7 +31,7 @@ pub struct Workbench {
     desk: std::result::Result<Desk, String>,
     /// Set by `cancel_import`; the running import checks it between steps.
     pub cancel_import: std::sync::atomic::AtomicBool,
-    /// Wakes the payment-chase loop after orders change.
+    /// Wakes the payment-chase loop after orders change (see `events`).
     pub wake: tokio::sync::Notify,
 }
 
@@ -222,13 +223,15 @@ mod tests {
             tauri::async_runtime::block_on(Desk::open(&url, &Settings::default())).expect("desk");
         let now = crate::clock::now();
         tauri::async_runtime::block_on(async {
-            desk.create_account("云朵旗舰店", "main", "main-pass-1", 8, 1, now)
+            let _main = desk
+                .create_account("云朵旗舰店", "main", "main-pass-1", 8, 1, now)
                 .await
                 .expect("main");
             desk.authenticate("云朵旗舰店", "main-pass-1")
                 .await
                 .expect("sign in");
-            desk.create_account("小美", "agent", "xiaomei-pass", 8, 1, now)
+            let _agent = desk
+                .create_account("小美", "agent", "xiaomei-pass", 8, 1, now)
                 .await
                 .expect("agent");
         });

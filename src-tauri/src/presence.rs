@@ -5,9 +5,9 @@
 
 use std::time::Duration;
 
-use tauri::{AppHandle, Emitter, Manager, Runtime};
-use tauri_plugin_notification::NotificationExt;
+use tauri::{AppHandle, Manager, Runtime};
 
+use crate::events;
 use crate::Workbench;
 
 const BEAT: Duration = Duration::from_secs(15);
@@ -20,29 +20,25 @@ pub fn start<R: Runtime>(app: AppHandle<R>) {
             let Ok(desk) = wb.desk() else { return };
             let Ok(me) = desk.account() else { continue };
             let now = crate::clock::now();
-            if let Err(e) = desk.heartbeat(now).await {
-                eprintln!("kefu-desk: heartbeat: {e}");
-                continue;
-            }
+            let mut changes = match desk.heartbeat(now).await {
+                Ok(beat) => beat.changes,
+                Err(e) => {
+                    eprintln!("kefu-desk: heartbeat: {e}");
+                    continue;
+                }
+            };
             // Buyers this step hands to this PC's account are announced by the watch
             // loop, which sees every PC's assignments alike.
-            if let Err(e) = desk.route_due(now).await {
-                eprintln!("kefu-desk: routing: {e}");
+            match desk.route_due(now).await {
+                Ok(routed) => changes.extend(routed.changes),
+                Err(e) => eprintln!("kefu-desk: routing: {e}"),
             }
             if me.role != kefu_core::team::Role::Agent {
-                if let Ok(late) = desk.queue_alerts(now).await {
-                    for (nick, secs) in late {
-                        let _ = app
-                            .notification()
-                            .builder()
-                            .title(format!("买家排队 {secs} 秒：{nick}"))
-                            .body("在线客服全部挂起或满载，请安排接待")
-                            .show();
-                    }
+                if let Ok(alerts) = desk.queue_alerts(now).await {
+                    changes.extend(alerts.changes);
                 }
             }
-            // Other PCs change the team too: the panel refreshes on every beat.
-            let _ = app.emit(crate::commands::TEAM_CHANGED, ());
+            events::tell(&app, &changes);
         }
     });
 }

@@ -5,8 +5,9 @@
 //! ones go to teammates. The rule is kefu-core's `team::on_screen_lock`.
 
 use futures_util::StreamExt;
-use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tauri::{AppHandle, Manager, Runtime};
 
+use crate::events;
 use crate::Workbench;
 
 const INTERFACES: [&str; 2] = ["org.freedesktop.ScreenSaver", "org.gnome.ScreenSaver"];
@@ -74,8 +75,8 @@ async fn react<R: Runtime>(app: &AppHandle<R>, locked: bool, suspended_by_lock: 
         return suspended_by_lock && locked;
     };
     match desk.set_state(None, to.code(), now).await {
-        Ok(_) => {
-            let _ = app.emit(crate::commands::TEAM_CHANGED, ());
+        Ok(changed) => {
+            events::publish(app, changed);
             to == kefu_core::team::AgentState::Suspended
         }
         Err(e) => {

@@ -2,7 +2,10 @@
 
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::{MouseButton, MouseButtonState, TrayIcon, TrayIconBuilder, TrayIconEvent};
-use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tauri::{AppHandle, Manager, Runtime};
+
+use crate::desk::Change;
+use crate::events;
 
 pub const TRAY_ID: &str = "kefu-tray";
 
@@ -40,7 +43,7 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<TrayIcon<R>> {
             "open" => show_main(app),
             "pause" => {
                 crate::chasing::pause(30);
-                wake(app);
+                events::tell(app, &[Change::Paused]);
             }
             id if id.starts_with("state-") => set_state(app, id.trim_start_matches("state-")),
             "quit" => app.exit(0),
@@ -78,21 +81,17 @@ fn set_state<R: Runtime>(app: &AppHandle<R>, state: &str) {
     tauri::async_runtime::spawn(async move {
         let wb = app.state::<crate::Workbench>();
         let Ok(desk) = wb.desk() else { return };
-        if let Err(e) = desk.set_state(None, &state, crate::clock::now()).await {
-            // Not signed in, or refused: the window says why when opened.
-            eprintln!("kefu-desk: state from the tray: {e}");
-            show_main(&app);
-            return;
+        match desk.set_state(None, &state, crate::clock::now()).await {
+            Ok(changed) => {
+                events::publish(&app, changed);
+            }
+            Err(e) => {
+                // Not signed in, or refused: the window says why when opened.
+                eprintln!("kefu-desk: state from the tray: {e}");
+                show_main(&app);
+            }
         }
-        let _ = app.emit(crate::commands::TEAM_CHANGED, ());
     });
-}
-
-/// Wakes the follow-up loop so that a pause or new data takes effect at once.
-fn wake<R: Runtime>(app: &AppHandle<R>) {
-    if let Some(wb) = app.try_state::<crate::Workbench>() {
-        wb.wake.notify_one();
-    }
 }
 
 /// Shows the number of due follow-ups in the tray tooltip and title.

@@ -7,23 +7,11 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use tauri::{AppHandle, Emitter, Manager, Runtime};
-use tauri_plugin_notification::NotificationExt;
+use tauri::{AppHandle, Manager, Runtime};
 
+use crate::desk::Change;
+use crate::events;
 use crate::Workbench;
-
-/// Emitted when the database changed; the page refreshes counts, agenda and team.
-pub const EXTERNAL: &str = "desk://external";
-
-/// Emitted when the database stops or starts answering again: `{ok, message}`. The page
-/// says so in a banner and keeps what the agent typed.
-pub const CONNECTION: &str = "desk://connection";
-
-#[derive(Clone, serde::Serialize)]
-struct Connection {
-    ok: bool,
-    message: String,
-}
 
 const EVERY: Duration = Duration::from_secs(1);
 
@@ -47,32 +35,28 @@ pub fn start<R: Runtime>(app: AppHandle<R>) {
             match watch.next_change(EVERY).await {
                 Ok(changed) => {
                     let back = std::mem::take(&mut down);
+                    let mut changes = Vec::new();
                     if back {
-                        let _ = app.emit(
-                            CONNECTION,
-                            Connection {
-                                ok: true,
-                                message: String::new(),
-                            },
-                        );
+                        changes.push(Change::Connection {
+                            ok: true,
+                            message: String::new(),
+                        });
                     }
                     // Back from an outage, refresh too: what changed meanwhile went unseen.
                     if changed || back {
-                        app.state::<Workbench>().wake.notify_one();
-                        let _ = app.emit(EXTERNAL, ());
+                        changes.push(Change::External);
                     }
+                    events::tell(&app, &changes);
                 }
                 Err(e) => {
                     eprintln!("kefu-desk: watching the database: {e}");
                     if !down {
                         down = true;
-                        let _ = app.emit(
-                            CONNECTION,
-                            Connection {
-                                ok: false,
-                                message: e.to_string(),
-                            },
-                        );
+                        let lost = Change::Connection {
+                            ok: false,
+                            message: e.to_string(),
+                        };
+                        events::tell(&app, &[lost]);
                     }
                     // A team database that went away: try again shortly, not in a spin.
                     tokio::time::sleep(EVERY).await;
@@ -108,15 +92,12 @@ impl NewBuyers {
             self.account = Some(me.id);
             self.told.clear();
         }
-        for c in mine {
-            if c.opened_at.is_none() && self.told.insert(c.id) {
-                let _ = app
-                    .notification()
-                    .builder()
-                    .title(format!("新买家：{}", c.buyer_nick))
-                    .body(&c.reason)
-                    .show();
-            }
+        let new: Vec<_> = mine
+            .into_iter()
+            .filter(|c| c.opened_at.is_none() && self.told.insert(c.id))
+            .collect();
+        if !new.is_empty() {
+            events::tell(app, &[Change::Assigned(new)]);
         }
     }
 }

@@ -5,7 +5,7 @@ use kefu_core::agenda::{Kind, Snooze};
 use kefu_core::{BuyerNick, OrderNo};
 use kefu_db::{Agenda, FollowUp};
 
-use super::Desk;
+use super::{Change, Changed, Desk};
 use crate::error::{Error, Result};
 
 impl Desk {
@@ -20,27 +20,33 @@ impl Desk {
         Ok(self.db.agenda(now, None, 500).await?)
     }
 
-    /// The scheduler's one step: claims and returns what fell due by `now` (each once,
-    /// across restarts and PCs), and when the next follow-up falls due.
-    pub async fn run_due(
-        &self,
-        now: DateTime<Utc>,
-    ) -> Result<(Vec<FollowUp>, Option<DateTime<Utc>>)> {
-        Ok(self.db.run_due(now, &self.rules).await?)
+    /// The scheduler's one step: claims what fell due by `now` (each once, across
+    /// restarts and PCs), reported as announced, and returns when the next follow-up falls
+    /// due.
+    pub async fn run_due(&self, now: DateTime<Utc>) -> Result<Changed<Option<DateTime<Utc>>>> {
+        let (fired, next) = self.db.run_due(now, &self.rules).await?;
+        Ok(Changed::one(next, Change::Announced(fired)))
     }
 
     /// Open follow-ups due by `now`: the tray's count.
-    pub async fn due_count(&self, now: DateTime<Utc>) -> Result<i64> {
-        Ok(self.db.due_count(now).await?)
+    pub async fn due_count(&self, now: DateTime<Utc>) -> Result<Change> {
+        Ok(Change::DueNow(self.db.due_count(now).await?))
     }
 
     /// Snoozes a follow-up for `choice`: `15m`, `1h` or `tomorrow` (09:00).
-    pub async fn snooze(&self, id: i64, choice: &str, now: DateTime<Utc>) -> Result<FollowUp> {
-        Ok(self.db.snooze(id, Snooze::parse(choice)?, now).await?)
+    pub async fn snooze(
+        &self,
+        id: i64,
+        choice: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Changed<FollowUp>> {
+        let f = self.db.snooze(id, Snooze::parse(choice)?, now).await?;
+        Ok(Changed::one(f, Change::Agenda))
     }
 
-    pub async fn done(&self, id: i64, now: DateTime<Utc>) -> Result<FollowUp> {
-        Ok(self.db.done(id, &self.agent(), now).await?)
+    pub async fn done(&self, id: i64, now: DateTime<Utc>) -> Result<Changed<FollowUp>> {
+        let f = self.db.done(id, &self.agent(), now).await?;
+        Ok(Changed::one(f, Change::Agenda))
     }
 
     /// Adds a follow-up by hand for a buyer: `promised_answer`, `refund_reply`,
@@ -52,7 +58,7 @@ impl Desk {
         order: Option<&str>,
         note: &str,
         now: DateTime<Utc>,
-    ) -> Result<FollowUp> {
+    ) -> Result<Changed<FollowUp>> {
         let nick = BuyerNick::parse(nick)?;
         let kind = Kind::parse(kind)?;
         let order = order
@@ -66,10 +72,11 @@ impl Desk {
             )));
         }
         let planned = kefu_core::agenda::by_hand(kind, order, now, &self.rules)?;
-        Ok(self
+        let f = self
             .db
             .add_by_hand(&nick, &planned, note, &self.agent(), now)
-            .await?)
+            .await?;
+        Ok(Changed::one(f, Change::Agenda))
     }
 
     /// The open follow-ups of one buyer, for the buyer panel.
@@ -90,7 +97,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = DbUrl::from_path(&dir.path().join("desk.db"));
         let desk = Desk::open(&url, &Settings::default()).await.expect("open");
-        desk.load_demo(now).await.expect("demo");
+        let _ = desk.load_demo(now).await.expect("demo").value;
         (dir, desk)
     }
 
@@ -100,6 +107,25 @@ mod tests {
             .expect("time")
     }
 
+    impl Desk {
+        /// The scheduler's step as (announced, next due), the way the assertions read it.
+        async fn run_step(
+            &self,
+            now: DateTime<Utc>,
+        ) -> Result<(Vec<FollowUp>, Option<DateTime<Utc>>)> {
+            let step = self.run_due(now).await?;
+            let fired = step
+                .changes
+                .into_iter()
+                .flat_map(|c| match c {
+                    Change::Announced(fired) => fired,
+                    _ => Vec::new(),
+                })
+                .collect();
+            Ok((fired, step.value))
+        }
+    }
+
     fn chases(list: &[FollowUp]) -> Vec<&FollowUp> {
         list.iter().filter(|f| f.kind == Kind::Chase).collect()
     }
@@ -107,21 +133,21 @@ mod tests {
     #[tokio::test]
     async fn a_follow_up_is_announced_exactly_once_across_restarts() {
         let (dir, desk) = demo_desk(noon()).await;
-        let (fired, next) = desk.run_due(noon()).await.expect("run");
+        let (fired, next) = desk.run_step(noon()).await.expect("run");
         assert_eq!(
             chases(&fired).len(),
             12,
             "every unpaid demo buyer's first chase"
         );
         assert!(next.is_some_and(|t| t > noon()));
-        assert!(desk.run_due(noon()).await.expect("again").0.is_empty());
+        assert!(desk.run_step(noon()).await.expect("again").0.is_empty());
         // A second process (or the app after a restart) on the same database.
         let url = DbUrl::from_path(&dir.path().join("desk.db"));
         let again = Desk::open(&url, &Settings::default())
             .await
             .expect("reopen");
         assert!(again
-            .run_due(noon() + Duration::minutes(1))
+            .run_step(noon() + Duration::minutes(1))
             .await
             .expect("run")
             .0
@@ -141,7 +167,7 @@ mod tests {
     #[tokio::test]
     async fn paying_an_order_cancels_its_remaining_chases() {
         let (_dir, desk) = demo_desk(noon()).await;
-        desk.run_due(noon()).await.expect("run");
+        desk.run_step(noon()).await.expect("run");
         let list = desk.everyones_followups(noon()).await.expect("list");
         // A buyer with a chase due now and more planned (its final chase).
         let nick = chases(&list.upcoming)
@@ -182,7 +208,7 @@ mod tests {
             );
         }
         // Not announced later either.
-        let (fired, _) = desk.run_due(later).await.expect("run");
+        let (fired, _) = desk.run_step(later).await.expect("run");
         assert!(!fired
             .iter()
             .any(|f| f.nick == nick && f.kind == Kind::Chase));
@@ -191,11 +217,15 @@ mod tests {
     #[tokio::test]
     async fn snooze_done_and_by_hand() {
         let (_dir, desk) = demo_desk(noon()).await;
-        desk.run_due(noon()).await.expect("run");
+        desk.run_step(noon()).await.expect("run");
         let list = desk.followups(noon()).await.expect("list");
         let first = chases(&list.due)[0].clone();
 
-        let s = desk.snooze(first.id, "1h", noon()).await.expect("snooze");
+        let s = desk
+            .snooze(first.id, "1h", noon())
+            .await
+            .expect("snooze")
+            .value;
         assert_eq!(s.due_at, noon() + Duration::hours(1));
         assert!(!s.announced);
         let list = desk.followups(noon()).await.expect("list");
@@ -203,12 +233,12 @@ mod tests {
         assert!(list.upcoming.iter().any(|f| f.id == first.id));
         // Announced again when the snooze ends, once.
         let (fired, _) = desk
-            .run_due(noon() + Duration::hours(1))
+            .run_step(noon() + Duration::hours(1))
             .await
             .expect("run");
         assert_eq!(fired.iter().filter(|f| f.id == first.id).count(), 1);
 
-        desk.done(first.id, noon()).await.expect("done");
+        let _ = desk.done(first.id, noon()).await.expect("done").value;
         assert!(desk.done(first.id, noon()).await.is_err(), "done once");
         let list = desk
             .followups(noon() + Duration::hours(2))
@@ -223,7 +253,8 @@ mod tests {
         let promised = desk
             .add_followup(&first.nick, "promised_answer", None, "尺码表", noon())
             .await
-            .expect("add");
+            .expect("add")
+            .value;
         assert_eq!(promised.due_at, noon() + Duration::hours(20));
         assert_eq!(promised.expires_at, Some(noon() + Duration::hours(24)));
         assert_eq!(promised.owner, desk.agent());

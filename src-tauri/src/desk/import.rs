@@ -7,7 +7,7 @@ use kefu_core::ShopTime;
 use kefu_import::Problem;
 use serde::Serialize;
 
-use super::Desk;
+use super::{Change, Changed, Desk};
 use crate::error::{Error, Result};
 
 /// What an import did, for the summary in the window and on the command line.
@@ -47,7 +47,7 @@ impl Desk {
         skip_bad: bool,
         now: DateTime<Utc>,
         mut on_progress: impl FnMut(ImportProgress) -> bool,
-    ) -> Result<ImportReport> {
+    ) -> Result<Changed<ImportReport>> {
         if paths.is_empty() {
             return Err(Error::Usage("import: no file given".to_owned()));
         }
@@ -78,7 +78,7 @@ impl Desk {
             items.extend(parsed.items);
         }
         if report.rejected > 0 && !skip_bad {
-            return Ok(report);
+            return Ok(Changed::none(report));
         }
         let applied = self
             .db
@@ -96,7 +96,7 @@ impl Desk {
         report.items = applied.items;
         report.items_skipped = applied.items_skipped;
         report.written = true;
-        Ok(report)
+        Ok(Changed::one(report, Change::Orders))
     }
 }
 

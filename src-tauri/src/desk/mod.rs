@@ -2,10 +2,12 @@
 //! code path for both. Orders and buyers here; imports, follow-ups and the team each in
 //! their own module.
 
+mod change;
 mod followups;
 mod import;
 mod team;
 
+pub use change::{Change, Changed};
 pub use import::{ImportProgress, ImportReport};
 
 use chrono::{DateTime, Utc};
@@ -111,17 +113,18 @@ impl Desk {
 
     /// Loads the demo shop, generated relative to `now`. Only into an empty database: the
     /// demo must never mix with a shop's real orders.
-    pub async fn load_demo(&self, now: DateTime<Utc>) -> Result<Applied> {
+    pub async fn load_demo(&self, now: DateTime<Utc>) -> Result<Changed<Applied>> {
         if !self.db.is_empty().await? {
             return Err(Error::Usage(
                 "the database already holds orders; the demo shop loads only into an empty one"
                     .to_owned(),
             ));
         }
-        Ok(self
+        let applied = self
             .db
             .apply_orders(&kefu_core::demo::demo_orders(now), &self.rules, now)
-            .await?)
+            .await?;
+        Ok(Changed::one(applied, Change::Orders))
     }
 
     pub async fn is_empty(&self) -> Result<bool> {
@@ -133,13 +136,13 @@ impl Desk {
         nick: &str,
         note: &str,
         now: DateTime<Utc>,
-    ) -> Result<BuyerDetail> {
+    ) -> Result<Changed<BuyerDetail>> {
         if note.chars().count() > 2000 {
             return Err(Error::Usage("note: at most 2000 characters".to_owned()));
         }
         let nick = BuyerNick::parse(nick)?;
         self.db.set_note(&nick, note, &self.agent(), now).await?;
-        Ok(self.db.buyer(&nick, &self.rules).await?)
+        Ok(Changed::one(self.db.buyer(&nick, &self.rules).await?, Change::BuyerNote))
     }
 
     pub async fn set_tags(
@@ -147,7 +150,7 @@ impl Desk {
         nick: &str,
         tags: &[String],
         now: DateTime<Utc>,
-    ) -> Result<BuyerDetail> {
+    ) -> Result<Changed<BuyerDetail>> {
         if tags.len() > 20 || tags.iter().any(|t| t.chars().count() > 16) {
             return Err(Error::Usage(
                 "tags: at most 20 tags of at most 16 characters".to_owned(),
@@ -155,7 +158,7 @@ impl Desk {
         }
         let nick = BuyerNick::parse(nick)?;
         self.db.set_tags(&nick, tags, &self.agent(), now).await?;
-        Ok(self.db.buyer(&nick, &self.rules).await?)
+        Ok(Changed::one(self.db.buyer(&nick, &self.rules).await?, Change::BuyerNote))
     }
 }
 

@@ -5,7 +5,7 @@ use kefu_core::team::{self, Action, Agent, AgentState, Role};
 use kefu_core::BuyerNick;
 use kefu_db::{Conversation, Routed, TeamMember};
 
-use super::Desk;
+use super::{Change, Changed, Desk};
 use crate::error::{Error, Result};
 
 /// The team: accounts, sign-in, states and routing. Every operation checks the signed-in
@@ -28,7 +28,12 @@ impl Desk {
     }
 
     /// Signs this PC in: the account comes online and its heartbeat starts.
-    pub async fn sign_in(&self, name: &str, password: &str, now: DateTime<Utc>) -> Result<Agent> {
+    pub async fn sign_in(
+        &self,
+        name: &str,
+        password: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Changed<Agent>> {
         let agent = self.authenticate(name, password).await?;
         self.db
             .set_agent_state(
@@ -41,7 +46,7 @@ impl Desk {
             .await?;
         let agent = self.db.agent(&agent.name).await?;
         self.set_account(Some(agent.clone()));
-        Ok(agent)
+        Ok(Changed::one(agent, Change::Team))
     }
 
     fn set_account(&self, agent: Option<Agent>) {
@@ -71,7 +76,7 @@ impl Desk {
         max_load: u32,
         weight: u32,
         now: DateTime<Utc>,
-    ) -> Result<Agent> {
+    ) -> Result<Changed<Agent>> {
         let role = Role::parse(role)?;
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 32 {
@@ -88,10 +93,11 @@ impl Desk {
             team::allowed(self.account()?.role, Action::ManageAgents)?;
         }
         let hash = crate::signin::hash(password)?;
-        Ok(self
+        let agent = self
             .db
             .add_agent(name, role, &hash, max_load, weight.max(1), now)
-            .await?)
+            .await?;
+        Ok(Changed::one(agent, Change::Team))
     }
 
     pub async fn team(&self, now: DateTime<Utc>) -> Result<Vec<TeamMember>> {
@@ -104,7 +110,7 @@ impl Desk {
         target: Option<&str>,
         state: &str,
         now: DateTime<Utc>,
-    ) -> Result<Vec<Routed>> {
+    ) -> Result<Changed<Vec<Routed>>> {
         let me = self.account()?;
         let to = AgentState::parse(state)?;
         let target = target.unwrap_or(&me.name).to_owned();
@@ -115,41 +121,56 @@ impl Desk {
         if let Ok(a) = self.db.agent(&me.name).await {
             self.set_account(Some(a));
         }
-        Ok(moved)
+        Ok(Changed::one(moved, Change::Team))
     }
 
-    pub async fn heartbeat(&self, now: DateTime<Utc>) -> Result<()> {
+    /// This PC's account is present. Other PCs change the team too, so the beat also
+    /// reports the team as changed: the panel refreshes on every beat.
+    pub async fn heartbeat(&self, now: DateTime<Utc>) -> Result<Changed<()>> {
         let me = self.account()?;
-        Ok(self.db.heartbeat(me.id, now).await?)
+        self.db.heartbeat(me.id, now).await?;
+        Ok(Changed::one((), Change::Team))
     }
 
     /// A new buyer asks something: routed to an agent, the main account, or the queue.
     /// Any signed-in account may report one (the "new inquiry" action, or a shop's chat
     /// system signed in as an account).
-    pub async fn new_inquiry(&self, nick: &str, asked: &str, now: DateTime<Utc>) -> Result<Routed> {
+    pub async fn new_inquiry(
+        &self,
+        nick: &str,
+        asked: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Changed<Routed>> {
         team::allowed(self.account()?.role, Action::Serve)?;
         let nick = BuyerNick::parse(nick)?;
         if asked.chars().count() > 500 {
             return Err(Error::Usage("asked: at most 500 characters".into()));
         }
-        Ok(self
+        let routed = self
             .db
             .new_inquiry(&nick, asked, &self.team_rules, &self.rules, now)
-            .await?)
+            .await?;
+        Ok(Changed::new(routed, vec![Change::Team, Change::Buyers]))
     }
 
-    pub async fn greet(&self, conversation: i64, now: DateTime<Utc>) -> Result<()> {
+    pub async fn greet(&self, conversation: i64, now: DateTime<Utc>) -> Result<Changed<()>> {
         let me = self.account()?;
-        Ok(self.db.open_conversation(&me, conversation, now).await?)
+        self.db.open_conversation(&me, conversation, now).await?;
+        Ok(Changed::one((), Change::Team))
     }
 
-    pub async fn close_conversation(&self, nick: &str, now: DateTime<Utc>) -> Result<Vec<Routed>> {
+    pub async fn close_conversation(
+        &self,
+        nick: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Changed<Vec<Routed>>> {
         let me = self.account()?;
         let nick = BuyerNick::parse(nick)?;
-        Ok(self
+        let moved = self
             .db
             .close_conversation(&me, &nick, &self.team_rules, now)
-            .await?)
+            .await?;
+        Ok(Changed::one(moved, Change::Team))
     }
 
     pub async fn transfer(
@@ -158,13 +179,14 @@ impl Desk {
         to: &str,
         note: &str,
         now: DateTime<Utc>,
-    ) -> Result<Routed> {
+    ) -> Result<Changed<Routed>> {
         let me = self.account()?;
         let nick = BuyerNick::parse(nick)?;
-        Ok(self
+        let routed = self
             .db
             .transfer(&me, &nick, to, note, &self.team_rules, now)
-            .await?)
+            .await?;
+        Ok(Changed::one(routed, Change::Team))
     }
 
     /// Open conversations: the signed-in agent's, or everyone's with `all`.
@@ -177,14 +199,26 @@ impl Desk {
     }
 
     /// The routing housekeeping step (late greetings, silent PCs, the queue).
-    pub async fn route_due(&self, now: DateTime<Utc>) -> Result<Vec<Routed>> {
-        Ok(self.db.route_due(&self.team_rules, now).await?)
+    pub async fn route_due(&self, now: DateTime<Utc>) -> Result<Changed<Vec<Routed>>> {
+        let moved = self.db.route_due(&self.team_rules, now).await?;
+        let changes = if moved.is_empty() {
+            Vec::new()
+        } else {
+            vec![Change::Team]
+        };
+        Ok(Changed::new(moved, changes))
     }
 
     /// For a supervisor (or the main account): buyers waiting too long, each reported once.
-    pub async fn queue_alerts(&self, now: DateTime<Utc>) -> Result<Vec<(String, i64)>> {
+    pub async fn queue_alerts(&self, now: DateTime<Utc>) -> Result<Changed<()>> {
         team::allowed(self.account()?.role, Action::Schedule)?;
-        Ok(self.db.waiting_too_long(&self.team_rules, now).await?)
+        let late = self.db.waiting_too_long(&self.team_rules, now).await?;
+        let changes = if late.is_empty() {
+            Vec::new()
+        } else {
+            vec![Change::QueueLate(late)]
+        };
+        Ok(Changed::new((), changes))
     }
 
     pub async fn waiting(&self) -> Result<Vec<(String, i64, String)>> {

@@ -1,0 +1,115 @@
+//! The one place where changes become what the agent sees: the window's events (the names
+//! ui/app.js listens to), the tray's count, notifications, and waking the chase timer.
+//! Commands and loops report `Change`s; none of them picks an event itself.
+
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tauri_plugin_notification::{Notification, NotificationExt};
+
+use crate::desk::{Change, Changed};
+use crate::Workbench;
+
+/// Orders or buyers changed: every view refreshes.
+pub const CHANGED: &str = "desk://changed";
+/// Follow-ups changed (announced, snoozed, done, added): the agenda refreshes.
+pub const AGENDA_CHANGED: &str = "desk://agenda";
+/// The team changed (a state, an assignment): the team panel refreshes.
+pub const TEAM_CHANGED: &str = "desk://team";
+/// The database changed from outside: the page refreshes without moving the agent's place.
+pub const EXTERNAL: &str = "desk://external";
+/// The database stopped or started answering again: `{ok, message}`; the page says so in
+/// a banner and keeps what the agent typed.
+pub const CONNECTION: &str = "desk://connection";
+/// Progress of the running import, as `ImportProgress`.
+pub const IMPORT_PROGRESS: &str = "import://progress";
+
+#[derive(Clone, serde::Serialize)]
+struct Connection<'a> {
+    ok: bool,
+    message: &'a str,
+}
+
+/// Tells the window what an operation changed and hands back its value.
+pub fn publish<R: Runtime, T>(app: &AppHandle<R>, changed: Changed<T>) -> T {
+    tell(app, &changed.changes);
+    changed.value
+}
+
+/// Each refresh event goes out at most once per call: a heartbeat and the routing step of
+/// the same beat refresh the team panel once.
+pub fn tell<R: Runtime>(app: &AppHandle<R>, changes: &[Change]) {
+    let mut sent: Vec<&str> = Vec::new();
+    let mut refresh = |event: &'static str| {
+        if !sent.contains(&event) {
+            sent.push(event);
+            // The page listens for this; a failed emit only delays its refresh.
+            let _ = app.emit(event, ());
+        }
+    };
+    for change in changes {
+        match change {
+            Change::Orders => {
+                // New or paid orders start or cancel chases.
+                wake(app);
+                refresh(CHANGED);
+            }
+            Change::Buyers => refresh(CHANGED),
+            Change::BuyerNote => {}
+            Change::Agenda => {
+                // A snooze or a new follow-up moves the next due time.
+                wake(app);
+                refresh(AGENDA_CHANGED);
+            }
+            Change::Announced(fired) => {
+                for (title, body) in crate::chasing::announcements(fired) {
+                    notify(app, &title, &body);
+                }
+                if !fired.is_empty() {
+                    refresh(AGENDA_CHANGED);
+                }
+            }
+            Change::DueNow(n) => crate::tray::set_due(app, *n),
+            Change::Team => refresh(TEAM_CHANGED),
+            Change::QueueLate(late) => {
+                for (nick, secs) in late {
+                    notify(
+                        app,
+                        &format!("买家排队 {secs} 秒：{nick}"),
+                        "在线客服全部挂起或满载，请安排接待",
+                    );
+                }
+            }
+            Change::Assigned(conversations) => {
+                for c in conversations {
+                    notify(app, &format!("新买家：{}", c.buyer_nick), &c.reason);
+                }
+            }
+            Change::External => {
+                // New orders from outside may bring chases.
+                wake(app);
+                refresh(EXTERNAL);
+            }
+            Change::Connection { ok, message } => {
+                let _ = app.emit(CONNECTION, Connection { ok: *ok, message });
+            }
+            Change::Paused => wake(app),
+        }
+    }
+}
+
+/// Wakes the chase timer so that new data or a pause takes effect at once.
+fn wake<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(wb) = app.try_state::<Workbench>() {
+        wb.wake.notify_one();
+    }
+}
+
+fn notify<R: Runtime>(app: &AppHandle<R>, title: &str, body: &str) {
+    // Without the notification plugin (the command tests' mock app) there is no one to show
+    // it to. The lists in the window are the truth; a notification that fails is only logged.
+    if app.try_state::<Notification<R>>().is_none() {
+        return;
+    }
+    if let Err(e) = app.notification().builder().title(title).body(body).show() {
+        eprintln!("kefu-desk: notification: {e}");
+    }
+}
