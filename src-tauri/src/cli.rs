@@ -176,7 +176,7 @@ pub fn run(raw: &[String]) -> ExitCode {
         .build()
     {
         Ok(r) => r,
-        Err(e) => return fail(&Error::Unavailable(e.to_string()), json),
+        Err(e) => return fail(&Error::Internal(format!("async runtime: {e}")), json),
     };
     match runtime.block_on(dispatch(raw)) {
         Ok(()) => ExitCode::SUCCESS,
@@ -602,7 +602,7 @@ fn emit<T: Serialize>(
     // A closed pipe (`kefu-desk orders | head`) is not an error worth a message.
     match written {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(Error::Unavailable(e.to_string()))
+            Err(Error::Io(format!("writing the output: {e}")))
         }
         _ => Ok(()),
     }

@@ -18,8 +18,18 @@ pub enum Error {
     Rejected(u64),
     #[error("{0}")]
     Settings(String),
-    #[error("the database is not available: {0}")]
-    Unavailable(String),
+    /// The database did not open at start (a bad path in the settings, a disk that went
+    /// away, a team database that does not answer): every command says why, with the code
+    /// of what went wrong.
+    #[error("the database is not available: {message}")]
+    NotOpen { code: &'static str, message: String },
+    /// A fault of the app itself (a worker thread that died, a runtime that did not
+    /// start), not of the database or of the input.
+    #[error("{0}")]
+    Internal(String),
+    /// Reading or writing outside the database failed (the command line's output).
+    #[error("{0}")]
+    Io(String),
     /// Deliberately the same for an unknown name and a wrong password.
     #[error("wrong account name or password")]
     SignIn,
@@ -43,7 +53,9 @@ impl Error {
             Error::Usage(_) => "usage",
             Error::Rejected(_) => "rejected",
             Error::Settings(_) => "settings",
-            Error::Unavailable(_) => "unavailable",
+            Error::NotOpen { code, .. } => code,
+            Error::Internal(_) => "internal",
+            Error::Io(_) => "io",
             Error::SignIn => "sign_in",
             Error::NotSignedIn(_) => "not_signed_in",
         }
@@ -61,3 +73,34 @@ impl Serialize for Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_database_that_does_not_answer_is_unavailable() {
+        // The window tells agents "数据库连不上" for `unavailable`: a fault of the app or of
+        // the output must not say so.
+        assert_eq!(Error::Internal("worker died".into()).code(), "internal");
+        assert_eq!(Error::Io("broken disk".into()).code(), "io");
+        let down = Error::Db(kefu_db::Error::Unavailable("timed out".into()));
+        assert_eq!(down.code(), "unavailable");
+    }
+
+    #[test]
+    fn a_database_that_did_not_open_keeps_the_code_of_why() {
+        let not_open = |e: Error| Error::NotOpen {
+            code: e.code(),
+            message: e.to_string(),
+        };
+        let bad = not_open(Error::Settings("settings.json: not JSON".into()));
+        assert_eq!(bad.code(), "settings");
+        assert_eq!(
+            bad.to_string(),
+            "the database is not available: settings.json: not JSON"
+        );
+        let down = not_open(Error::Db(kefu_db::Error::Unavailable("timed out".into())));
+        assert_eq!(down.code(), "unavailable");
+    }
+}

@@ -28,7 +28,7 @@ use crate::settings::Settings;
 /// What the commands reach through `State`. Opening the database can fail (a bad path in
 /// the settings, a disk that went away); the window still opens and says why.
 pub struct Workbench {
-    desk: std::result::Result<Desk, String>,
+    desk: Result<Desk>,
     /// Set by `cancel_import`; the running import checks it between steps.
     pub cancel_import: std::sync::atomic::AtomicBool,
     /// Wakes the payment-chase loop after orders change (see `events`).
@@ -38,16 +38,17 @@ pub struct Workbench {
 impl Workbench {
     pub fn new(desk: Result<Desk>) -> Workbench {
         Workbench {
-            desk: desk.map_err(|e| e.to_string()),
+            desk,
             cancel_import: Default::default(),
             wake: tokio::sync::Notify::new(),
         }
     }
 
     pub fn desk(&self) -> Result<&Desk> {
-        self.desk
-            .as_ref()
-            .map_err(|e| Error::Unavailable(e.clone()))
+        self.desk.as_ref().map_err(|e| Error::NotOpen {
+            code: e.code(),
+            message: e.to_string(),
+        })
     }
 }
 
@@ -322,8 +323,9 @@ mod tests {
 
     #[test]
     fn a_database_that_cannot_open_is_reported_not_a_crash() {
-        let (_app, webview) =
-            mock_window(Workbench::new(Err(Error::Unavailable("disk gone".into()))));
+        let (_app, webview) = mock_window(Workbench::new(Err(Error::Db(
+            kefu_db::Error::Unavailable("disk gone".into()),
+        ))));
         let err = invoke(&webview, "overview", json!({})).expect_err("no database");
         assert_eq!(err["code"], json!("unavailable"));
     }

@@ -69,7 +69,7 @@ impl Desk {
                 kefu_import::read_file(&path, ShopTime::SHANGHAI)
             })
             .await
-            .map_err(|e| Error::Unavailable(e.to_string()))??;
+            .map_err(|e| Error::Internal(format!("reading {}: {e}", path_name(&paths[done]))))??;
             report.files.push(path_name(&paths[done]));
             report.rows += parsed.rows;
             report.rejected += parsed.problems.len() as u64;
