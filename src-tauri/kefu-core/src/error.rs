@@ -12,9 +12,20 @@ pub enum Error {
     },
     #[error("permission denied: {0}")]
     Forbidden(&'static str),
+    /// Text over the limit the caller was told (a note, tags, a name): the limit is the
+    /// message, since the value itself may be pages long.
+    #[error("{field}: {limit}")]
+    Limit { field: &'static str, limit: String },
 }
 
 impl Error {
+    pub(crate) fn limit(field: &'static str, limit: impl Into<String>) -> Self {
+        Error::Limit {
+            field,
+            limit: limit.into(),
+        }
+    }
+
     pub(crate) fn invalid(field: &'static str, value: &str, reason: &'static str) -> Self {
         Error::Invalid {
             field,

@@ -12,6 +12,7 @@ pub mod money;
 pub mod order;
 pub mod shop;
 pub mod team;
+pub mod text;
 pub mod words;
 
 pub use error::{Error, Result};
@@ -19,3 +20,4 @@ pub use group::{group_of, standing, Group, Standing};
 pub use money::Fen;
 pub use order::{BuyerNick, CloseReason, Order, OrderItem, OrderNo, OrderStatus};
 pub use shop::{ShopKind, ShopTime};
+pub use text::{AccountName, Asked, BuyerNote, FollowUpNote, Tags};

@@ -215,15 +215,17 @@ fn fail(e: &Error, json: bool) -> ExitCode {
         }
         return ExitCode::FAILURE;
     }
+    // By code, not variant: a limit the core checks (a name, a note) is a usage error too.
+    let usage = e.code() == "usage";
     if json {
         println!("{}", serde_json::json!({ "error": e }));
     } else {
         eprintln!("kefu-desk: {e}");
-        if matches!(e, Error::Usage(_)) {
+        if usage {
             eprintln!("Run `kefu-desk help` for usage.");
         }
     }
-    ExitCode::from(if matches!(e, Error::Usage(_)) { 2 } else { 1 })
+    ExitCode::from(if usage { 2 } else { 1 })
 }
 
 async fn dispatch(cli: Cli) -> Result<()> {

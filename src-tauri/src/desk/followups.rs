@@ -2,11 +2,11 @@
 
 use chrono::{DateTime, Utc};
 use kefu_core::agenda::{Kind, Snooze};
-use kefu_core::{BuyerNick, OrderNo};
+use kefu_core::{BuyerNick, FollowUpNote, OrderNo};
 use kefu_db::{Agenda, FollowUp};
 
 use super::{Change, Changed, Desk};
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 impl Desk {
     /// The agenda (待办) at `now` of the agent signed in here: follow-ups with no owner
@@ -65,16 +65,11 @@ impl Desk {
             .filter(|o| !o.trim().is_empty())
             .map(OrderNo::parse)
             .transpose()?;
-        let n = note.chars().count();
-        if n > 500 {
-            return Err(Error::Usage(format!(
-                "note: at most 500 characters (got {n})"
-            )));
-        }
+        let note = FollowUpNote::parse(note)?;
         let planned = kefu_core::agenda::by_hand(kind, order, now, &self.rules)?;
         let f = self
             .db
-            .add_by_hand(&nick, &planned, note, &self.agent(), now)
+            .add_by_hand(&nick, &planned, note.as_str(), &self.agent(), now)
             .await?;
         Ok(Changed::one(f, Change::Agenda))
     }

@@ -13,7 +13,7 @@ pub use import::{ImportProgress, ImportReport};
 use chrono::{DateTime, Utc};
 use kefu_core::followups::Rules;
 use kefu_core::team::{Agent, TeamRules};
-use kefu_core::{BuyerNick, Group, Order, OrderStatus};
+use kefu_core::{BuyerNick, BuyerNote, Group, Order, OrderStatus, Tags};
 use kefu_db::{Applied, BuyerDetail, BuyerSummary, Db, DbUrl, GroupCounts};
 use serde::Serialize;
 
@@ -137,12 +137,15 @@ impl Desk {
         note: &str,
         now: DateTime<Utc>,
     ) -> Result<Changed<BuyerDetail>> {
-        if note.chars().count() > 2000 {
-            return Err(Error::Usage("note: at most 2000 characters".to_owned()));
-        }
+        let note = BuyerNote::parse(note)?;
         let nick = BuyerNick::parse(nick)?;
-        self.db.set_note(&nick, note, &self.agent(), now).await?;
-        Ok(Changed::one(self.db.buyer(&nick, &self.rules).await?, Change::BuyerNote))
+        self.db
+            .set_note(&nick, note.as_str(), &self.agent(), now)
+            .await?;
+        Ok(Changed::one(
+            self.db.buyer(&nick, &self.rules).await?,
+            Change::BuyerNote,
+        ))
     }
 
     pub async fn set_tags(
@@ -151,14 +154,15 @@ impl Desk {
         tags: &[String],
         now: DateTime<Utc>,
     ) -> Result<Changed<BuyerDetail>> {
-        if tags.len() > 20 || tags.iter().any(|t| t.chars().count() > 16) {
-            return Err(Error::Usage(
-                "tags: at most 20 tags of at most 16 characters".to_owned(),
-            ));
-        }
+        let tags = Tags::parse(tags)?;
         let nick = BuyerNick::parse(nick)?;
-        self.db.set_tags(&nick, tags, &self.agent(), now).await?;
-        Ok(Changed::one(self.db.buyer(&nick, &self.rules).await?, Change::BuyerNote))
+        self.db
+            .set_tags(&nick, tags.as_slice(), &self.agent(), now)
+            .await?;
+        Ok(Changed::one(
+            self.db.buyer(&nick, &self.rules).await?,
+            Change::BuyerNote,
+        ))
     }
 }
 
@@ -174,5 +178,65 @@ fn parse_status(s: &str) -> Result<OrderStatus> {
     match by_name {
         Some(st) => Ok(st),
         None => Ok(OrderStatus::parse(s)?.0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_note_or_tags_over_the_limit_are_refused_and_nothing_is_written() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = DbUrl::from_path(&dir.path().join("desk.db"));
+        let desk = Desk::open(&url, &Settings::default()).await.expect("open");
+        let now = crate::clock::now();
+        let _ = desk.load_demo(now).await.expect("demo").value;
+        let nick = desk.buyers("order", 0, 1).await.expect("buyers")[0]
+            .nick
+            .clone();
+
+        let err = desk
+            .set_note(&nick, &"字".repeat(2001), now)
+            .await
+            .expect_err("a note too long");
+        assert_eq!(
+            (err.code(), err.to_string()),
+            ("usage", "note: at most 2000 characters".to_owned())
+        );
+        let many: Vec<String> = (0..21).map(|i| format!("标签{i}")).collect();
+        let err = desk
+            .set_tags(&nick, &many, now)
+            .await
+            .expect_err("too many tags");
+        assert_eq!(
+            (err.code(), err.to_string()),
+            (
+                "usage",
+                "tags: at most 20 tags of at most 16 characters".to_owned()
+            )
+        );
+        let err = desk
+            .set_tags(&nick, &["长".repeat(17)], now)
+            .await
+            .expect_err("a tag too long");
+        assert_eq!(err.code(), "usage");
+        let d = desk.buyer(&nick).await.expect("buyer");
+        assert_eq!((d.note_by, d.tags.len()), (None, 0), "nothing was written");
+
+        // At the limits, both are kept.
+        let twenty: Vec<String> = (0..20).map(|i| format!("标签{i}")).collect();
+        let d = desk
+            .set_tags(&nick, &twenty, now)
+            .await
+            .expect("tags")
+            .value;
+        assert_eq!(d.tags.len(), 20);
+        let d = desk
+            .set_note(&nick, &"字".repeat(2000), now)
+            .await
+            .expect("note")
+            .value;
+        assert!(d.note_by.is_some());
     }
 }

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use kefu_core::team::{self, Action, Agent, AgentState, Role};
-use kefu_core::BuyerNick;
+use kefu_core::{AccountName, Asked, BuyerNick};
 use kefu_db::{Conversation, Routed, TeamMember};
 
 use super::{Change, Changed, Desk};
@@ -78,10 +78,7 @@ impl Desk {
         now: DateTime<Utc>,
     ) -> Result<Changed<Agent>> {
         let role = Role::parse(role)?;
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > 32 {
-            return Err(Error::Usage("name: 1 to 32 characters".into()));
-        }
+        let name = AccountName::parse(name)?;
         let team = self.db.team(now, &self.team_rules).await?;
         if team.is_empty() {
             if role != Role::Main {
@@ -95,7 +92,7 @@ impl Desk {
         let hash = crate::signin::hash(password)?;
         let agent = self
             .db
-            .add_agent(name, role, &hash, max_load, weight.max(1), now)
+            .add_agent(name.as_str(), role, &hash, max_load, weight.max(1), now)
             .await?;
         Ok(Changed::one(agent, Change::Team))
     }
@@ -143,12 +140,10 @@ impl Desk {
     ) -> Result<Changed<Routed>> {
         team::allowed(self.account()?.role, Action::Serve)?;
         let nick = BuyerNick::parse(nick)?;
-        if asked.chars().count() > 500 {
-            return Err(Error::Usage("asked: at most 500 characters".into()));
-        }
+        let asked = Asked::parse(asked)?;
         let routed = self
             .db
-            .new_inquiry(&nick, asked, &self.team_rules, &self.rules, now)
+            .new_inquiry(&nick, asked.as_str(), &self.team_rules, &self.rules, now)
             .await?;
         Ok(Changed::new(routed, vec![Change::Team, Change::Buyers]))
     }
