@@ -3,6 +3,7 @@ fn main() {
     // one; a command not granted to a window cannot be called from it.
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(
         tauri_build::AppManifest::new().commands(&[
+            "words",
             "overview",
             "list_buyers",
             "buyer_detail",

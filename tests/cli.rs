@@ -145,7 +145,10 @@ fn bad_files_and_arguments_get_clear_errors() {
     let (code, _, _) = cli.run(&["frobnicate"]);
     assert_eq!(code, 2);
     let (code, out, _) = cli.run(&["groups", "--db", "mysql://team@localhost/kefu"]);
-    assert_eq!((code, out["error"]["code"].clone()), (1, json!("settings")));
+    assert_eq!(
+        (code, out["error"]["code"].clone()),
+        (1, json!("bad_address"))
+    );
     // A team database that cannot be reached is named, without its password.
     let (code, out, _) = cli.run(&["groups", "--db", "postgres://team:secret@127.0.0.1:9/kefu"]);
     assert_eq!((code, out["error"]["code"].clone()), (1, json!("db")));

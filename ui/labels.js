@@ -1,25 +1,36 @@
 // @ts-check
-// Words the window shows for codes. The core sends some labels itself and those are shown
-// as sent: a follow-up's kind (FollowUp.label), who serves a buyer and why
-// (Conversation.reason, Routed.reason), an import problem (Problem.reason). These tables it
-// does not send; GROUP_LABEL, STATUS_LABEL and BY_HAND repeat what kefu-core names
-// (Group::label, OrderStatus::label and ::progress, the by-hand Kinds) and belong in its
-// answers.
+// Words the window shows for codes. Every word for what the core names comes from the core
+// (`words`, loaded once at start by `loadWords`); the window adds only the names of its
+// own views and keyboard hints.
+
+import * as ipc from "./lib/ipc.js";
 
 /** @type {Record<string, string>} */
-export const GROUP_LABEL = { inquiry: "咨询", order: "订单", shipped: "发货", closed: "成交", agenda: "待办", team: "团队" };
+export const GROUP_LABEL = { agenda: "待办", team: "团队" };
 /** @type {Record<string, string>} */
-export const PRESENCE_LABEL = { online: "在线", suspended: "挂起", offline: "离线" };
+export const PRESENCE_LABEL = {};
 /** @type {Record<string, string>} */
-export const ROLE_LABEL = { main: "主账号", supervisor: "主管", agent: "客服" };
+export const ROLE_LABEL = {};
 /** @type {Record<string, string>} */
-export const URGENCY_LABEL = { overdue: "逾期", due: "到期", upcoming: "稍后" };
-/** The follow-ups an agent adds by hand: kind code and what the menu says. */
-export const BY_HAND = [["promised_answer", "承诺答复（24 小时内）"], ["refund_reply", "退款申请（5 天内处理）"], ["refund_reply_quick", "退款申请（2 天内处理）"], ["return_receipt", "退货待签收（10 天内）"]];
+export const URGENCY_LABEL = {};
+/** The follow-ups an agent adds by hand: kind code and what the menu says. @type {Array<[string, string]>} */
+export const BY_HAND = [];
 /** An order status's words and how far along the trade is (0–3, for its colour). @type {Record<string, [string, number]>} */
-export const STATUS_LABEL = {
-  awaiting_payment: ["等待买家付款", 0], awaiting_shipment: ["买家已付款，等待卖家发货", 1],
-  shipped: ["卖家已发货，等待买家确认", 2], trade_success: ["交易成功", 3], trade_closed: ["交易关闭", 3],
-};
-/** The snooze menu: choice code and what its button says. */
-export const SNOOZE = [["15m", "15 分钟后"], ["1h", "1 小时后 (z)"], ["tomorrow", "明天 9:00"]];
+export const STATUS_LABEL = {};
+/** The snooze menu: choice code and what its button says. @type {Array<[string, string]>} */
+export const SNOOZE = [];
+
+/** Keys that do a snooze from anywhere in the buyer panel. @type {Record<string, string>} */
+const SNOOZE_KEY = { "1h": "z" };
+
+/** Fills the tables from the core; called once, before anything is shown. */
+export async function loadWords() {
+  const w = await ipc.words();
+  for (const g of w.groups) GROUP_LABEL[g.code] = g.label;
+  for (const s of w.statuses) STATUS_LABEL[s.code] = [s.label, s.progress];
+  for (const r of w.roles) ROLE_LABEL[r.code] = r.label;
+  for (const s of w.states) PRESENCE_LABEL[s.code] = s.label;
+  for (const u of w.urgencies) URGENCY_LABEL[u.code] = u.label;
+  BY_HAND.splice(0, BY_HAND.length, ...w.by_hand.map((n) => /** @type {[string, string]} */ ([n.code, n.label])));
+  SNOOZE.splice(0, SNOOZE.length, ...w.snooze.map((n) => /** @type {[string, string]} */ ([n.code, SNOOZE_KEY[n.code] ? `${n.label} (${SNOOZE_KEY[n.code]})` : n.label])));
+}

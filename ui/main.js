@@ -6,6 +6,7 @@
 
 import { $, say } from "./lib/dom.js";
 import { listen } from "./lib/ipc.js";
+import { loadWords } from "./labels.js";
 import { state, GROUPS } from "./state.js";
 import { closeBuyer, showBuyer } from "./views/buyer.js";
 import { refreshAgenda } from "./views/agenda.js";
@@ -88,6 +89,7 @@ function installTestSeam() {
 }
 
 async function start() {
+  const words = loadWords();
   wireList();
   document.addEventListener("keydown", onKey);
   wireWelcome(reload);
@@ -118,6 +120,7 @@ async function start() {
   wireTeam();
   wireSignIn();
   installTestSeam();
+  await words;
   await reload();
   await listening;
   // Due becomes overdue and upcoming becomes due with time alone.

@@ -18,6 +18,12 @@ use crate::error::Result;
 use crate::events::{publish, IMPORT_PROGRESS};
 use crate::Workbench;
 
+/// The words the window shows for what the core names (groups, statuses, roles, …).
+#[tauri::command]
+pub fn words() -> kefu_core::words::Words {
+    kefu_core::words::words()
+}
+
 #[tauri::command]
 pub async fn overview(wb: State<'_, Workbench>) -> Result<Overview> {
     wb.desk()?.overview().await

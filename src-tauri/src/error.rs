@@ -43,7 +43,8 @@ impl Error {
             Error::Db(kefu_db::Error::NotFound(_)) => "not_found",
             Error::Db(kefu_db::Error::Cancelled) => "cancelled",
             Error::Import(_) => "import",
-            Error::Db(kefu_db::Error::BadUrl(..)) => "settings",
+            // An address no database can have (a typo in settings, KEFU_DB or --db).
+            Error::Db(kefu_db::Error::BadUrl(..)) => "bad_address",
             Error::Db(kefu_db::Error::Refused(kefu_core::Error::Forbidden(_))) => "forbidden",
             Error::Db(kefu_db::Error::Refused(_)) => "invalid",
             Error::Db(kefu_db::Error::Unavailable(_)) => "unavailable",
@@ -105,5 +106,7 @@ mod tests {
         );
         let down = not_open(Error::Db(kefu_db::Error::Unavailable("timed out".into())));
         assert_eq!(down.code(), "unavailable");
+        let typo = Error::Db(kefu_db::DbUrl::parse("mysql://shop").unwrap_err());
+        assert_eq!(typo.code(), "bad_address");
     }
 }

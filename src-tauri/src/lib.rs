@@ -70,6 +70,7 @@ pub fn main() -> ExitCode {
 /// The commands and their handler, shared by the real app and the mock-runtime tests.
 pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder.invoke_handler(tauri::generate_handler![
+        commands::words,
         commands::overview,
         commands::list_buyers,
         commands::buyer_detail,

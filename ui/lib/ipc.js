@@ -200,6 +200,23 @@ export const listen = (event, handler) => tauri.event.listen(event, (e) => handl
 
 /** @returns {Promise<Overview>} */
 export const overview = () => call("overview");
+/**
+ * @typedef {object} Named
+ * @property {string} code  as the core's answers spell it
+ * @property {string} label
+ */
+/**
+ * @typedef {object} Words  what the window shows for what the core names
+ * @property {Named[]} groups
+ * @property {Array<Named & {progress: number}>} statuses
+ * @property {Named[]} roles
+ * @property {Named[]} states
+ * @property {Named[]} urgencies
+ * @property {Named[]} by_hand  the follow-ups an agent adds by hand, as the form offers them
+ * @property {Named[]} snooze
+ */
+/** @returns {Promise<Words>} */
+export const words = () => call("words");
 /** @param {Group} group @param {number} offset @param {number} limit @returns {Promise<BuyerSummary[]>} */
 export const listBuyers = (group, offset, limit) => call("list_buyers", { group, offset, limit });
 /** @param {string} nick @returns {Promise<BuyerDetail>} */
