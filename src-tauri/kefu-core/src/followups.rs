@@ -275,6 +275,39 @@ pub fn auto_close_at(order: &Order, rules: &Rules) -> Option<DateTime<Utc>> {
     Some(clock_start + rules.auto_close())
 }
 
+/// When receipt of a shipped order is confirmed automatically (`auto_receipt_minutes`
+/// after shipping, express). `None` for an order that is not shipped or has no shipping
+/// time.
+pub fn auto_receipt_at(order: &Order, rules: &Rules) -> Option<DateTime<Utc>> {
+    if order.status != OrderStatus::Shipped {
+        return None;
+    }
+    Some(order.shipped_at? + Duration::minutes(rules.auto_receipt_minutes))
+}
+
+/// The status the platform has given an order by `now`, as far as its timers tell: an
+/// unpaid order past its close is closed, a shipped one past automatic receipt is a
+/// success. A presumption, never stored: an export saying otherwise (paid at the last
+/// minute, terms changed) is what the order then is.
+pub fn presumed_status(order: &Order, rules: &Rules, now: DateTime<Utc>) -> OrderStatus {
+    let passed = |t: Option<DateTime<Utc>>| t.is_some_and(|t| t <= now);
+    match order.status {
+        OrderStatus::AwaitingPayment if passed(auto_close_at(order, rules)) => {
+            OrderStatus::TradeClosed
+        }
+        OrderStatus::Shipped if passed(auto_receipt_at(order, rules)) => OrderStatus::TradeSuccess,
+        s => s,
+    }
+}
+
+/// The next moment after `now` at which a platform timer changes what an order is
+/// presumed to be.
+pub fn next_presumption(order: &Order, rules: &Rules, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    auto_close_at(order, rules)
+        .or_else(|| auto_receipt_at(order, rules))
+        .filter(|t| *t > now)
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use chrono::{DateTime, Utc};
 
-use crate::followups::{auto_close_at, Rules};
+use crate::followups::{auto_close_at, next_presumption, presumed_status, Rules};
 use crate::order::{Order, OrderStatus};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -89,10 +89,14 @@ pub struct Standing {
     /// A returning buyer (回头客) has had a successful trade.
     pub returning: bool,
     pub order_count: i64,
+    /// Unpaid orders the platform has not closed yet.
     pub unpaid: i64,
-    /// The earliest auto-close of the buyer's unpaid orders.
+    /// The earliest auto-close of those orders.
     pub next_close_at: Option<DateTime<Utc>>,
     pub last_order_at: Option<DateTime<Utc>>,
+    /// When a platform timer next changes this standing by time alone (an unpaid order
+    /// closing, a shipped one confirmed): the buyer is looked at again then.
+    pub changes_at: Option<DateTime<Utc>>,
 }
 
 /// Unpaid buyers come first by time left; then buyers waiting for shipment, longest waiting
@@ -100,10 +104,24 @@ pub struct Standing {
 /// first.
 const AFTER_UNPAID: i64 = 1 << 40;
 
-/// Where a buyer stands with these orders (all of them, as stored after an import).
-pub fn standing(orders: &[&Order], rules: &Rules) -> Standing {
-    let group = group_of(orders.iter().map(|o| o.status));
-    let next_close_at = orders.iter().filter_map(|o| auto_close_at(o, rules)).min();
+/// Where a buyer stands at `now` with these orders (all of them, as stored after an
+/// import). Orders count as the platform's timers have made them by then
+/// (`presumed_status`): an unpaid order past its close no longer keeps the buyer in the
+/// order group, a shipped one past automatic receipt makes the trade a success.
+pub fn standing(orders: &[&Order], rules: &Rules, now: DateTime<Utc>) -> Standing {
+    let statuses: Vec<OrderStatus> = orders
+        .iter()
+        .map(|o| presumed_status(o, rules, now))
+        .collect();
+    let group = group_of(statuses.iter().copied());
+    let live_unpaid = || {
+        orders
+            .iter()
+            .zip(&statuses)
+            .filter(|(_, s)| **s == OrderStatus::AwaitingPayment)
+            .map(|(o, _)| *o)
+    };
+    let next_close_at = live_unpaid().filter_map(|o| auto_close_at(o, rules)).min();
     let last_order_at = orders.iter().map(|o| o.created_at).max();
     let oldest_waiting = orders
         .iter()
@@ -118,14 +136,15 @@ pub fn standing(orders: &[&Order], rules: &Rules) -> Standing {
     Standing {
         group,
         sort_key,
-        returning: orders.iter().any(|o| o.status == OrderStatus::TradeSuccess),
+        returning: statuses.contains(&OrderStatus::TradeSuccess),
         order_count: orders.len() as i64,
-        unpaid: orders
-            .iter()
-            .filter(|o| o.status == OrderStatus::AwaitingPayment)
-            .count() as i64,
+        unpaid: live_unpaid().count() as i64,
         next_close_at,
         last_order_at,
+        changes_at: orders
+            .iter()
+            .filter_map(|o| next_presumption(o, rules, now))
+            .min(),
     }
 }
 
@@ -163,24 +182,24 @@ mod tests {
         let paid = of(AwaitingShipment);
         let done = of(TradeSuccess);
 
-        let u = standing(&[&unpaid], &rules);
+        let u = standing(&[&unpaid], &rules, now);
         let close = auto_close_at(&unpaid, &rules).unwrap();
         assert_eq!((u.group, u.sort_key), (Group::Order, close.timestamp()));
         assert_eq!((u.unpaid, u.next_close_at), (1, Some(close)));
 
-        let p = standing(&[&paid], &rules);
+        let p = standing(&[&paid], &rules, now);
         let waiting = paid.paid_at.unwrap_or(paid.created_at).timestamp();
         assert_eq!(p.sort_key, AFTER_UNPAID + waiting);
         assert!(u.sort_key < p.sort_key, "unpaid before paid");
 
-        let c = standing(&[&done], &rules);
+        let c = standing(&[&done], &rules, now);
         assert_eq!(c.group, Group::Closed);
         assert!(c.returning);
         assert_eq!(c.sort_key, -done.created_at.timestamp());
 
         // An unpaid order as well as a finished trade: the order group, by close time, and
         // still a returning buyer.
-        let both = standing(&[&done, &unpaid], &rules);
+        let both = standing(&[&done, &unpaid], &rules, now);
         assert_eq!(
             (both.group, both.sort_key),
             (Group::Order, close.timestamp())
@@ -193,7 +212,96 @@ mod tests {
         );
     }
 
+    #[test]
+    fn platform_timers_move_the_buyer_at_their_exact_time() {
+        use crate::followups::tests::{at, unpaid};
+        let rules = Rules::default();
+        let o = unpaid("2026-11-20 10:00:00");
+        let group_at = |o: &Order, t: &str| standing(&[o], &rules, at(t)).group;
+        assert_eq!(group_at(&o, "2026-11-23 09:59:59"), Group::Order);
+        let before = standing(&[&o], &rules, at("2026-11-23 09:59:59"));
+        assert_eq!(before.changes_at, Some(at("2026-11-23 10:00:00")));
+        assert_eq!(
+            (before.unpaid, before.next_close_at),
+            (1, Some(at("2026-11-23 10:00:00")))
+        );
+        let after = standing(&[&o], &rules, at("2026-11-23 10:00:00"));
+        assert_eq!(
+            after.group,
+            Group::Inquiry,
+            "closed unpaid: back to inquiry"
+        );
+        assert_eq!(
+            (after.unpaid, after.next_close_at, after.changes_at),
+            (0, None, None)
+        );
+        // An export then says it was paid at the last minute: the export wins.
+        let paid = o.clone().paid(at("2026-11-23 09:58:00"));
+        assert_eq!(group_at(&paid, "2026-11-23 10:00:00"), Group::Order);
+
+        let shipped = o
+            .paid(at("2026-11-20 10:05:00"))
+            .shipped(at("2026-11-21 16:00:00"));
+        assert_eq!(group_at(&shipped, "2026-12-01 15:59:59"), Group::Shipped);
+        let s = standing(&[&shipped], &rules, at("2026-12-01 15:59:59"));
+        assert_eq!(s.changes_at, Some(at("2026-12-01 16:00:00")));
+        let done = standing(&[&shipped], &rules, at("2026-12-01 16:00:00"));
+        assert_eq!(
+            done.group,
+            Group::Closed,
+            "receipt confirmed 10 days after shipping"
+        );
+        assert!(done.returning);
+        assert_eq!(done.changes_at, None);
+    }
+
     proptest! {
+        /// A buyer's standing holds from `now` until `changes_at` and no longer: the
+        /// storage looks at a buyer again exactly then, so this is what keeps stored groups
+        /// true over time.
+        #[test]
+        fn standing_holds_until_changes_at(
+            specs in prop::collection::vec((0u8..5, 0i64..(20 * 1440), 0i64..(3 * 1440), 0i64..(12 * 1440)), 1..5),
+            now_min in 0i64..(40 * 1440),
+            probe in 0.0f64..1.0,
+        ) {
+            use crate::followups::tests::{at, unpaid};
+            use chrono::Duration;
+            let base = at("2026-11-01 00:00:00");
+            let rules = Rules::default();
+            let orders: Vec<Order> = specs.iter().enumerate().map(|(i, (kind, placed, pay, ship))| {
+                let mut o = unpaid("2026-11-01 00:00:00");
+                o.no = crate::OrderNo::parse(&(1000 + i).to_string()).unwrap();
+                o.created_at = base + Duration::minutes(*placed);
+                let paid = o.created_at + Duration::minutes(*pay);
+                match kind {
+                    0 => o,
+                    1 => o.paid(paid),
+                    2 => o.paid(paid).shipped(paid + Duration::minutes(*ship)),
+                    3 => Order { status: TradeSuccess, ..o },
+                    _ => Order { status: TradeClosed, ..o },
+                }
+            }).collect();
+            let refs: Vec<&Order> = orders.iter().collect();
+            let now = base + Duration::minutes(now_min);
+            let s = standing(&refs, &rules, now);
+            match s.changes_at {
+                Some(t) => {
+                    prop_assert!(t > now);
+                    let mid = now + Duration::seconds(((t - now).num_seconds() as f64 * probe) as i64);
+                    let between = standing(&refs, &rules, mid.min(t - Duration::seconds(1)));
+                    prop_assert_eq!(between.group, s.group);
+                    prop_assert_eq!(between.unpaid, s.unpaid);
+                    prop_assert_eq!(between.changes_at, s.changes_at);
+                    prop_assert_ne!(standing(&refs, &rules, t), s, "something changes at changes_at");
+                }
+                None => {
+                    let later = standing(&refs, &rules, now + Duration::days(400));
+                    prop_assert_eq!(later.group, s.group, "nothing left to change");
+                }
+            }
+        }
+
         /// The group does not depend on the order the buyer's orders are listed in, and
         /// agrees with the rule stated over the set of statuses.
         #[test]

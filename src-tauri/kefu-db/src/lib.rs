@@ -16,6 +16,7 @@ mod rows;
 #[cfg(any(test, feature = "test-support"))]
 pub mod scratch;
 mod sql;
+mod standing;
 mod team;
 #[cfg(test)]
 mod testing;

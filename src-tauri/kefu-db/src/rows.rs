@@ -214,7 +214,7 @@ pub(crate) async fn upsert_buyers(
         let mut q = Sql::new(
             tx,
             "INSERT INTO buyers (nick, grp, sort_key, is_returning, order_count, unpaid_count,
-             next_close_at, last_order_at, first_seen_at) ",
+             next_close_at, last_order_at, regroup_at, first_seen_at) ",
         );
         q.push_values(chunk, |mut b, (nick, s)| {
             b.push_bind(*nick)
@@ -225,13 +225,14 @@ pub(crate) async fn upsert_buyers(
                 .push_bind(s.unpaid)
                 .push_bind(s.next_close_at.map(|t| t.timestamp()))
                 .push_bind(s.last_order_at.map(|t| t.timestamp()))
+                .push_bind(s.changes_at.map(|t| t.timestamp()))
                 .push_bind(stamp);
         });
         q.push(
             " ON CONFLICT (nick) DO UPDATE SET grp = excluded.grp, sort_key = excluded.sort_key,
              is_returning = excluded.is_returning, order_count = excluded.order_count,
              unpaid_count = excluded.unpaid_count, next_close_at = excluded.next_close_at,
-             last_order_at = excluded.last_order_at",
+             last_order_at = excluded.last_order_at, regroup_at = excluded.regroup_at",
         );
         q.build()?.execute(&mut **tx).await?;
     }

@@ -20,12 +20,23 @@ impl Desk {
         Ok(self.db.agenda(now, None, 500).await?)
     }
 
-    /// The scheduler's one step: claims what fell due by `now` (each once, across
-    /// restarts and PCs), reported as announced, and returns when the next follow-up falls
-    /// due.
+    /// The scheduler's one step: buyers whose standing a platform timer changed by `now`
+    /// move group, and what fell due by `now` is claimed (each once, across restarts and
+    /// PCs), reported as announced. Returns when the step is due again: the next follow-up
+    /// falling due or the next timer passing.
     pub async fn run_due(&self, now: DateTime<Utc>) -> Result<Changed<Option<DateTime<Utc>>>> {
+        let moved = self.db.regroup_due(&self.rules, now).await?;
         let (fired, next) = self.db.run_due(now, &self.rules).await?;
-        Ok(Changed::one(next, Change::Announced(fired)))
+        let regroup = self.db.next_regroup().await?;
+        let next = match (next, regroup) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let mut changes = vec![Change::Announced(fired)];
+        if moved > 0 {
+            changes.push(Change::Buyers);
+        }
+        Ok(Changed::new(next, changes))
     }
 
     /// Open follow-ups due by `now`: the tray's count.

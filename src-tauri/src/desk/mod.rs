@@ -46,6 +46,9 @@ impl Desk {
         let db = Db::open(url).await?;
         let rules = settings.rules();
         db.plan_if_needed(&rules, crate::clock::now()).await?;
+        // Groups as the platform's timers have made them by now, before anything is shown
+        // (a database last opened days ago holds orders the platform has closed since).
+        db.regroup_due(&rules, crate::clock::now()).await?;
         Ok(Desk {
             db,
             rules,

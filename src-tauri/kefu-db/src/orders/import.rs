@@ -109,7 +109,7 @@ impl Db {
             .iter()
             .map(|n| {
                 let orders = by_buyer.get(n).map(Vec::as_slice).unwrap_or(&[]);
-                (*n, standing(orders, rules))
+                (*n, standing(orders, rules, now))
             })
             .collect();
         let stamp = now.timestamp();
