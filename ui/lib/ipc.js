@@ -99,6 +99,7 @@ const tauri = /** @type {Tauri} */ (/** @type {any} */ (window).__TAURI__);
  * @property {FollowUp[]} overdue
  * @property {FollowUp[]} due
  * @property {FollowUp[]} upcoming
+ * @property {{overdue: number, due: number, upcoming: number}} counts  how many each list holds in all (the lists stop at a page)
  */
 /** @typedef {"main" | "supervisor" | "agent"} Role */
 /** @typedef {"online" | "suspended" | "offline"} Presence */

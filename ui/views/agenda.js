@@ -21,11 +21,14 @@ export async function refreshAgenda() {
   const chases = now.filter((f) => f.kind === "chase").sort((x, y) => closes(x) - closes(y));
   const items = [...chases, ...now.filter((f) => f.kind !== "chase"), ...a.upcoming];
   state.agenda = items;
-  $("count-agenda").textContent = String(a.overdue.length + a.due.length);
-  $("count-agenda").classList.toggle("hot", a.overdue.length + a.due.length > 0);
+  // Counted by the core: the lists stop at a page, a backlog does not.
+  const dueNow = a.counts.overdue + a.counts.due;
+  $("count-agenda").textContent = String(dueNow);
+  $("count-agenda").classList.toggle("hot", dueNow > 0);
   if (state.group === "agenda" && !state.searchHits) {
     state.total = items.length;
-    $("list-title").textContent = `待办 · 逾期 ${a.overdue.length} · 到期 ${a.due.length} · 24 小时内 ${a.upcoming.length}`;
+    const shown = items.length < a.counts.overdue + a.counts.due + a.counts.upcoming ? ` · 显示最紧急的 ${items.length} 条` : "";
+    $("list-title").textContent = `待办 · 逾期 ${a.counts.overdue} · 到期 ${a.counts.due} · 24 小时内 ${a.counts.upcoming}${shown}`;
     if (state.selected >= state.total) state.selected = state.total - 1;
     renderRows();
   }

@@ -30,7 +30,9 @@ use sqlx::any::AnyPoolOptions;
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{AnyConnection, AnyPool, Executor};
 
-pub use agenda::{Agenda, FollowUp, OVERDUE_AFTER_MINUTES, SHOP_TIME, UPCOMING_HOURS};
+pub use agenda::{
+    Agenda, AgendaCounts, FollowUp, OVERDUE_AFTER_MINUTES, SHOP_TIME, UPCOMING_HOURS,
+};
 pub use buyers::{BuyerDetail, BuyerSummary, GroupCounts};
 pub use error::{Error, Result};
 pub use orders::Applied;

@@ -106,7 +106,9 @@ mod tests {
         let rules = Rules::default();
         let placed = at("2026-11-20 10:00:00");
         let o = unpaid("2026-11-20 10:00:00");
-        db.apply_orders(std::slice::from_ref(&o), &rules, placed).await.unwrap();
+        db.apply_orders(std::slice::from_ref(&o), &rules, placed)
+            .await
+            .unwrap();
         let counts = |c: GroupCounts| (c.inquiry, c.order, c.shipped, c.closed);
         assert_eq!(counts(db.group_counts().await.unwrap()), (0, 1, 0, 0));
         assert_eq!(
@@ -142,9 +144,13 @@ mod tests {
 
         // An export read afterwards says it was paid at the last minute: that wins.
         let paid = o.clone().paid(at("2026-11-23 09:59:00"));
-        db.apply_orders(std::slice::from_ref(&paid), &rules, at("2026-11-23 10:05:00"))
-            .await
-            .unwrap();
+        db.apply_orders(
+            std::slice::from_ref(&paid),
+            &rules,
+            at("2026-11-23 10:05:00"),
+        )
+        .await
+        .unwrap();
         assert_eq!(counts(db.group_counts().await.unwrap()), (0, 1, 0, 0));
 
         // Shipped, then confirmed automatically ten days later.

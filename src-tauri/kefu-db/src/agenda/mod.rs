@@ -51,6 +51,15 @@ pub struct Agenda {
     pub overdue: Vec<FollowUp>,
     pub due: Vec<FollowUp>,
     pub upcoming: Vec<FollowUp>,
+    /// How many each list holds in all: the lists stop at a page, the counts do not.
+    pub counts: AgendaCounts,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct AgendaCounts {
+    pub overdue: i64,
+    pub due: i64,
+    pub upcoming: i64,
 }
 
 #[derive(sqlx::FromRow)]

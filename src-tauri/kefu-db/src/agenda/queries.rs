@@ -7,9 +7,16 @@ use kefu_core::followups::{ChaseStep, Rules};
 use kefu_core::{BuyerNick, OrderNo};
 
 use super::plan::{any_rows, replan_stored};
-use super::{Agenda, FollowUp, FollowUpRow, OVERDUE_AFTER_MINUTES, SHOP_TIME, UPCOMING_HOURS};
+use super::{
+    Agenda, AgendaCounts, FollowUp, FollowUpRow, OVERDUE_AFTER_MINUTES, SHOP_TIME, UPCOMING_HOURS,
+};
 use crate::rows::at as time;
 use crate::{Db, Error, Result};
+
+/// A follow-up on one of the agenda's lists: live at $1, of owner $2 (or unowned; every
+/// owner when NULL), needing the agent in ($3, $4].
+const WOKEN: &str = "done_at IS NULL AND (expires_at IS NULL OR expires_at > $1)
+     AND ($2 IS NULL OR owner = '' OR owner = $2) AND wake_at > $3 AND wake_at <= $4";
 
 impl Db {
     /// Plans every buyer's agenda once, for a database that had orders before the agenda
@@ -42,19 +49,40 @@ impl Db {
         let t = now.timestamp();
         let limit = limit.clamp(1, 10_000);
         let grace = OVERDUE_AFTER_MINUTES * 60;
-        let overdue = self.woken(now, owner, i64::MIN, t - grace, limit).await?;
-        let due = self.woken(now, owner, t - grace, t, limit).await?;
-        let upcoming = self
-            .woken(now, owner, t, t + UPCOMING_HOURS * 3600, limit)
-            .await?;
-        let convert = |rows: Vec<FollowUpRow>| -> Result<Vec<FollowUp>> {
-            rows.into_iter().map(|r| r.into_follow_up(now)).collect()
-        };
+        let lists = [
+            (i64::MIN, t - grace),
+            (t - grace, t),
+            (t, t + UPCOMING_HOURS * 3600),
+        ];
+        let mut pages = Vec::with_capacity(3);
+        let mut counts = [0; 3];
+        for (i, (after, until)) in lists.into_iter().enumerate() {
+            let rows = self.woken(now, owner, after, until, limit).await?;
+            // A page that is not full holds the whole list; only a full one needs counting.
+            counts[i] = if (rows.len() as i64) < limit {
+                rows.len() as i64
+            } else {
+                self.woken_count(now, owner, after, until).await?
+            };
+            let page = rows
+                .into_iter()
+                .map(|r| r.into_follow_up(now))
+                .collect::<Result<Vec<_>>>()?;
+            pages.push(page);
+        }
+        let [overdue, due, upcoming]: [Vec<FollowUp>; 3] = pages
+            .try_into()
+            .map_err(|_| crate::Error::Corrupt("agenda lists".into()))?;
         let mut a = Agenda {
             at: Some(now),
-            overdue: convert(overdue)?,
-            due: convert(due)?,
-            upcoming: convert(upcoming)?,
+            overdue,
+            due,
+            upcoming,
+            counts: AgendaCounts {
+                overdue: counts[0],
+                due: counts[1],
+                upcoming: counts[2],
+            },
         };
         let urgent = |f: &FollowUp| agenda::most_urgent_first(f.kind, f.expires_at, f.due_at);
         a.overdue.sort_by_key(urgent);
@@ -72,13 +100,9 @@ impl Db {
         until: i64,
         limit: i64,
     ) -> Result<Vec<FollowUpRow>> {
-        Ok(sqlx::query_as(
-            "SELECT * FROM followups
-             WHERE done_at IS NULL AND (expires_at IS NULL OR expires_at > $1)
-             AND ($2 IS NULL OR owner = '' OR owner = $2)
-             AND wake_at > $3 AND wake_at <= $4
-             ORDER BY wake_at LIMIT $5",
-        )
+        Ok(sqlx::query_as(&format!(
+            "SELECT * FROM followups WHERE {WOKEN} ORDER BY wake_at LIMIT $5"
+        ))
         .bind(now.timestamp())
         .bind(owner)
         .bind(after)
@@ -86,6 +110,25 @@ impl Db {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?)
+    }
+
+    /// How many `woken` would list without a limit.
+    async fn woken_count(
+        &self,
+        now: DateTime<Utc>,
+        owner: Option<&str>,
+        after: i64,
+        until: i64,
+    ) -> Result<i64> {
+        Ok(
+            sqlx::query_scalar(&format!("SELECT COUNT(*) FROM followups WHERE {WOKEN}"))
+                .bind(now.timestamp())
+                .bind(owner)
+                .bind(after)
+                .bind(until)
+                .fetch_one(&self.pool)
+                .await?,
+        )
     }
 
     /// Open follow-ups due by `now`, of everyone: for the tray's count.
@@ -278,5 +321,52 @@ impl Db {
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter().map(|r| r.into_follow_up(now)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Duration;
+
+    use crate::testing::{fresh, now};
+
+    /// The lists stop at a page; the counts (the sidebar's badge, the tray) count them all.
+    #[tokio::test]
+    async fn counts_are_counted_not_the_length_of_a_page() {
+        let (_dir, db) = fresh().await;
+        let t = now().timestamp();
+        sqlx::query(
+            "INSERT INTO buyers (nick, grp, sort_key, first_seen_at) VALUES ('买家', 0, 0, $1)",
+        )
+        .bind(t)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+        // 100,000 delayed-shipment reminders due a minute ago, and 3 overdue ones.
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100003)
+             INSERT INTO followups (buyer_nick, key, kind, due_at, wake_at)
+             SELECT '买家', 'k' || i, 'delayed_shipment',
+                    CASE WHEN i > 100000 THEN $1 - 7200 ELSE $1 - 60 END,
+                    CASE WHEN i > 100000 THEN $1 - 7200 ELSE $1 - 60 END
+             FROM n",
+        )
+        .bind(t)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+        let a = db.agenda(now(), Some("小美"), 500).await.unwrap();
+        assert_eq!((a.due.len(), a.overdue.len()), (500, 3));
+        assert_eq!(
+            (a.counts.due, a.counts.overdue, a.counts.upcoming),
+            (100_000, 3, 0)
+        );
+        assert_eq!(db.due_count(now()).await.unwrap(), 100_003);
+        // Half an hour on, the 100,000 are overdue too.
+        let later = db
+            .agenda(now() + Duration::minutes(30), None, 500)
+            .await
+            .unwrap();
+        assert_eq!((later.counts.overdue, later.counts.due), (100_003, 0));
     }
 }
