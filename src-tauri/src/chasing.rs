@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use kefu_core::agenda::Kind;
-use kefu_db::FollowUp;
+use kefu_db::{Fired, FollowUp};
 use tauri::{AppHandle, Manager, Runtime};
 
 use crate::events;
@@ -83,37 +83,48 @@ fn time_left(f: &FollowUp) -> String {
     }
 }
 
-/// The notifications for follow-ups that fell due, as (title, body). Each due chase is its
-/// own (the most urgent few when many fall due at once); other follow-ups are summed up in
-/// one, since they can wait for the agenda.
-pub(crate) fn announcements(fired: &[FollowUp]) -> Vec<(String, String)> {
-    let mut notes = Vec::new();
-    let mut chases: Vec<&FollowUp> = fired.iter().filter(|f| f.kind == Kind::Chase).collect();
-    let others = fired.len() - chases.len();
+/// The notifications for follow-ups that fell due, as (title, body). A few at once are
+/// each their own; more (a backlog after the PC was off, a busy minute) are one, with the
+/// count by kind and the most urgent chase, so catching up is not a flood.
+pub(crate) fn announcements(fired: &Fired) -> Vec<(String, String)> {
+    let mut chases: Vec<&FollowUp> = fired
+        .shown
+        .iter()
+        .filter(|f| f.kind == Kind::Chase)
+        .collect();
     chases.sort_by_key(|c| c.expires_at);
-    if chases.len() > MOST_AT_ONCE {
-        notes.push((
-            format!("{} 位买家待催付", chases.len()),
-            "打开客服工作台查看待付款订单".to_owned(),
-        ));
-        chases.truncate(MOST_AT_ONCE);
-    }
-    for c in chases {
-        let body = format!(
+    let chase_note = |c: &FollowUp| {
+        format!(
             "¥{} · {} 笔订单 · {}",
             c.amount,
             c.orders.len(),
             time_left(c)
-        );
-        notes.push((format!("催付：{}", c.nick), body));
+        )
+    };
+    let total = fired.total();
+    if total as usize <= MOST_AT_ONCE {
+        return fired
+            .shown
+            .iter()
+            .map(|f| match f.kind {
+                Kind::Chase => (format!("催付：{}", f.nick), chase_note(f)),
+                _ => (
+                    format!("{}：{}", f.label, f.nick),
+                    "打开客服工作台的待办查看".to_owned(),
+                ),
+            })
+            .collect();
     }
-    if others > 0 {
-        let first = fired.iter().find(|f| f.kind != Kind::Chase);
-        let body = match (others, first) {
-            (1, Some(f)) => format!("{}：{}", f.label, f.nick),
-            _ => "打开客服工作台的待办查看".to_owned(),
-        };
-        notes.push((format!("{others} 条待办到期"), body));
+    let mut kinds: Vec<(Kind, u64)> = fired.by_kind.iter().map(|(k, n)| (*k, *n)).collect();
+    // Chases first (an unpaid order is lost at its close), then the most numerous.
+    kinds.sort_by_key(|(k, n)| (*k != Kind::Chase, std::cmp::Reverse(*n)));
+    let mut body = kinds
+        .iter()
+        .map(|(k, n)| format!("{} {n}", k.label()))
+        .collect::<Vec<_>>()
+        .join(" · ");
+    if let Some(c) = chases.first() {
+        body.push_str(&format!("；最急：{} {}", c.nick, chase_note(c)));
     }
-    notes
+    vec![(format!("{total} 条待办到期"), body)]
 }

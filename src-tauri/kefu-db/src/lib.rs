@@ -31,7 +31,7 @@ use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{AnyConnection, AnyPool, Executor};
 
 pub use agenda::{
-    Agenda, AgendaCounts, FollowUp, OVERDUE_AFTER_MINUTES, SHOP_TIME, UPCOMING_HOURS,
+    Agenda, AgendaCounts, Fired, FollowUp, OVERDUE_AFTER_MINUTES, SHOP_TIME, UPCOMING_HOURS,
 };
 pub use buyers::{BuyerDetail, BuyerSummary, GroupCounts};
 pub use error::{Error, Result};

@@ -97,7 +97,8 @@ proptest! {
                     }
                 }
                 let (out, _) = db.run_due(now, &rules).await.expect("run");
-                for f in out {
+                prop_assert_eq!(out.total() as usize, out.shown.iter().filter(|f| f.kind == Kind::Chase).count() + out.by_kind.iter().filter(|(k, _)| **k != Kind::Chase).map(|(_, n)| *n as usize).sum::<usize>());
+                for f in out.shown {
                     *fired.entry(f.id).or_default() += 1;
                     prop_assert!(f.due_at <= now, "announced before it was due");
                     if f.kind == Kind::Chase {

@@ -2,7 +2,7 @@
 //! events, the tray's count and notifications in one place (`crate::events`); the command
 //! line has no window to tell and keeps only the value.
 
-use kefu_db::{Conversation, FollowUp};
+use kefu_db::{Conversation, Fired};
 
 /// One thing that changed. The operations of `Desk` report the first kinds; the shell's
 /// loops (the database watch, the chase timer) report the others through the same place.
@@ -19,7 +19,7 @@ pub enum Change {
     /// Follow-ups were snoozed, done or added: the next due time may move.
     Agenda,
     /// Follow-ups fell due and this PC claimed them (each once, across PCs): announce them.
-    Announced(Vec<FollowUp>),
+    Announced(Fired),
     /// Open follow-ups due now: the tray's count.
     DueNow(i64),
     /// The team changed: a state, an assignment, an account, a heartbeat.

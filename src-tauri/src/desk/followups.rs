@@ -124,7 +124,7 @@ mod tests {
                 .changes
                 .into_iter()
                 .flat_map(|c| match c {
-                    Change::Announced(fired) => fired,
+                    Change::Announced(fired) => fired.shown,
                     _ => Vec::new(),
                 })
                 .collect();

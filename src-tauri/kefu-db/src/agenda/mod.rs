@@ -1,6 +1,7 @@
 //! The stored agenda: planning follow-ups from the orders, announcing each once, snooze and
 //! done. The rules are kefu-core's; this is where they meet the rows.
 
+mod due;
 mod plan;
 mod queries;
 
@@ -11,6 +12,7 @@ use kefu_core::followups::ChaseStep;
 use kefu_core::{Fen, ShopTime};
 use serde::Serialize;
 
+pub use due::Fired;
 pub(crate) use plan::{assign_owners, new_buyer_plan_rows, plan_new_buyer, replan, ToPlan};
 
 use crate::rows::at as time;

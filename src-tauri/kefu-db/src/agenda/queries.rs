@@ -2,8 +2,8 @@
 //! snooze, done and follow-ups added by hand.
 
 use chrono::{DateTime, Utc};
-use kefu_core::agenda::{self, Kind, Planned, Snooze};
-use kefu_core::followups::{ChaseStep, Rules};
+use kefu_core::agenda::{self, Planned, Snooze};
+use kefu_core::followups::Rules;
 use kefu_core::{BuyerNick, OrderNo};
 
 use super::plan::{any_rows, replan_stored};
@@ -152,68 +152,6 @@ impl Db {
         .fetch_optional(&self.pool)
         .await?;
         t.map(time).transpose()
-    }
-
-    /// The scheduler's step: claims and returns what fell due by `now` and was not yet
-    /// announced, and when the next one falls due. Each follow-up is claimed in its own
-    /// transaction before it is returned, so it is announced once, across restarts and
-    /// across PCs sharing the database; a crash after the claim loses only the
-    /// notification, never the follow-up, which stays on the agenda.
-    pub async fn run_due(
-        &self,
-        now: DateTime<Utc>,
-        rules: &Rules,
-    ) -> Result<(Vec<FollowUp>, Option<DateTime<Utc>>)> {
-        let t = now.timestamp();
-        let rows: Vec<FollowUpRow> = sqlx::query_as(
-            "SELECT * FROM followups WHERE done_at IS NULL AND announced_at IS NULL AND wake_at <= $1
-             ORDER BY wake_at LIMIT 500",
-        )
-        .bind(t)
-        .fetch_all(&self.pool)
-        .await?;
-        let mut fired = Vec::new();
-        for row in rows {
-            let mut tx = self.pool.begin().await?;
-            // Expired before it could be announced (the app was off): nothing to say, but
-            // it is marked so that the step does not look at it again.
-            let expired = row.expires_at.is_some_and(|e| e <= t);
-            let claimed = sqlx::query(
-                "UPDATE followups SET announced_at = $1 WHERE id = $2 AND announced_at IS NULL",
-            )
-            .bind(t)
-            .bind(row.id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-                == 1;
-            if !claimed || expired {
-                tx.commit().await?;
-                continue;
-            }
-            let f = row.into_follow_up(now)?;
-            if f.kind == Kind::Chase {
-                sqlx::query(
-                    "INSERT INTO chases (buyer_nick, due_at, step, orders, announced_at)
-                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (buyer_nick, due_at) DO NOTHING",
-                )
-                .bind(&f.nick)
-                // The chase counts as sent now, when the agent is tapped: it covers the
-                // steps that fell due while the app was closed.
-                .bind(t)
-                .bind(f.step.map_or("first", ChaseStep::code))
-                .bind(f.orders.join(","))
-                .bind(t)
-                .execute(&mut *tx)
-                .await?;
-                // The chase covers the buyer's other steps near it and counts towards the
-                // daily limit: plan the buyer's chases again.
-                replan_stored(&mut tx, &[f.nick.as_str()], rules, now).await?;
-            }
-            tx.commit().await?;
-            fired.push(f);
-        }
-        Ok((fired, self.next_wake().await?))
     }
 
     /// Snoozes a follow-up: it leaves the due lists and is announced again at the end.

@@ -1,0 +1,190 @@
+//! The scheduler's step: what fell due is claimed, each follow-up once across restarts
+//! and PCs, before it is announced. A backlog (a PC that was off over a weekend) is claimed
+//! in a few statements and announced as one, with the count by kind.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use kefu_core::agenda::Kind;
+use kefu_core::followups::{ChaseStep, Rules};
+use serde::Serialize;
+
+use super::plan::replan_stored;
+use super::{FollowUp, FollowUpRow};
+use crate::{Db, Result};
+
+/// Follow-ups other than chases shown one by one at most; the rest are counted.
+const SHOWN: usize = 5;
+/// Chases claimed per read (each in its own transaction: it records the chase and plans
+/// the buyer's next ones).
+const CHASES_PER_READ: i64 = 500;
+
+/// What one step claimed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Fired {
+    /// Every chase claimed, and the first few of the other follow-ups.
+    pub shown: Vec<FollowUp>,
+    /// Every follow-up claimed, by kind.
+    pub by_kind: BTreeMap<Kind, u64>,
+}
+
+impl Fired {
+    pub fn total(&self) -> u64 {
+        self.by_kind.values().sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_kind.is_empty()
+    }
+}
+
+impl Db {
+    /// The scheduler's step: claims what fell due by `now` and was not yet announced, and
+    /// says when the next one falls due. A follow-up is claimed (marked announced) before
+    /// it is returned, so it is announced once, across restarts and PCs sharing the
+    /// database; a crash after the claim loses only the notification, never the follow-up,
+    /// which stays on the agenda.
+    pub async fn run_due(
+        &self,
+        now: DateTime<Utc>,
+        rules: &Rules,
+    ) -> Result<(Fired, Option<DateTime<Utc>>)> {
+        let t = now.timestamp();
+        // Expired before it could be announced (the app was off): nothing to say, but it is
+        // marked so that the step does not look at it again.
+        sqlx::query(
+            "UPDATE followups SET announced_at = $1 WHERE done_at IS NULL AND announced_at IS NULL
+             AND wake_at <= $1 AND expires_at IS NOT NULL AND expires_at <= $1",
+        )
+        .bind(t)
+        .execute(&self.pool)
+        .await?;
+        let mut fired = Fired::default();
+        // Reminders for the agent, with nothing to record: all claimed in one statement.
+        let mut others: Vec<(i64, String)> = sqlx::query_as(
+            "UPDATE followups SET announced_at = $1 WHERE done_at IS NULL AND announced_at IS NULL
+             AND wake_at <= $1 AND kind <> 'chase' RETURNING id, kind",
+        )
+        .bind(t)
+        .fetch_all(&self.pool)
+        .await?;
+        others.sort();
+        for (i, (id, kind)) in others.iter().enumerate() {
+            let f = if i < SHOWN {
+                let f = self.follow_up(*id, now).await?;
+                let kind = f.kind;
+                fired.shown.push(f);
+                kind
+            } else {
+                Kind::parse(kind)
+                    .map_err(|_| crate::Error::Corrupt(format!("followups.kind = {kind}")))?
+            };
+            *fired.by_kind.entry(f).or_default() += 1;
+        }
+        loop {
+            let claimed = self.claim_chases(now, rules).await?;
+            let last = (claimed.len() as i64) < CHASES_PER_READ;
+            for c in claimed {
+                *fired.by_kind.entry(Kind::Chase).or_default() += 1;
+                fired.shown.push(c);
+            }
+            if last {
+                break;
+            }
+        }
+        Ok((fired, self.next_wake().await?))
+    }
+
+    /// Claims due chases, each in its own transaction: the chase counts as sent when the
+    /// agent is tapped, and it covers the buyer's other steps near it and counts towards the
+    /// daily limit, so the buyer's chases are planned again.
+    async fn claim_chases(&self, now: DateTime<Utc>, rules: &Rules) -> Result<Vec<FollowUp>> {
+        let t = now.timestamp();
+        let rows: Vec<FollowUpRow> = sqlx::query_as(
+            "SELECT * FROM followups WHERE done_at IS NULL AND announced_at IS NULL
+             AND wake_at <= $1 AND kind = 'chase' ORDER BY wake_at LIMIT $2",
+        )
+        .bind(t)
+        .bind(CHASES_PER_READ)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut fired = Vec::new();
+        for row in rows {
+            let mut tx = self.pool.begin().await?;
+            let claimed = sqlx::query(
+                "UPDATE followups SET announced_at = $1 WHERE id = $2 AND announced_at IS NULL",
+            )
+            .bind(t)
+            .bind(row.id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+                == 1;
+            if !claimed {
+                tx.commit().await?;
+                continue;
+            }
+            let f = row.into_follow_up(now)?;
+            sqlx::query(
+                "INSERT INTO chases (buyer_nick, due_at, step, orders, announced_at)
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (buyer_nick, due_at) DO NOTHING",
+            )
+            .bind(&f.nick)
+            // Sent now: it covers the steps that fell due while the app was closed.
+            .bind(t)
+            .bind(f.step.map_or("first", ChaseStep::code))
+            .bind(f.orders.join(","))
+            .bind(t)
+            .execute(&mut *tx)
+            .await?;
+            replan_stored(&mut tx, &[f.nick.as_str()], rules, now).await?;
+            tx.commit().await?;
+            fired.push(f);
+        }
+        Ok(fired)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::{fresh, now};
+
+    use super::*;
+
+    /// A weekend's backlog is claimed in one step, counted by kind, and never again.
+    #[tokio::test]
+    async fn a_backlog_is_claimed_in_one_step_and_counted_by_kind() {
+        let (_dir, db) = fresh().await;
+        let t = now().timestamp();
+        sqlx::query(
+            "INSERT INTO buyers (nick, grp, sort_key, first_seen_at) VALUES ('买家', 0, 0, $1)",
+        )
+        .bind(t)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000)
+             INSERT INTO followups (buyer_nick, key, kind, due_at, wake_at, expires_at)
+             SELECT '买家', 'k' || i, CASE WHEN i % 10 = 0 THEN 'review_request' ELSE 'delayed_shipment' END,
+                    $1 - 86400 * 2 + i, $1 - 86400 * 2 + i,
+                    -- A few expired while the PC was off: nothing to say for those.
+                    CASE WHEN i <= 7 THEN $1 - 60 ELSE NULL END
+             FROM n",
+        )
+        .bind(t)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+        let rules = Rules::default();
+        let (fired, _) = db.run_due(now(), &rules).await.unwrap();
+        assert_eq!(fired.total(), 10_000 - 7);
+        assert_eq!(
+            fired.by_kind.into_iter().collect::<Vec<_>>(),
+            vec![(Kind::ReviewRequest, 1_000), (Kind::DelayedShipment, 8_993)]
+        );
+        assert_eq!(fired.shown.len(), SHOWN);
+        let (again, _) = db.run_due(now(), &rules).await.unwrap();
+        assert!(again.is_empty(), "each follow-up is announced once");
+    }
+}
