@@ -15,6 +15,33 @@ use crate::{rows, Backend, Db, Result};
 /// moves in steps, each committing, so other PCs and the window are never held long.
 const PER_STEP: i64 = 5_000;
 
+/// Orders grouped by their buyer.
+pub(crate) fn by_buyer<'a>(
+    orders: impl IntoIterator<Item = &'a Order>,
+) -> HashMap<&'a str, Vec<&'a Order>> {
+    let mut out: HashMap<&str, Vec<&Order>> = HashMap::new();
+    for o in orders {
+        out.entry(o.buyer.as_str()).or_default().push(o);
+    }
+    out
+}
+
+/// Where each of these buyers stands at `now` with its orders (none: an inquiry).
+pub(crate) fn standings_of<'n>(
+    nicks: &[&'n str],
+    by_buyer: &HashMap<&str, Vec<&Order>>,
+    rules: &Rules,
+    now: DateTime<Utc>,
+) -> Vec<(&'n str, Standing)> {
+    nicks
+        .iter()
+        .map(|n| {
+            let theirs = by_buyer.get(n).map(Vec::as_slice).unwrap_or(&[]);
+            (*n, standing(theirs, rules, now))
+        })
+        .collect()
+}
+
 impl Db {
     /// Derives again every buyer whose standing a platform timer changed by `now`; returns
     /// how many moved. Safe on every PC at once: on a team database each takes buyers no
@@ -61,17 +88,7 @@ impl Db {
         }
         let keys: Vec<&str> = nicks.iter().map(String::as_str).collect();
         let orders = rows::orders_of_buyers(&mut tx, &keys).await?;
-        let mut by_buyer: HashMap<&str, Vec<&Order>> = HashMap::new();
-        for o in &orders {
-            by_buyer.entry(o.buyer.as_str()).or_default().push(o);
-        }
-        let standings: Vec<(&str, Standing)> = keys
-            .iter()
-            .map(|n| {
-                let theirs = by_buyer.get(n).map(Vec::as_slice).unwrap_or(&[]);
-                (*n, standing(theirs, rules, now))
-            })
-            .collect();
+        let standings = standings_of(&keys, &by_buyer(&orders), rules, now);
         rows::upsert_buyers(&mut tx, &standings, now.timestamp()).await?;
         tx.commit().await?;
         Ok(nicks.len() as u64)

@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use kefu_core::followups::Rules;
-use kefu_core::{standing, Order, OrderItem, Standing};
+use kefu_core::{Order, OrderItem};
 use serde::Serialize;
 
 use crate::{agenda, rows, Backend, Db, Error, Result};
@@ -101,17 +101,8 @@ impl Db {
         for o in stored.iter().chain(&changed) {
             after.insert(o.no.as_str(), o);
         }
-        let mut by_buyer: HashMap<&str, Vec<&Order>> = HashMap::with_capacity(nicks.len());
-        for o in after.into_values() {
-            by_buyer.entry(o.buyer.as_str()).or_default().push(o);
-        }
-        let standings: Vec<(&str, Standing)> = nicks
-            .iter()
-            .map(|n| {
-                let orders = by_buyer.get(n).map(Vec::as_slice).unwrap_or(&[]);
-                (*n, standing(orders, rules, now))
-            })
-            .collect();
+        let by_buyer = crate::standing::by_buyer(after.into_values());
+        let standings = crate::standing::standings_of(&nicks, &by_buyer, rules, now);
         let stamp = now.timestamp();
         // A large batch writes faster into tables without their secondary indexes, which
         // are then rebuilt from sorted data in one pass, instead of inserting keys at random
