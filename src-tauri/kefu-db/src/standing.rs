@@ -47,6 +47,12 @@ impl Db {
     /// how many moved. Safe on every PC at once: on a team database each takes buyers no
     /// other PC is taking.
     pub async fn regroup_due(&self, rules: &Rules, now: DateTime<Utc>) -> Result<u64> {
+        // Most steps find nothing due: a read answers that without taking SQLite's write
+        // lock (every step and every command-line call comes here).
+        let due = matches!(self.next_regroup().await?, Some(t) if t <= now);
+        if !due {
+            return Ok(0);
+        }
         let mut moved = 0;
         loop {
             let step = self.regroup_step(rules, now).await?;
