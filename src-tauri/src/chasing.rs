@@ -1,5 +1,6 @@
-//! The payment-chase loop: a thin timer around `Desk::run_due`. It sleeps until the next
-//! chase is due (never polling), wakes early when orders change, and wakes at least every
+//! The follow-up loop: a thin timer around `Desk::run_due` (buyers whose platform timer
+//! passed move group, due follow-ups are announced). It sleeps until the next follow-up or
+//! timer is due (never polling), wakes early when orders change, and wakes at least every
 //! few minutes so that a PC that slept or a clock that jumped catches up.
 
 use std::sync::atomic::{AtomicI64, Ordering};

@@ -1,5 +1,5 @@
 //! The one place where changes become what the agent sees: the window's events (the names
-//! ui/app.js listens to), the tray's count, notifications, and waking the chase timer.
+//! ui/main.js listens to), the tray's count, notifications, and waking the chase timer.
 //! Commands and loops report `Change`s; none of them picks an event itself.
 
 use tauri::{AppHandle, Emitter, Manager, Runtime};
