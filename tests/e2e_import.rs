@@ -65,7 +65,12 @@ fn hostile_buyer_text_is_shown_as_text_and_never_runs() {
         assert!(shown.iter().any(|t| t == hostile), "{shown:?}");
         assert!(shown.iter().any(|t| t == "<script>window.__pwned=2</script>"), "{shown:?}");
         assert_eq!(app.js("return document.querySelectorAll('#detail img, #detail script, #detail b, #buyer-rows b').length"), json!(0));
-        std::thread::sleep(std::time::Duration::from_millis(300));
+        // An image the page loads from the same address fails first: by then an injected
+        // one would have failed too and run its handler.
+        app.js_async(
+            "const done = arguments[arguments.length - 1]; const probe = new Image(); \
+             probe.onerror = () => done(true); probe.onload = () => done(true); probe.src = 'x';",
+        );
         assert_eq!(app.js("return window.__pwned === undefined"), Value::Bool(true), "no buyer text ran");
         app.screenshot("hostile");
     });

@@ -19,25 +19,37 @@ fn a_due_chase_raises_a_notification_once() {
     assert!(due.iter().all(|c| c["announced"] == false));
     let most_urgent = due[0]["nick"].as_str().expect("a nick").to_owned();
 
+    // Everything due before the app started: the 12 chases and the demo's other follow-ups.
+    let due_now = ["overdue", "due"]
+        .iter()
+        .map(|l| followups[*l].as_array().map_or(0, Vec::len))
+        .sum::<usize>();
+
     let monitor = NotifyMonitor::start(&desktop);
     {
         let app = App::launch(&desktop, "notify");
-        app.steps(|_| {
-            // Everything that fell due before the app started (the 12 chases and the demo's
-            // other follow-ups) is one notification, with the count by kind and the most
-            // urgent chase; give a straggler time to show up before counting.
-            let summary = format!("最急：{most_urgent}");
-            wait_for(Duration::from_secs(15), "the catch-up notification", || {
-                monitor.text().contains(&summary).then_some(())
-            });
-            std::thread::sleep(Duration::from_secs(2));
-            let seen = monitor.text();
-            assert!(seen.contains("催付 12"), "the chases counted:\n{seen}");
-            assert_eq!(
-                seen.matches("条待办到期").count(),
-                1,
-                "one notification for the catch-up:\n{seen}"
+        app.steps(|app| {
+            // The catch-up is over once the app has announced every follow-up that was due;
+            // what it notified by then is on the bus when the monitor has counted as many.
+            let done = app.wait_js(
+                "the catch-up to be announced",
+                &format!(
+                    "const t = window.kefuTest && kefuTest.timer(); \
+                     return t && t.announced === {due_now} && t"
+                ),
             );
+            let notified = done["notifications"].as_u64().expect("a count") as usize;
+            wait_for(
+                Duration::from_secs(15),
+                "the notifications on the bus",
+                || (monitor.count() >= notified).then_some(()),
+            );
+            let seen = monitor.text();
+            assert_eq!(notified, 1, "one notification for the catch-up:\n{seen}");
+            assert_eq!(monitor.count(), 1, "{seen}");
+            assert!(seen.contains("条待办到期"), "{seen}");
+            assert!(seen.contains("催付 12"), "the chases counted:\n{seen}");
+            assert!(seen.contains(&format!("最急：{most_urgent}")), "{seen}");
             assert_eq!(seen.matches("催付：").count(), 0, "no chase alone:\n{seen}");
         });
     }
@@ -67,8 +79,11 @@ fn a_chase_imported_from_the_command_line_is_announced_at_once() {
     let app = App::launch(&desktop, "notify-external");
     app.steps(|app| {
         app.wait_js("the workbench to start", "return document.body.dataset.ready === '1'");
-        // Let the first catch-up (2 s after launch) pass with nothing to do.
-        std::thread::sleep(Duration::from_secs(3));
+        // The first catch-up (2 s after launch) passes with nothing to do.
+        app.wait_js(
+            "the first step of the follow-up loop",
+            "const t = kefuTest.timer(); return t !== null && t.steps >= 1",
+        );
         // Clock start is 12:00 shop time: placed 11:30, the first chase is overdue.
         let csv = desktop.home.path().join("ExportOrderList_script.csv");
         std::fs::write(

@@ -85,6 +85,8 @@ function installTestSeam() {
   /** @type {any} */ (window).kefuTest = Object.freeze({
     /** Imports as a drop on the window does. @param {string[]} paths @param {boolean} [skipBad] */
     importFiles: (paths, skipBad) => runImport(paths, !!skipBad),
+    /** The follow-up loop's latest step (what it claimed and notified since launch), or null. */
+    timer: () => state.timer,
   });
 }
 
@@ -106,6 +108,7 @@ async function start() {
       $("connection").textContent = c.ok ? "" : `数据库连接中断，正在自动重试；已输入的内容不会丢失。（${c.message}）`;
       if (c.ok) say("数据库已重新连接");
     }),
+    listen("desk://timer", (/** @type {import("./lib/ipc.js").TimerSteps} */ t) => { state.timer = t; }),
     listen("import://progress", showProgress),
     listen("tauri://drag-enter", () => document.body.classList.add("dropping")),
     listen("tauri://drag-leave", () => document.body.classList.remove("dropping")),

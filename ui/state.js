@@ -24,10 +24,11 @@ export const GROUPS = ["inquiry", "order", "shipped", "closed"];
  * @property {import("./lib/ipc.js").Agent | null} me  the account signed in here
  * @property {import("./lib/ipc.js").Conversation[]} open  every open conversation
  * @property {boolean} welcomeOffered  the demo shop was offered once already
+ * @property {import("./lib/ipc.js").TimerSteps | null} timer  the follow-up loop's latest step
  */
 
 /** @type {State} */
 export const state = {
   group: "order", counts: {}, pages: new Map(), total: 0, selected: -1, searchHits: null, detailNick: null,
-  agenda: [], team: [], me: null, open: [], welcomeOffered: false,
+  agenda: [], team: [], me: null, open: [], welcomeOffered: false, timer: null,
 };

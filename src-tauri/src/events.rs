@@ -2,6 +2,8 @@
 //! ui/main.js listens to), the tray's count, notifications, and waking the chase timer.
 //! Commands and loops report `Change`s; none of them picks an event itself.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_notification::{Notification, NotificationExt};
 
@@ -19,8 +21,17 @@ pub const EXTERNAL: &str = "desk://external";
 /// The database stopped or started answering again: `{ok, message}`; the page says so in
 /// a banner and keeps what the agent typed.
 pub const CONNECTION: &str = "desk://connection";
+/// The follow-up loop finished a step, as `Steps`.
+pub const TIMER: &str = "desk://timer";
 /// Progress of the running import, as `ImportProgress`.
 pub const IMPORT_PROGRESS: &str = "import://progress";
+
+/// Notifications the desktop accepted since launch (reported with each step of the loop).
+static NOTIFICATIONS: AtomicU64 = AtomicU64::new(0);
+
+pub fn notifications_shown() -> u64 {
+    NOTIFICATIONS.load(Ordering::SeqCst)
+}
 
 #[derive(Clone, serde::Serialize)]
 struct Connection<'a> {
@@ -59,8 +70,8 @@ pub fn tell<R: Runtime>(app: &AppHandle<R>, changes: &[Change]) {
                 wake(app);
                 refresh(AGENDA_CHANGED);
             }
-            Change::Announced(fired) => {
-                for (title, body) in crate::chasing::announcements(fired) {
+            Change::Announced { fired, at } => {
+                for (title, body) in crate::chasing::announcements(fired, *at) {
                     notify(app, &title, &body);
                 }
                 if !fired.is_empty() {
@@ -92,6 +103,9 @@ pub fn tell<R: Runtime>(app: &AppHandle<R>, changes: &[Change]) {
                 let _ = app.emit(CONNECTION, Connection { ok: *ok, message });
             }
             Change::Paused => wake(app),
+            Change::Stepped(steps) => {
+                let _ = app.emit(TIMER, steps);
+            }
         }
     }
 }
@@ -109,7 +123,10 @@ fn notify<R: Runtime>(app: &AppHandle<R>, title: &str, body: &str) {
     if app.try_state::<Notification<R>>().is_none() {
         return;
     }
-    if let Err(e) = app.notification().builder().title(title).body(body).show() {
-        eprintln!("kefu-desk: notification: {e}");
+    match app.notification().builder().title(title).body(body).show() {
+        Ok(()) => {
+            NOTIFICATIONS.fetch_add(1, Ordering::SeqCst);
+        }
+        Err(e) => eprintln!("kefu-desk: notification: {e}"),
     }
 }

@@ -154,6 +154,7 @@ const tauri = /** @type {Tauri} */ (/** @type {any} */ (window).__TAURI__);
 /** @typedef {{stage: string, done: number, total: number}} ImportProgress */
 /** @typedef {{db_url: string, agent: string, auto_close_minutes: number, suspend_when_locked: boolean}} Settings */
 /** @typedef {{ok: boolean, message: string}} ConnectionState */
+/** @typedef {{steps: number, announced: number, notifications: number}} TimerSteps  what the follow-up loop has done since launch */
 
 /**
  * What went wrong, for the agent. The database going away is said plainly in Chinese: the

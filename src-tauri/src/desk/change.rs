@@ -2,6 +2,7 @@
 //! events, the tray's count and notifications in one place (`crate::events`); the command
 //! line has no window to tell and keeps only the value.
 
+use chrono::{DateTime, Utc};
 use kefu_db::{Conversation, Fired};
 
 /// One thing that changed. The operations of `Desk` report the first kinds; the shell's
@@ -18,8 +19,9 @@ pub enum Change {
     BuyerNote,
     /// Follow-ups were snoozed, done or added: the next due time may move.
     Agenda,
-    /// Follow-ups fell due and this PC claimed them (each once, across PCs): announce them.
-    Announced(Fired),
+    /// Follow-ups fell due and this PC claimed them (each once, across PCs): announce them,
+    /// with times left counted from `at`, the step's own moment.
+    Announced { fired: Fired, at: DateTime<Utc> },
     /// Open follow-ups due now: the tray's count.
     DueNow(i64),
     /// The team changed: a state, an assignment, an account, a heartbeat.
@@ -34,6 +36,20 @@ pub enum Change {
     Connection { ok: bool, message: String },
     /// Notifications were paused: the chase timer plans again.
     Paused,
+    /// The follow-up loop finished a step: what it has done since launch.
+    Stepped(Steps),
+}
+
+/// What the follow-up loop has done since the app started. The window keeps the latest, so
+/// that "the catch-up is over and it was one notification" is something to wait for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Steps {
+    /// Steps run (a pause is not a step).
+    pub steps: u64,
+    /// Follow-ups this PC claimed and announced.
+    pub announced: u64,
+    /// Notifications the desktop accepted, of every kind.
+    pub notifications: u64,
 }
 
 /// An operation's result with what it changed.

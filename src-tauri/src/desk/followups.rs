@@ -32,7 +32,7 @@ impl Desk {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        let mut changes = vec![Change::Announced(fired)];
+        let mut changes = vec![Change::Announced { fired, at: now }];
         if moved > 0 {
             changes.push(Change::Buyers);
         }
@@ -124,7 +124,7 @@ mod tests {
                 .changes
                 .into_iter()
                 .flat_map(|c| match c {
-                    Change::Announced(fired) => fired.shown,
+                    Change::Announced { fired, .. } => fired.shown,
                     _ => Vec::new(),
                 })
                 .collect();

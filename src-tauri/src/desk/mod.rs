@@ -7,7 +7,7 @@ mod followups;
 mod import;
 mod team;
 
-pub use change::{Change, Changed};
+pub use change::{Change, Changed, Steps};
 pub use import::{ImportProgress, ImportReport};
 
 use chrono::{DateTime, Utc};
