@@ -54,6 +54,14 @@ pub struct Db {
     claimer: std::sync::Arc<tokio::sync::Mutex<Option<(AnyConnection, std::time::Instant)>>>,
 }
 
+/// Each SQLite connection's page cache. The window's reads (a page of a list, the counts,
+/// the agenda) touch a few megabytes, and every pooled connection keeps its own cache, so it
+/// stays small: the operating system caches the file for all of them.
+pub(crate) const PAGE_CACHE: &str = "PRAGMA cache_size = -4096; PRAGMA shrink_memory";
+/// An import's page cache, for the length of the import: re-reading pages from the OS
+/// dominated large imports with the default 2 MiB.
+pub(crate) const IMPORT_PAGE_CACHE: &str = "PRAGMA cache_size = -65536";
+
 impl Db {
     /// Opens (creating if needed) the database and brings its schema up to date.
     pub async fn open(url: &DbUrl) -> Result<Db> {
@@ -85,15 +93,14 @@ impl Db {
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
-                        // WAL: readers never wait for the writer. 64 MiB of page cache (the
-                        // default is 2 MiB): group lists and large imports touch far more,
-                        // and re-reading pages from the OS dominated imports.
+                        // WAL: readers never wait for the writer.
                         conn.execute(
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
-                             PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;
-                             PRAGMA temp_store = memory; PRAGMA busy_timeout = 5000;",
+                             PRAGMA foreign_keys = ON; PRAGMA temp_store = memory;
+                             PRAGMA busy_timeout = 5000;",
                         )
                         .await?;
+                        conn.execute(PAGE_CACHE).await?;
                     }
                     Ok(())
                 })

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use kefu_core::followups::Rules;
 use kefu_core::{Order, OrderItem};
 use serde::Serialize;
+use sqlx::{Any, Transaction};
 
 use crate::{agenda, rows, Backend, Db, Error, Result};
 
@@ -50,7 +51,6 @@ impl Db {
         now: DateTime<Utc>,
         mut progress: impl FnMut(u64, u64) -> bool,
     ) -> Result<Applied> {
-        let mut applied = Applied::default();
         // Later rows of the same batch merge into earlier ones, as a second import would.
         // The stable sort keeps export order among rows of one order, and writing in key
         // order keeps the primary-key index appends cheap.
@@ -62,11 +62,44 @@ impl Db {
             }
             same
         });
-        let total = orders.len() as u64;
         let mut tx = self.pool.begin().await?;
+        let sqlite = self.backend == Backend::Sqlite;
+        if sqlite {
+            // An import touches far more pages than the window's reads ever do: it gets a
+            // large page cache for its run and gives it back at the end (the
+            // connection returns to the pool), so that an idle window does not keep the
+            // memory of its last import.
+            sqlx::query(crate::IMPORT_PAGE_CACHE)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let outcome = self
+            .write_batch(&mut tx, orders, items, rules, now, &mut progress)
+            .await;
+        if sqlite {
+            // Shrinks as the transaction's pages are released; on failure too.
+            sqlx::query(crate::PAGE_CACHE).execute(&mut *tx).await?;
+        }
+        let applied = outcome?;
+        tx.commit().await?;
+        Ok(applied)
+    }
+
+    /// The body of `apply`, inside its transaction.
+    async fn write_batch(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        orders: Vec<Order>,
+        items: &[OrderItem],
+        rules: &Rules,
+        now: DateTime<Utc>,
+        progress: &mut impl FnMut(u64, u64) -> bool,
+    ) -> Result<Applied> {
+        let mut applied = Applied::default();
+        let total = orders.len() as u64;
         let keys: Vec<&str> = orders.iter().map(|o| o.no.as_str()).collect();
         let mut existing: HashMap<String, Order> = HashMap::new();
-        for o in rows::orders_by_no(&mut tx, &keys).await? {
+        for o in rows::orders_by_no(tx, &keys).await? {
             existing.insert(o.no.as_str().to_owned(), o);
         }
         drop(keys);
@@ -96,7 +129,7 @@ impl Db {
         // stored, overlaid with what changed. (A merge keeps an order's buyer.)
         let touched: BTreeSet<&str> = changed.iter().map(|o| o.buyer.as_str()).collect();
         let nicks: Vec<&str> = touched.into_iter().collect();
-        let stored = rows::orders_of_buyers(&mut tx, &nicks).await?;
+        let stored = rows::orders_of_buyers(tx, &nicks).await?;
         let mut after: HashMap<&str, &Order> = HashMap::with_capacity(changed.len());
         for o in stored.iter().chain(&changed) {
             after.insert(o.no.as_str(), o);
@@ -108,22 +141,22 @@ impl Db {
         // are then rebuilt from sorted data in one pass, instead of inserting keys at random
         // places. DDL is transactional here, so a cancel or failure leaves them as they were.
         let rebuilt = if changed.len() >= BULK_ORDERS && self.backend == Backend::Sqlite {
-            rows::drop_secondary_indexes(&mut tx).await?
+            rows::drop_secondary_indexes(tx).await?
         } else {
             Vec::new()
         };
         // Buyers first: orders refer to them.
-        rows::upsert_buyers(&mut tx, &standings, stamp).await?;
+        rows::upsert_buyers(tx, &standings, stamp).await?;
         let mut done = 0u64;
         for chunk in changed.chunks(rows::ORDERS_PER_STATEMENT) {
-            rows::upsert_orders(&mut tx, chunk, stamp).await?;
+            rows::upsert_orders(tx, chunk, stamp).await?;
             done += chunk.len() as u64;
             if !progress(done, total) {
                 return Err(Error::Cancelled);
             }
         }
         for sql in &rebuilt {
-            sqlx::query(sql).execute(&mut *tx).await?;
+            sqlx::query(sql).execute(&mut **tx).await?;
         }
         // Every touched buyer's follow-ups, planned from its orders as they now are.
         let empty: Vec<&Order> = Vec::new();
@@ -136,14 +169,13 @@ impl Db {
                 orders: by_buyer.get(nick).unwrap_or(&empty),
             })
             .collect();
-        agenda::replan(&mut tx, &to_plan, rules, now).await?;
-        let (stored, skipped) = rows::replace_items(&mut tx, items).await?;
+        agenda::replan(tx, &to_plan, rules, now).await?;
+        let (stored, skipped) = rows::replace_items(tx, items).await?;
         applied.items = stored;
         applied.items_skipped = skipped;
         if !progress(total, total) {
             return Err(Error::Cancelled);
         }
-        tx.commit().await?;
         Ok(applied)
     }
 }
