@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use serde_json::{json, Value};
 
+pub mod export;
 pub mod team;
 
 /// Where the app's clock starts in end-to-end tests: a weekday noon, shop time.
@@ -240,6 +241,15 @@ impl App {
         r["value"].clone()
     }
 
+    /// Runs a script that calls its last argument when done, and returns what it passed.
+    pub fn js_async(&self, script: &str) -> Value {
+        let r = post(
+            &self.url("/execute/async"),
+            &json!({"script": script, "args": []}),
+        );
+        r["value"].clone()
+    }
+
     /// Finds and clicks an element as a user would. The page re-renders lists when data
     /// changes (an import, a routing step on another PC), so an element found a moment ago
     /// may be replaced before the click lands: then it is found again, for up to 3 s.
@@ -392,6 +402,14 @@ impl NotifyMonitor {
     pub fn text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
+
+    /// Notifications sent on the bus so far (each is one `Notify` method call).
+    pub fn count(&self) -> usize {
+        self.text()
+            .lines()
+            .filter(|l| l.starts_with("method call") && l.contains("member=Notify"))
+            .count()
+    }
 }
 
 pub fn wait_for<T>(limit: Duration, what: &str, mut f: impl FnMut() -> Option<T>) -> T {
@@ -408,34 +426,43 @@ pub fn wait_for<T>(limit: Duration, what: &str, mut f: impl FnMut() -> Option<T>
     }
 }
 
-/// Summed proportional set size (kB) of the processes running on `display`: the app and
-/// its WebKit web and network processes (the WebDriver helpers are left out).
-pub fn pss_kb_on_display(display: &str) -> u64 {
-    let mut total = 0;
+/// Proportional set size (kB) of the processes running on `display`, by process: the app
+/// and its WebKit web and network processes (the WebDriver helpers are left out).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Pss {
+    pub total: u64,
+    pub app: u64,
+    pub web: u64,
+    pub network: u64,
+}
+
+pub fn pss_kb_on_display(display: &str) -> Pss {
+    let mut pss = Pss::default();
     let Ok(entries) = std::fs::read_dir("/proc") else {
-        return 0;
+        return pss;
     };
     for e in entries.flatten() {
         let dir = e.path();
         let comm = std::fs::read_to_string(dir.join("comm")).unwrap_or_default();
-        let comm = comm.trim();
-        if !(comm.starts_with("kefu-desk")
-            || comm.starts_with("WebKitWebProces")
-            || comm.starts_with("WebKitNetworkPr"))
-        {
-            continue;
-        }
+        let slot = match comm.trim() {
+            c if c.starts_with("kefu-desk") => &mut pss.app,
+            c if c.starts_with("WebKitWebProces") => &mut pss.web,
+            c if c.starts_with("WebKitNetworkPr") => &mut pss.network,
+            _ => continue,
+        };
         let environ = std::fs::read(dir.join("environ")).unwrap_or_default();
         let wanted = format!("DISPLAY={display}");
         if !environ.split(|b| *b == 0).any(|v| v == wanted.as_bytes()) {
             continue;
         }
         let rollup = std::fs::read_to_string(dir.join("smaps_rollup")).unwrap_or_default();
-        total += rollup
+        let kb = rollup
             .lines()
             .find_map(|l| l.strip_prefix("Pss:"))
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
             .unwrap_or(0);
+        *slot += kb;
+        pss.total += kb;
     }
-    total
+    pss
 }

@@ -1,0 +1,53 @@
+//! A big shop's order export for the benches: the import bench reads it, the launch bench
+//! opens a database made from it.
+
+use std::io::Write;
+
+const HEADER: &str = "\"订单编号\",\"买家会员名\",\"买家应付货款\",\"买家应付邮费\",\"总金额\",\"订单状态\",\"买家留言\",\"收货人姓名\",\"收货地址 \",\"联系手机\",\"订单创建时间\",\"订单付款时间 \",\"宝贝标题 \",\"物流单号 \",\"订单备注\",\"店铺名称\",\"订单关闭原因\"";
+const STATUSES: [&str; 5] = [
+    "等待买家付款",
+    "买家已付款，等待卖家发货",
+    "卖家已发货，等待买家确认",
+    "交易成功",
+    "交易关闭",
+];
+
+/// Writes a legacy export (GB18030, as the real ones are) of `orders` rows for about
+/// `orders * 0.35` buyers, placed in October 2026, and the same rows in UTF-8 beside it
+/// (`<name>.utf8.csv`); deterministic.
+pub fn legacy_export(path: &std::path::Path, orders: u64) -> std::io::Result<()> {
+    let mut text = String::with_capacity(orders as usize * 260);
+    text.push_str(HEADER);
+    text.push_str("\r\n");
+    let buyers = (orders * 35 / 100).max(1);
+    let mut x: u64 = 88172645463325252;
+    for i in 0..orders {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let buyer = x % buyers;
+        let status = STATUSES[(x >> 20) as usize % 5];
+        let fen = 990 + (x >> 30) % 90000;
+        let day = 1 + (x >> 40) % 28;
+        let (h, m) = ((x >> 45) % 24, (x >> 50) % 60);
+        let paid = if status == STATUSES[0] {
+            String::new()
+        } else {
+            format!("2026-10-{day:02} {h:02}:{:02}:00", (m + 5) % 60)
+        };
+        text.push_str(&format!(
+            "\"=\"\"40{:017}\"\"\",\"买家{buyer:07}\",\"{}.{:02}\",\"0.00\",\"{}.{:02}\",\"{status}\",\"请尽快发货，谢谢\",\"张三\",\"浙江省 杭州市 西湖区 文三路{}号\",\"'139{:08}\",\"2026-10-{day:02} {h:02}:{m:02}:00\",\"{paid}\",\"纯棉打底衫长袖T恤\",\"\",\"\",\"云朵女装旗舰店\",\"订单未关闭\"\r\n",
+            10_000_000_000_000_000 + i,
+            fen / 100,
+            fen % 100,
+            fen / 100,
+            fen % 100,
+            x % 999,
+            x % 100_000_000
+        ));
+    }
+    let (gbk, _, _) = encoding_rs::GB18030.encode(&text);
+    std::fs::File::create(path)?.write_all(&gbk)?;
+    let utf8 = path.with_extension("utf8.csv");
+    std::fs::write(utf8, text)
+}
