@@ -15,10 +15,12 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::shop::ShopTime;
 
+mod assign;
 mod coverage;
 mod demand;
 mod rules;
 mod staffing;
+mod suggest;
 
 pub use coverage::{coverage, Coverage, ShortSlot};
 pub use demand::{
@@ -27,6 +29,7 @@ pub use demand::{
 };
 pub use rules::{check, is_night, Breach, RuleKind, ShiftRef, Warning};
 pub use staffing::{agents_needed, erlang_c, servers_needed, service_level, staff, Staffing};
+pub use suggest::{lower_bound_hours, suggest, Dropped, Suggestion};
 
 /// Half-hour slots: the grid's and the demand's unit.
 pub const SLOT_MINUTES: i64 = 30;
