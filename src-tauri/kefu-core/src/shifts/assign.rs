@@ -171,13 +171,12 @@ impl<'a> Board<'a> {
         (nights, weekends, minutes, continuity, a)
     }
 
-    /// Gives template `t` on `day` to the best-ranked agent it fits; false if it fits no one.
+    /// Gives template `t` on `day` to the best-ranked agent it fits, or else through one
+    /// swap (`place_by_swap`); false if neither works.
     pub fn place_best(&mut self, t: usize, day: usize) -> bool {
-        let best = (0..self.agents.len())
-            .filter_map(|a| self.fits(a, t, day).map(|s| (self.rank(a, &s, day), a, s)))
-            .min_by_key(|(rank, _, _)| *rank);
-        let Some((_, a, shift)) = best else {
-            return false;
+        let best = self.best_for(t, day, usize::MAX);
+        let Some((a, shift)) = best else {
+            return self.place_by_swap(t, day);
         };
         for s in self.week.slots_covered(shift.start, shift.end) {
             self.scheduled[s] += 1;
@@ -186,9 +185,47 @@ impl<'a> Board<'a> {
         true
     }
 
+    fn best_for(&self, t: usize, day: usize, except: usize) -> Option<(usize, Shift)> {
+        (0..self.agents.len())
+            .filter(|&a| a != except)
+            .filter_map(|a| self.fits(a, t, day).map(|s| (self.rank(a, &s, day), a, s)))
+            .min_by_key(|(rank, _, _)| *rank)
+            .map(|(_, a, s)| (a, s))
+    }
+
+    /// When no one is free for `t` on `day`, an agent whose new shift stands in the way
+    /// takes it, and that shift goes to another agent it fits: the same hours stay covered
+    /// and the week gains the new one. The greedy order leaves such knots (an agent's week
+    /// full by Friday, a late shift before the needed early one) and one swap undoes most.
+    fn place_by_swap(&mut self, t: usize, day: usize) -> bool {
+        for a in 0..self.agents.len() {
+            for i in self.agents[a].fixed..self.agents[a].shifts.len() {
+                let moved = self.agents[a].shifts.remove(i);
+                let mine = self.fits(a, t, day);
+                let theirs = self
+                    .templates
+                    .iter()
+                    .position(|x| x.name == moved.template)
+                    .zip(self.week.day_of(moved.date));
+                if let (Some(mine), Some((mt, md))) = (mine, theirs) {
+                    if let Some((b, given)) = self.best_for(mt, md, a) {
+                        for s in self.week.slots_covered(mine.start, mine.end) {
+                            self.scheduled[s] += 1;
+                        }
+                        self.agents[a].shifts.push(mine);
+                        self.agents[b].shifts.push(given);
+                        return true;
+                    }
+                }
+                self.agents[a].shifts.insert(i, moved);
+            }
+        }
+        false
+    }
+
     /// Step (3): while some slot is short, adds the template-day covering the most short
-    /// slots per hour that some agent can still take. A column no one can take stays so
-    /// (shifts only ever restrict), so this ends within the number of short agent-slots.
+    /// slots per hour that some agent can still take. A column no one can take is not tried
+    /// again; each placement covers at least one more agent-slot, so this ends.
     pub fn repair(&mut self, cols: &[Column]) {
         let mut blocked = vec![false; cols.len()];
         loop {
@@ -302,5 +339,44 @@ impl<'a> Board<'a> {
             .chain(self.agents.iter().flat_map(|p| p.shifts.iter()))
             .cloned()
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shifts::tests::d;
+    use crate::shifts::TimeOff;
+    use crate::ShopTime;
+
+    #[test]
+    fn one_swap_frees_an_agent_for_a_shift_no_one_else_can_take() {
+        let week = Week::new(d("2026-11-09"), ShopTime::SHANGHAI).unwrap();
+        let templates = ShiftTemplate::defaults();
+        let roster = Roster {
+            agents: vec!["小美".to_owned(), "阿强".to_owned()],
+            // 阿强 is off on Tuesday.
+            time_off: vec![TimeOff {
+                agent: "阿强".to_owned(),
+                date: d("2026-11-10"),
+            }],
+            fixed: Vec::new(),
+        };
+        let rules = ShiftRules::default();
+        let need = vec![0; 336];
+        let mut board = Board::new(&week, &need, &roster, &templates, &rules);
+        // Monday's late shift goes to 小美 (first in the roster); Tuesday's early one then
+        // fits no one: 小美 would rest 8 hours, 阿强 is off.
+        assert!(board.place_best(1, 0));
+        assert_eq!(board.agents[0].shifts[0].template, "晚班");
+        assert!(board.best_for(0, 1, usize::MAX).is_none());
+        assert!(board.place_best(0, 1));
+        let (shifts, warnings) = board.finish();
+        assert!(warnings.is_empty());
+        let got: Vec<(&str, &str)> = shifts
+            .iter()
+            .map(|s| (s.agent.as_str(), s.template.as_str()))
+            .collect();
+        assert_eq!(got, [("阿强", "晚班"), ("小美", "早班")]);
     }
 }

@@ -216,25 +216,19 @@ pub struct Roster {
 /// `multiplier` plus `added_per_slot` in each half hour of the day, and `extra` agents on
 /// top of the computed need for the hours of the named templates.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
 pub struct PeakDay {
     pub date: NaiveDate,
     pub name: String,
+    #[serde(default = "no_change")]
     pub multiplier: f64,
+    #[serde(default)]
     pub added_per_slot: f64,
+    #[serde(default)]
     pub extra: Vec<ExtraShifts>,
 }
 
-impl Default for PeakDay {
-    fn default() -> Self {
-        PeakDay {
-            date: NaiveDate::default(),
-            name: String::new(),
-            multiplier: 1.0,
-            added_per_slot: 0.0,
-            extra: Vec::new(),
-        }
-    }
+fn no_change() -> f64 {
+    1.0
 }
 
 /// `count` more agents on `template` than the demand asks for, on a peak day.
@@ -415,6 +409,9 @@ pub(crate) mod tests {
         assert_eq!(json, r#"{"name":"晚班","start":"16:00","end":"24:00"}"#);
         let back: ShiftTemplate = serde_json::from_str(&json).unwrap();
         assert_eq!(back, ShiftTemplate::defaults()[1]);
+        let peak: PeakDay = serde_json::from_str(r#"{"date":"2026-11-11","name":"双11"}"#).unwrap();
+        assert_eq!((peak.multiplier, peak.added_per_slot), (1.0, 0.0));
+        assert!(serde_json::from_str::<PeakDay>(r#"{"name":"双11"}"#).is_err());
         assert!(serde_json::from_str::<ShiftTemplate>(
             r#"{"name":"x","start":"25:00","end":"1:00"}"#
         )
