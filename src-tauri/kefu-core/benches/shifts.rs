@@ -153,7 +153,7 @@ fn main() {
         ms(at(&cover_times, 0.99))
     );
     println!(
-        "  rule check after one change p50 {:.4} ms   p99 {:.4} ms   (of {runs} edits, {short} left a slot short, {warned} broke a rule)",
+        "  rule check after one change p50 {:.4} ms   p99 {:.4} ms   (edits pile up: after {short} of {runs} a slot was short, after {warned} a rule broken)",
         ms(at(&check_times, 0.5)),
         ms(at(&check_times, 0.99))
     );

@@ -9,9 +9,9 @@
 //! (agents free each day, the team's weekly hours, one rest day each, rest between two
 //! days' templates). (2) The counts go to agents one by one, each time to the agent who keeps
 //! every rule and has the fewest nights, then weekend shifts, then has the fewest hours,
-//! then keeps yesterday's template (`assign`). (3) Slots still short get the shift that
-//! covers most of them per hour; shifts no slot needs are taken back; the rule checker
-//! sees the result last.
+//! then keeps yesterday's template, or else through one swap with a teammate (`assign`).
+//! (3) Slots still short get the shift that covers most of them per hour; shifts no slot
+//! needs are taken back; the rule checker sees the result last.
 
 use std::collections::HashSet;
 use std::ops::Range;
@@ -32,7 +32,9 @@ use crate::error::{Error, Result};
 /// limit, keeps the result the same on every machine.
 const NODE_LIMIT: u64 = 2_000;
 
-/// Template counts the agents could not take (every candidate would have broken a rule).
+/// Shifts the integer program asked for that no agent could take, even through a swap
+/// (each would have broken a rule). Step (3) may still have covered their hours otherwise:
+/// `Suggestion::short` says what is left short.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Dropped {
     pub date: NaiveDate,
