@@ -438,9 +438,8 @@ mod tests {
 
     #[test]
     fn the_lower_bound_counts_fractional_shifts() {
-        // One agent 12:00–20:00 on Monday: with 8-hour early and late shifts two are
-        // needed (16 h), while the relaxation takes half of each... plus it still needs
-        // both halves: 0.5 + 0.5 does not cover 12:00, so the bound is 16 h too.
+        // One agent 12:00–20:00 on Monday: 早班 ends and 晚班 starts at 16:00, so each half
+        // needs a whole shift of its own, relaxed or not: 16 h.
         let mut need = vec![0; SLOTS_PER_WEEK];
         need[24..40].fill(1);
         let lb = lower_bound_hours(&week(), &need, &ShiftTemplate::defaults()).unwrap();
@@ -539,8 +538,8 @@ mod tests {
             need in need_strategy(2),
             offs in prop::collection::vec((0usize..16, 0usize..7), 0..8),
         ) {
-            // At most 6 shifts a day, 42 a week; 16 agents bring 80 and no one has more
-            // than one... day off each in most draws, so the week is always coverable.
+            // At most 6 shifts a day, 42 in the week; 16 agents bring 80 (five of 8 h each)
+            // and at most 8 days off take 8 of them, so the week can always be covered.
             let roster = Roster { time_off: time_off(16, &offs), ..team(16) };
             let rules = ShiftRules::default();
             let s = suggest(&week(), &need, &roster, &three(), &rules).unwrap();
