@@ -258,3 +258,103 @@ fn routing_between_agents_on_one_database() {
         "{nicks:?}"
     );
 }
+
+/// The supervisor plans a week from the command line: shifts land in the shop's time, the
+/// rule checker names what breaks a rule, a change made on an old version is refused, an
+/// agent may look but not plan, and a week that warns is published only once fixed.
+#[test]
+fn the_supervisor_plans_and_publishes_a_week() {
+    let shop = Shop::new();
+    let boss = Some("主管");
+    shop.ok(None, &["account", "add", "云朵旗舰店", "--role", "main"]);
+    shop.ok(
+        Some("云朵旗舰店"),
+        &["account", "add", "主管", "--role", "supervisor"],
+    );
+    for name in ["小美", "小王"] {
+        shop.ok(
+            Some("云朵旗舰店"),
+            &["account", "add", name, "--role", "agent"],
+        );
+    }
+    // The clock starts on Monday 2026-11-23.
+    let week = shop.ok(boss, &["schedule", "week"]);
+    assert_eq!(
+        (&week["monday"], &week["version"], &week["published"]),
+        (
+            &Value::from("2026-11-23"),
+            &Value::from(0),
+            &Value::from(false)
+        ),
+        "{week}"
+    );
+    let assign = |agent: &str, date: &str, template: &str, version: &str| {
+        shop.run(
+            boss,
+            &[
+                "schedule",
+                "assign",
+                agent,
+                date,
+                template,
+                "--version",
+                version,
+            ],
+        )
+    };
+    let (code, week) = assign("小美", "2026-11-24", "晚班", "0");
+    assert_eq!(code, 0, "{week}");
+    // 晚班 16:00–24:00 shop time is 08:00–16:00 UTC.
+    assert_eq!(week["shifts"][0]["start"], "2026-11-24T08:00:00Z", "{week}");
+    assert_eq!(week["shifts"][0]["end"], "2026-11-24T16:00:00Z", "{week}");
+    let (_, week) = assign("小美", "2026-11-25", "早班", "1");
+    assert_eq!(
+        week["warnings"][0]["message"], "小美 11/24 晚班 → 11/25 早班：休息 8 小时 < 10",
+        "{week}"
+    );
+    // Another supervisor's change on version 1 would overwrite this one: refused.
+    let (code, e) = assign("小王", "2026-11-24", "早班", "1");
+    assert_eq!(
+        (code, e["error"]["code"].as_str()),
+        (1, Some("conflict")),
+        "{e}"
+    );
+    // An agent sees the week and cannot change it.
+    let seen = shop.ok(Some("小美"), &["schedule", "week"]);
+    assert_eq!(seen["version"], 2);
+    let (code, e) = shop.run(
+        Some("小美"),
+        &["schedule", "assign", "小美", "2026-11-26", "早班"],
+    );
+    assert_eq!(
+        (code, e["error"]["code"].as_str()),
+        (1, Some("forbidden")),
+        "{e}"
+    );
+    // A week that breaks a rule is not published until it is fixed.
+    let (code, e) = shop.run(boss, &["schedule", "publish", "--version", "2"]);
+    assert_eq!(
+        (code, e["error"]["code"].as_str()),
+        (1, Some("invalid")),
+        "{e}"
+    );
+    let fixed = shop.ok(
+        boss,
+        &[
+            "schedule",
+            "clear",
+            "小美",
+            "2026-11-25",
+            "早班",
+            "--version",
+            "2",
+        ],
+    );
+    assert_eq!(fixed["warnings"], Value::Array(vec![]), "{fixed}");
+    let published = shop.ok(boss, &["schedule", "publish", "--version", "3"]);
+    assert_eq!(
+        (&published["published"], &published["published_by"]),
+        (&Value::from(true), &Value::from("主管")),
+        "{published}"
+    );
+}

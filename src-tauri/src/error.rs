@@ -42,6 +42,7 @@ impl Error {
         match self {
             Error::Db(kefu_db::Error::NotFound(_)) => "not_found",
             Error::Db(kefu_db::Error::Cancelled) => "cancelled",
+            Error::Db(kefu_db::Error::Conflict(_)) => "conflict",
             Error::Import(_) => "import",
             // An address no database can have (a typo in settings, KEFU_DB or --db).
             Error::Db(kefu_db::Error::BadUrl(..)) => "bad_address",

@@ -21,6 +21,8 @@ pub const EXTERNAL: &str = "desk://external";
 /// The database stopped or started answering again: `{ok, message}`; the page says so in
 /// a banner and keeps what the agent typed.
 pub const CONNECTION: &str = "desk://connection";
+/// The shift schedule changed: the schedule view and the agent's shifts refresh.
+pub const SCHEDULE_CHANGED: &str = "desk://schedule";
 /// The follow-up loop finished a step, as `Steps`.
 pub const TIMER: &str = "desk://timer";
 /// Progress of the running import, as `ImportProgress`.
@@ -103,6 +105,7 @@ pub fn tell<R: Runtime>(app: &AppHandle<R>, changes: &[Change]) {
                 let _ = app.emit(CONNECTION, Connection { ok: *ok, message });
             }
             Change::Paused => wake(app),
+            Change::Schedule => refresh(SCHEDULE_CHANGED),
             Change::Stepped(steps) => {
                 let _ = app.emit(TIMER, steps);
             }

@@ -12,6 +12,10 @@ pub enum Error {
     Cancelled,
     #[error("not found: {0}")]
     NotFound(String),
+    /// Someone else changed it since the caller looked (a week of the schedule): nothing
+    /// was written.
+    #[error("{0}")]
+    Conflict(String),
     #[error("the database holds a value this version cannot read: {0}")]
     Corrupt(String),
     /// A rule of the core refused the operation (a permission, a state change).

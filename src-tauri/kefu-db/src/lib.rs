@@ -13,6 +13,7 @@ mod buyers;
 mod error;
 mod orders;
 mod rows;
+mod schedule;
 #[cfg(any(test, feature = "test-support"))]
 pub mod scratch;
 mod sql;
@@ -36,6 +37,7 @@ pub use agenda::{
 pub use buyers::{BuyerDetail, BuyerSummary, GroupCounts};
 pub use error::{Error, Result};
 pub use orders::Applied;
+pub use schedule::{WeekChange, WeekPlan};
 #[cfg(any(test, feature = "test-support"))]
 pub use scratch::{OwnServer, Scratch};
 pub use team::{Conversation, Routed, TeamMember};

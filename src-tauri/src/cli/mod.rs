@@ -4,6 +4,7 @@
 //! that one definition.
 
 mod agenda;
+mod schedule;
 mod shop;
 mod team;
 
@@ -100,6 +101,11 @@ enum Command {
     },
     /// Accounts with state, presence and load
     Team,
+    /// The shift schedule (排班): weeks, shifts, suggestion, publishing
+    Schedule {
+        #[command(subcommand)]
+        action: schedule::Schedule,
+    },
     /// One's own state, or a teammate's (supervisor)
     State {
         /// online, suspended or offline
@@ -260,6 +266,7 @@ async fn dispatch(cli: Cli) -> Result<()> {
         Command::Followup { action } => agenda::followup(desk, out, action, now).await,
         Command::Account { action } => team::account(desk, out, action, now).await,
         Command::Team => team::team(desk, out, now).await,
+        Command::Schedule { action } => schedule::schedule(desk, out, action, now).await,
         Command::State { state, agent } => {
             team::state(desk, out, &state, agent.as_deref(), now).await
         }

@@ -36,6 +36,8 @@ pub enum Change {
     Connection { ok: bool, message: String },
     /// Notifications were paused: the chase timer plans again.
     Paused,
+    /// The shift schedule changed (a draft edited, a week published).
+    Schedule,
     /// The follow-up loop finished a step: what it has done since launch.
     Stepped(Steps),
 }

@@ -5,10 +5,12 @@
 mod change;
 mod followups;
 mod import;
+mod schedule;
 mod team;
 
 pub use change::{Change, Changed, Steps};
 pub use import::{ImportProgress, ImportReport};
+pub use schedule::{week_of, Suggested, WeekView};
 
 use chrono::{DateTime, Utc};
 use kefu_core::followups::Rules;

@@ -22,6 +22,7 @@ mod rules;
 mod staffing;
 mod suggest;
 
+pub use crate::team::Duty;
 pub use coverage::{coverage, Coverage, ShortSlot};
 pub use demand::{
     apply_peaks, arrivals, handling_time, week_need, Arrivals, DemandSource, HandlingTime,
@@ -30,6 +31,43 @@ pub use demand::{
 pub use rules::{check, is_night, Breach, RuleKind, ShiftRef, Warning};
 pub use staffing::{agents_needed, erlang_c, servers_needed, service_level, staff, Staffing};
 pub use suggest::{lower_bound_hours, suggest, Dropped, Suggestion};
+
+/// Where the published schedule puts `agent` at `at`: on shift inside one of its own
+/// shifts; off shift when a published week covers `at` (or anyone's published shift does,
+/// as a Sunday night runs into an unpublished week) and none of its own does; otherwise
+/// unscheduled, and routing is as without a schedule. `weeks` are the published weeks'
+/// spans, `published` their shifts. kefu-db's view `routable_agents` states this again for
+/// SQL; its property test `claims_follow_the_cores_ranking` holds the two together.
+pub fn duty(
+    agent: &str,
+    at: DateTime<Utc>,
+    weeks: &[(DateTime<Utc>, DateTime<Utc>)],
+    published: &[Shift],
+) -> Duty {
+    let covers = |s: &&Shift| s.start <= at && at < s.end;
+    if published.iter().filter(covers).any(|s| s.agent == agent) {
+        Duty::OnShift
+    } else if weeks.iter().any(|(from, to)| *from <= at && at < *to)
+        || published.iter().any(|s| covers(&s))
+    {
+        Duty::OffShift
+    } else {
+        Duty::Unscheduled
+    }
+}
+
+/// Publishing is refused while the rule checker warns, unless the supervisor publishes
+/// despite the warnings (a shop may knowingly stretch its own rest setting on 双11).
+pub fn check_publishable(warnings: &[Warning], despite_warnings: bool) -> Result<()> {
+    match warnings.first() {
+        Some(first) if !despite_warnings => Err(Error::invalid(
+            "schedule",
+            &format!("{} 条警告，第一条：{}", warnings.len(), first.message),
+            "the rule checker warns: change the week, or publish despite the warnings",
+        )),
+        _ => Ok(()),
+    }
+}
 
 /// Half-hour slots: the grid's and the demand's unit.
 pub const SLOT_MINUTES: i64 = 30;
@@ -372,6 +410,48 @@ pub(crate) mod tests {
 
     pub fn tpl(name: &str, start: &str, end: &str) -> ShiftTemplate {
         ShiftTemplate::new(name, start, end).unwrap()
+    }
+
+    #[test]
+    fn duty_follows_the_published_shifts_and_weeks() {
+        let shop = ShopTime::SHANGHAI;
+        let night = Shift::new(
+            "小美",
+            d("2026-11-29"),
+            &tpl("夜班", "22:00", "06:00"),
+            shop,
+        );
+        let week = Week::new(d("2026-11-23"), shop).unwrap();
+        let weeks = [(week.start(), week.end())];
+        let shifts = [night];
+        // Inside her shift, across midnight and into the next (unpublished) week.
+        assert_eq!(
+            duty("小美", at("2026-11-29 22:00"), &weeks, &shifts),
+            Duty::OnShift
+        );
+        assert_eq!(
+            duty("小美", at("2026-11-30 05:59"), &weeks, &shifts),
+            Duty::OnShift
+        );
+        assert_eq!(
+            duty("小帅", at("2026-11-30 05:59"), &weeks, &shifts),
+            Duty::OffShift
+        );
+        // The shift ends at 06:00 and nothing published covers the new week.
+        assert_eq!(
+            duty("小美", at("2026-11-30 06:00"), &weeks, &shifts),
+            Duty::Unscheduled
+        );
+        // Inside the published week, without a shift.
+        assert_eq!(
+            duty("小美", at("2026-11-25 10:00"), &weeks, &shifts),
+            Duty::OffShift
+        );
+        // Nothing published: as without a schedule.
+        assert_eq!(
+            duty("小美", at("2026-11-25 10:00"), &[], &[]),
+            Duty::Unscheduled
+        );
     }
 
     #[test]
