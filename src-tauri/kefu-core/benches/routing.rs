@@ -36,6 +36,7 @@ fn main() {
                 load: (r >> 16) as u32 % (max + 1),
                 idle_since: now - chrono::Duration::seconds((r >> 24) as i64 % 3600),
                 last_seen: Some(now - chrono::Duration::seconds((r >> 32) as i64 % 50)),
+                duty: kefu_core::team::Duty::Unscheduled,
             }
         })
         .collect();

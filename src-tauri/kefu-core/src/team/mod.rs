@@ -118,6 +118,20 @@ impl Default for TeamRules {
     }
 }
 
+/// Where the published shift schedule puts an agent at a moment (`shifts::duty`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Duty {
+    /// No published schedule covers the moment: routing is as without a schedule.
+    #[default]
+    Unscheduled,
+    OnShift,
+    /// A published schedule covers the moment and the agent has no shift in it: it gets no
+    /// new buyers, its returning buyers go to someone on shift, and it receives no
+    /// transfers.
+    OffShift,
+}
+
 /// An agent as routing sees it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Agent {
@@ -136,6 +150,9 @@ pub struct Agent {
     pub idle_since: DateTime<Utc>,
     /// The last heartbeat of the agent's PC.
     pub last_seen: Option<DateTime<Utc>>,
+    /// Where the published schedule puts the agent at the moment it was read.
+    #[serde(default)]
+    pub duty: Duty,
 }
 
 impl Agent {
@@ -152,8 +169,10 @@ impl Agent {
         }
     }
 
+    /// Takes part in routing now: a sub-account in routing and not off shift. (The main
+    /// account is the fallback, never scheduled.)
     fn routes(&self) -> bool {
-        self.role != Role::Main && self.in_routing
+        self.role != Role::Main && self.in_routing && self.duty != Duty::OffShift
     }
 
     fn has_room(&self) -> bool {
@@ -177,10 +196,13 @@ impl Agent {
         self.routes() && self.has_room() && self.presence(now, rules) != AgentState::Offline
     }
 
-    /// May receive a teammate's buyer by transfer: online and below its maximum load
-    /// (whether it takes part in routing does not matter: a transfer is chosen by a person).
+    /// May receive a teammate's buyer by transfer: online, below its maximum load and not
+    /// off shift (whether it takes part in routing does not matter: a transfer is chosen by
+    /// a person).
     pub fn takes_transfers(&self, now: DateTime<Utc>, rules: &TeamRules) -> bool {
-        self.has_room() && self.presence(now, rules) == AgentState::Online
+        self.has_room()
+            && self.presence(now, rules) == AgentState::Online
+            && self.duty != Duty::OffShift
     }
 }
 
@@ -371,6 +393,7 @@ mod tests {
             load,
             idle_since: t(0),
             last_seen: Some(t(100)),
+            duty: Duty::Unscheduled,
         }
     }
 
@@ -380,6 +403,39 @@ mod tests {
             in_routing: false,
             ..agent(99, "云朵旗舰店", AgentState::Online, 0, 100)
         }
+    }
+
+    #[test]
+    fn off_shift_an_agent_gets_neither_new_nor_returning_buyers() {
+        let off = Agent {
+            duty: Duty::OffShift,
+            ..agent(1, "小美", AgentState::Online, 0, 8)
+        };
+        let on = Agent {
+            duty: Duty::OnShift,
+            ..agent(2, "小帅", AgentState::Online, 5, 8)
+        };
+        let rules = TeamRules::default();
+        let served = Served {
+            agent_id: 1,
+            at: t(100) - Duration::hours(5),
+        };
+        // 小美 is idle and served the buyer lately, but is off shift: 小帅 takes it.
+        let d = route(Some(&served), &[off.clone(), on.clone()], t(100), &rules);
+        assert!(matches!(d, Decision::Assign { agent_id: 2, .. }), "{d:?}");
+        assert!(!off.takes_transfers(t(100), &rules));
+        // No one on shift: the main account, as when every sub-account is offline.
+        let d = route(None, &[off, main_account()], t(100), &rules);
+        assert!(
+            matches!(
+                d,
+                Decision::Assign {
+                    why: Why::MainAccount { .. },
+                    ..
+                }
+            ),
+            "{d:?}"
+        );
     }
 
     #[test]
@@ -542,9 +598,14 @@ mod tests {
             0i64..100,
             prop::option::of(0i64..200),
             prop::bool::weighted(0.1),
+            prop_oneof![
+                Just(Duty::Unscheduled),
+                Just(Duty::OnShift),
+                Just(Duty::OffShift)
+            ],
         )
             .prop_map(
-                |(state, in_routing, load, max, weight, idle, seen, main)| Agent {
+                |(state, in_routing, load, max, weight, idle, seen, main, duty)| Agent {
                     id: 0,
                     name: String::new(),
                     role: if main { Role::Main } else { Role::Agent },
@@ -555,6 +616,7 @@ mod tests {
                     load: load.min(max),
                     idle_since: t(idle),
                     last_seen: seen.map(t),
+                    duty,
                 },
             )
     }
@@ -577,11 +639,16 @@ mod tests {
             let d = route(served.as_ref(), &agents, now, &rules);
             let routing_all_offline = agents
                 .iter()
-                .filter(|a| a.role != Role::Main && a.in_routing)
+                .filter(|a| a.role != Role::Main && a.in_routing && a.duty != Duty::OffShift)
                 .all(|a| a.presence(now, &rules) == AgentState::Offline);
             match d {
                 Decision::Assign { agent_id, why } => {
                     let a = agents.iter().find(|a| a.id == agent_id).unwrap();
+                    // The main account, the last resort, is never scheduled.
+                    prop_assert!(
+                        a.role == Role::Main || a.duty != Duty::OffShift,
+                        "no buyer for an agent off shift"
+                    );
                     match why {
                         Why::MainAccount { .. } => {
                             prop_assert_eq!(a.role, Role::Main);

@@ -68,7 +68,7 @@ impl Db {
     /// The team at `now`, with each agent's presence.
     pub async fn team(&self, now: DateTime<Utc>, rules: &TeamRules) -> Result<Vec<TeamMember>> {
         let mut conn = self.pool.acquire().await?;
-        Ok(agents_in(&mut conn)
+        Ok(agents_in(&mut conn, now)
             .await?
             .into_iter()
             .map(|a| TeamMember {

@@ -8,7 +8,7 @@ use crate::tx::Immediate;
 use crate::{Db, Error, Result};
 
 use super::routing::{drain_queue, end_conversations};
-use super::{agent_named, why_json, Conversation, Routed};
+use super::{agent_at, why_json, Conversation, Routed};
 
 impl Db {
     /// The agent opened the conversation (greeted the buyer).
@@ -74,7 +74,7 @@ impl Db {
         now: DateTime<Utc>,
     ) -> Result<Routed> {
         let mut tx = Immediate::begin(self).await?;
-        let target = agent_named(tx.conn(), to).await?;
+        let target = agent_at(tx.conn(), to, now).await?;
         team::check_transfer_target(&target, now, rules).map_err(Error::Refused)?;
         let open: Option<(i64, i64, String)> = sqlx::query_as(
             "SELECT id, agent_id, asked FROM conversations

@@ -12,7 +12,8 @@ mod routing;
 #[cfg(test)]
 mod tests;
 
-use kefu_core::team::{Agent, AgentState, Role, Why};
+use chrono::{DateTime, Utc};
+use kefu_core::team::{Agent, AgentState, Duty, Role, Why};
 use serde::Serialize;
 use sqlx::AnyConnection;
 
@@ -47,6 +48,8 @@ impl TryFrom<AgentRow> for Agent {
             load: u32::try_from(r.load).map_err(|_| Error::Corrupt("load".into()))?,
             idle_since: time(r.idle_since)?,
             last_seen: r.last_seen.map(time).transpose()?,
+            // Read at a moment by `agents_in` and `agent_at`.
+            duty: Duty::Unscheduled,
         })
     }
 }
@@ -93,11 +96,25 @@ fn why_json(why: &Why) -> Result<String> {
     serde_json::to_string(why).map_err(|e| Error::Corrupt(format!("{WHY_JSON}: {e}")))
 }
 
-async fn agents_in(conn: &mut AnyConnection) -> Result<Vec<Agent>> {
+/// The team as routing sees it at `at` (presence is judged by the caller, duty here).
+async fn agents_in(conn: &mut AnyConnection, at: DateTime<Utc>) -> Result<Vec<Agent>> {
     let rows: Vec<AgentRow> = sqlx::query_as("SELECT * FROM agents ORDER BY id")
-        .fetch_all(conn)
+        .fetch_all(&mut *conn)
         .await?;
-    rows.into_iter().map(Agent::try_from).collect()
+    let mut agents = rows
+        .into_iter()
+        .map(Agent::try_from)
+        .collect::<Result<Vec<_>>>()?;
+    crate::schedule::set_duties(conn, &mut agents, at).await?;
+    Ok(agents)
+}
+
+/// One agent as routing sees it at `at`.
+async fn agent_at(conn: &mut AnyConnection, name: &str, at: DateTime<Utc>) -> Result<Agent> {
+    let mut agent = [agent_named(&mut *conn, name).await?];
+    crate::schedule::set_duties(conn, &mut agent, at).await?;
+    let [agent] = agent;
+    Ok(agent)
 }
 
 async fn agent_named(conn: &mut AnyConnection, name: &str) -> Result<Agent> {

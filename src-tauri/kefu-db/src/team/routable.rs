@@ -7,19 +7,24 @@ use sqlx::AnyConnection;
 
 use crate::{Error, Result};
 
-/// Sets the moment at which the view judges presence: heartbeats after `t` minus the
-/// timeout count. On SQLite the caller holds the write lock (see `tx`); on a team database
+/// Sets the moment `t` at which the view judges presence (heartbeats after `t` minus the
+/// timeout count) and duty (the shifts published for `t`). On SQLite the caller holds the write lock (see `tx`); on a team database
 /// the setting is the transaction's own.
 async fn at_moment(conn: &mut AnyConnection, rules: &TeamRules, t: i64) -> Result<()> {
     let seen_after = t - rules.heartbeat_timeout_seconds;
     if conn.backend_name() == "PostgreSQL" {
-        sqlx::query("SELECT 1 FROM (SELECT set_config('kefu_desk.seen_after', $1, true)) AS set")
-            .bind(seen_after.to_string())
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query(
+            "SELECT 1 FROM (SELECT set_config('kefu_desk.seen_after', $1, true),
+                                   set_config('kefu_desk.at', $2, true)) AS set",
+        )
+        .bind(seen_after.to_string())
+        .bind(t.to_string())
+        .execute(&mut *conn)
+        .await?;
     } else {
-        sqlx::query("UPDATE routing_moment SET seen_after = $1 WHERE id = 1")
+        sqlx::query("UPDATE routing_moment SET seen_after = $1, at = $2 WHERE id = 1")
             .bind(seen_after)
+            .bind(t)
             .execute(&mut *conn)
             .await?;
     }

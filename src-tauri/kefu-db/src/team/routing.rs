@@ -88,7 +88,7 @@ pub(super) async fn route_one(
                 }
             }
         }
-        let mut agents = agents_in(conn).await?;
+        let mut agents = agents_in(conn, now).await?;
         agents.retain(|a| Some(a.id) != exclude);
         let (agent_id, why) = match team::route(served.as_ref(), &agents, now, rules) {
             Decision::Assign { agent_id, why } => (agent_id, why),
@@ -327,7 +327,7 @@ impl Db {
                 .await?,
             );
         }
-        for a in agents_in(tx.conn()).await? {
+        for a in agents_in(tx.conn(), now).await? {
             if a.state != AgentState::Offline && a.presence(now, rules) == AgentState::Offline {
                 sqlx::query("UPDATE agents SET state = 'offline' WHERE id = $1")
                     .bind(a.id)

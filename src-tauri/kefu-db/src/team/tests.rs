@@ -19,6 +19,19 @@ struct Stored {
     weight: u32,
     idle_since: i64,
     last_seen: Option<i64>,
+    /// A published shift, as (start, end) in minutes from the routing moment.
+    shift: Option<(i64, i64)>,
+}
+
+/// What is published around the routing moment.
+#[derive(Clone, Copy, Debug)]
+enum Published {
+    /// Nothing: routing as without a schedule.
+    Nothing,
+    /// A week covering the moment, with the agents' shifts.
+    ThisWeek,
+    /// Only last week, whose shifts may run into the moment (a Sunday night).
+    LastWeek,
 }
 
 fn stored() -> impl Strategy<Value = Stored> {
@@ -43,9 +56,17 @@ fn stored() -> impl Strategy<Value = Stored> {
         1u32..=3,
         0i64..4,
         prop::option::weighted(0.95, 0i64..70),
+        // Covering the moment, starting or ending exactly at it, over, or to come.
+        prop::option::of(prop_oneof![
+            Just((-60, 60)),
+            Just((0, 60)),
+            Just((-60, 0)),
+            Just((-120, -60)),
+            Just((60, 120)),
+        ]),
     )
         .prop_map(
-            |(role, state, in_routing, max_load, load, weight, idle, seen)| Stored {
+            |(role, state, in_routing, max_load, load, weight, idle, seen, shift)| Stored {
                 role,
                 state,
                 in_routing,
@@ -58,8 +79,17 @@ fn stored() -> impl Strategy<Value = Stored> {
                 weight,
                 idle_since: idle,
                 last_seen: seen,
+                shift,
             },
         )
+}
+
+fn published() -> impl Strategy<Value = Published> {
+    prop_oneof![
+        1 => Just(Published::Nothing),
+        2 => Just(Published::ThisWeek),
+        1 => Just(Published::LastWeek),
+    ]
 }
 
 fn now() -> DateTime<Utc> {
@@ -95,13 +125,21 @@ fn asking() -> impl Strategy<Value = Asking> {
 async fn routed_both_ways(
     db: &Db,
     team: &[Stored],
+    published: Published,
     nick: &str,
     asking: &Asking,
 ) -> Result<(Routed, Routed)> {
     let t = now().timestamp();
     let rules = TeamRules::default();
     let mut conn = db.pool.acquire().await?;
-    for table in ["followups", "conversations", "waiting", "agents"] {
+    for table in [
+        "followups",
+        "conversations",
+        "waiting",
+        "published_shifts",
+        "schedule_weeks",
+        "agents",
+    ] {
         sqlx::query(&format!("DELETE FROM {table}"))
             .execute(&mut *conn)
             .await?;
@@ -132,7 +170,38 @@ async fn routed_both_ways(
         .execute(&mut *conn)
         .await?;
     }
-    let agents = agents_in(&mut conn).await?;
+    let day = 86_400;
+    let week = match published {
+        Published::Nothing => None,
+        Published::ThisWeek => Some(("2026-11-23", t - 2 * day)),
+        Published::LastWeek => Some(("2026-11-16", t - 9 * day)),
+    };
+    if let Some((monday, starts_at)) = week {
+        sqlx::query(
+            "INSERT INTO schedule_weeks (monday, starts_at, ends_at, version, published_version)
+             VALUES ($1, $2, $3, 1, 1)",
+        )
+        .bind(monday)
+        .bind(starts_at)
+        .bind(starts_at + 7 * day)
+        .execute(&mut *conn)
+        .await?;
+        for (i, a) in team.iter().enumerate() {
+            let Some((from, to)) = a.shift else { continue };
+            sqlx::query(
+                "INSERT INTO published_shifts (week, agent_id, date, template, starts_at, ends_at)
+                 SELECT $1, id, $2, '班', $3, $4 FROM agents WHERE name = $5",
+            )
+            .bind(monday)
+            .bind(monday)
+            .bind(t + from * 60)
+            .bind(t + to * 60)
+            .bind(format!("客服{i}"))
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    let agents = agents_in(&mut conn, now()).await?;
     let mut served = None;
     if !matches!(asking, Asking::New) {
         sqlx::query(
@@ -226,10 +295,14 @@ fn claims_follow_the_cores_ranking() {
         cases: 256,
         ..ProptestConfig::default()
     };
-    proptest!(config, |(team in prop::collection::vec(stored(), 1..10), asking in asking())| {
+    proptest!(config, |(
+        team in prop::collection::vec(stored(), 1..10),
+        published in published(),
+        asking in asking(),
+    )| {
         let round = round.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let (stored, core) = rt
-            .block_on(routed_both_ways(&db, &team, &format!("买家{round}"), &asking))
+            .block_on(routed_both_ways(&db, &team, published, &format!("买家{round}"), &asking))
             .expect("stored and routed");
         prop_assert_eq!(stored, core, "{:?}", asking);
     });
@@ -250,10 +323,17 @@ fn ratios_a_hair_apart_rank_exactly() {
         weight,
         idle_since: 0,
         last_seen: Some(1),
+        shift: None,
     };
     let team = [agent(9_998, 9_999, 3), agent(9_997, 9_998, 1)];
     let (stored, core) = rt
-        .block_on(routed_both_ways(&db, &team, "买家", &Asking::New))
+        .block_on(routed_both_ways(
+            &db,
+            &team,
+            Published::Nothing,
+            "买家",
+            &Asking::New,
+        ))
         .expect("stored and routed");
     assert_eq!(stored.agent.as_deref(), Some("客服1"));
     assert_eq!(stored, core);
