@@ -7,13 +7,17 @@
 //! `Error::Conflict` instead of overwriting the other's change.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use kefu_core::shifts::{self, DayTime, Shift, ShiftTemplate, TimeOff, Week};
-use kefu_core::team::Agent;
+use kefu_core::shifts::{DayTime, Shift, ShiftTemplate, TimeOff, Week};
 use serde::Serialize;
-use sqlx::{Any, AnyConnection, Transaction};
+use sqlx::{Any, Transaction};
 
 use crate::rows::at as time;
 use crate::{Db, Error, Result};
+
+mod duty;
+mod history;
+
+pub(crate) use duty::set_duties;
 
 /// A week of the schedule as the grid shows it: its draft, and whether that is what routing
 /// follows.
@@ -56,7 +60,7 @@ pub enum WeekChange {
 type WeekRow = (i64, Option<i64>, Option<i64>, Option<String>);
 
 #[derive(sqlx::FromRow)]
-struct ShiftRow {
+pub(crate) struct ShiftRow {
     agent: String,
     date: String,
     template: String,
@@ -308,109 +312,6 @@ impl Db {
         }
         Ok(())
     }
-
-    /// When conversations started (the routing records) between `from` and `until`: the
-    /// shop's chat demand.
-    pub async fn conversations_started(
-        &self,
-        from: DateTime<Utc>,
-        until: DateTime<Utc>,
-    ) -> Result<Vec<DateTime<Utc>>> {
-        instants(
-            self,
-            "SELECT assigned_at FROM conversations WHERE assigned_at >= $1 AND assigned_at < $2",
-            from,
-            until,
-        )
-        .await
-    }
-
-    /// When orders were placed between `from` and `until`: demand's stand-in for a shop
-    /// with little chat history.
-    pub async fn orders_placed(
-        &self,
-        from: DateTime<Utc>,
-        until: DateTime<Utc>,
-    ) -> Result<Vec<DateTime<Utc>>> {
-        instants(
-            self,
-            "SELECT created_at FROM orders WHERE created_at >= $1 AND created_at < $2",
-            from,
-            until,
-        )
-        .await
-    }
-
-    /// (assigned, closed) of conversations closed between `from` and `until`: handling
-    /// times.
-    pub async fn conversation_spans(
-        &self,
-        from: DateTime<Utc>,
-        until: DateTime<Utc>,
-    ) -> Result<Vec<(DateTime<Utc>, DateTime<Utc>)>> {
-        let rows: Vec<(i64, i64)> = sqlx::query_as(
-            "SELECT assigned_at, closed_at FROM conversations
-             WHERE closed_at >= $1 AND closed_at < $2 AND ended = 'closed'",
-        )
-        .bind(from.timestamp())
-        .bind(until.timestamp())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter()
-            .map(|(a, c)| Ok((time(a)?, time(c)?)))
-            .collect()
-    }
-}
-
-/// Sets each agent's duty at `at` from what was published (kefu-core's `shifts::duty`;
-/// the view `routable_agents` states the same for SQL).
-pub(crate) async fn set_duties(
-    conn: &mut AnyConnection,
-    agents: &mut [Agent],
-    at: DateTime<Utc>,
-) -> Result<()> {
-    let t = at.timestamp();
-    let weeks: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT starts_at, ends_at FROM schedule_weeks
-         WHERE published_version IS NOT NULL AND starts_at <= $1 AND $1 < ends_at",
-    )
-    .bind(t)
-    .fetch_all(&mut *conn)
-    .await?;
-    let weeks = weeks
-        .into_iter()
-        .map(|(a, b)| Ok((time(a)?, time(b)?)))
-        .collect::<Result<Vec<_>>>()?;
-    let published: Vec<ShiftRow> = sqlx::query_as(
-        "SELECT a.name AS agent, p.date, p.template, p.starts_at, p.ends_at
-         FROM published_shifts p JOIN agents a ON a.id = p.agent_id
-         WHERE p.starts_at <= $1 AND $1 < p.ends_at",
-    )
-    .bind(t)
-    .fetch_all(&mut *conn)
-    .await?;
-    let published = published
-        .into_iter()
-        .map(Shift::try_from)
-        .collect::<Result<Vec<_>>>()?;
-    for a in agents {
-        a.duty = shifts::duty(&a.name, at, &weeks, &published);
-    }
-    Ok(())
-}
-
-async fn instants(
-    db: &Db,
-    sql: &str,
-    from: DateTime<Utc>,
-    until: DateTime<Utc>,
-) -> Result<Vec<DateTime<Utc>>> {
-    let rows: Vec<i64> = sqlx::query_scalar(sql)
-        .bind(from.timestamp())
-        .bind(until.timestamp())
-        .fetch_all(&db.pool)
-        .await?;
-    rows.into_iter().map(time).collect()
 }
 
 /// Moves the week's draft from `seen` to the next version, creating the week at version 0
