@@ -31,6 +31,17 @@ fn main() {
             "close_conversation",
             "conversations",
             "greet",
+            "shift_templates",
+            "schedule_week",
+            "my_shifts",
+            "assign_shift",
+            "clear_shift",
+            "copy_last_week",
+            "suggest_week",
+            "publish_week",
+            "handover_plan",
+            "hand_over",
+            "handovers_received",
         ]),
     ))
     .unwrap_or_else(|e| panic!("tauri build step failed: {e:#}"));

@@ -358,3 +358,119 @@ fn the_supervisor_plans_and_publishes_a_week() {
         "{published}"
     );
 }
+
+/// 交接班 and the split of unserved follow-ups, on the command line: the early shift's agent
+/// hands her buyers and follow-ups to the late shift, who sees the note; follow-ups nobody
+/// owns go to whoever is on shift.
+#[test]
+fn the_early_shift_hands_its_work_to_the_late_shift() {
+    let shop = Shop::new();
+    let boss = Some("主管");
+    shop.ok(None, &["account", "add", "云朵旗舰店", "--role", "main"]);
+    shop.ok(
+        Some("云朵旗舰店"),
+        &["account", "add", "主管", "--role", "supervisor"],
+    );
+    for name in ["小美", "小王", "阿杰"] {
+        shop.ok(
+            Some("云朵旗舰店"),
+            &["account", "add", name, "--role", "agent"],
+        );
+    }
+    // Monday 2026-11-23, 12:00 now: 小美 on 早班 until 16:00, 小王 and 阿杰 take over at 16:00.
+    for (agent, template) in [("小美", "早班"), ("小王", "晚班"), ("阿杰", "晚班")] {
+        shop.ok(boss, &["schedule", "assign", agent, "2026-11-23", template]);
+    }
+    shop.ok(boss, &["schedule", "publish"]);
+    for name in ["小美", "小王", "阿杰"] {
+        shop.ok(Some(name), &["state", "online"]);
+    }
+    // Only 小美 is on shift: every new buyer goes to her.
+    for nick in ["买家一", "买家二", "买家三"] {
+        let (agent, why) = shop.inquiry(nick);
+        assert_eq!(agent, Value::from("小美"), "{nick}: {why}");
+    }
+    shop.ok(
+        Some("小美"),
+        &["followup", "add", "买家一", "--kind", "promised_answer"],
+    );
+    // The late shift has nothing to hand over at 12:00: its shift has not started.
+    let (code, e) = shop.run(Some("小王"), &["schedule", "handover"]);
+    assert_eq!(
+        (code, e["error"]["code"].as_str()),
+        (1, Some("invalid")),
+        "{e}"
+    );
+
+    let plan = shop.ok(Some("小美"), &["schedule", "handover", "--dry-run"]);
+    assert_eq!(
+        plan["receivers"],
+        serde_json::json!(["小王", "阿杰"]),
+        "{plan}"
+    );
+    let done = shop.ok(
+        Some("小美"),
+        &["schedule", "handover", "--note", "买家一要开发票"],
+    );
+    let items = done["items"].as_array().expect("items");
+    // Three buyers and four follow-ups: one for each new buyer, and the promised answer.
+    assert_eq!(items.len(), 7, "{done}");
+    let to = |kind: &str, who: &str| {
+        items
+            .iter()
+            .filter(|i| i["kind"] == kind && i["to"] == who)
+            .count()
+    };
+    // Three buyers split 2 + 1 (both had load 0); a buyer's follow-ups go with it.
+    assert_eq!(to("conversation", "小王") + to("conversation", "阿杰"), 3);
+    assert_eq!(
+        (to("conversation", "小王") as i64 - to("conversation", "阿杰") as i64).abs(),
+        1,
+        "{done}"
+    );
+    for f in items.iter().filter(|i| i["kind"] == "followup") {
+        let with = items
+            .iter()
+            .find(|c| c["kind"] == "conversation" && c["buyer_nick"] == f["buyer_nick"])
+            .expect("each follow-up's buyer was handed over");
+        assert_eq!(f["to"], with["to"], "{done}");
+    }
+    let open = shop.ok(Some("云朵旗舰店"), &["conversations", "--all"]);
+    let open = open["open"].as_array().expect("open");
+    assert_eq!(open.len(), 3, "{open:?}");
+    for c in open {
+        assert_ne!(c["agent"], "小美", "{c}");
+        let reason = c["reason"].as_str().unwrap_or_default();
+        assert!(
+            reason.starts_with("交接班：小美 交给 ") && reason.ends_with("：买家一要开发票"),
+            "{reason}"
+        );
+        // Handed over, not new: nobody waits 30 s for a greeting again.
+        assert!(c["opened_at"].is_i64(), "{c}");
+    }
+    let team = shop.ok(Some("云朵旗舰店"), &["team"]);
+    let load = |n: &str| {
+        team.as_array()
+            .expect("team")
+            .iter()
+            .find(|m| m["name"] == n)
+            .map(|m| m["load"].clone())
+    };
+    assert_eq!(load("小美"), Some(Value::from(0)));
+    let got = shop.ok(Some("小王"), &["schedule", "handovers"]);
+    assert_eq!(got[0]["from"], "小美", "{got}");
+    assert_eq!(got[0]["note"], "买家一要开发票", "{got}");
+    // Nothing of hers is left to hand over a second time.
+    let again = shop.ok(Some("小美"), &["schedule", "handover"]);
+    assert_eq!(again["items"], Value::Array(vec![]), "{again}");
+
+    // A follow-up nobody owns (the buyer has no agent) goes to whoever is on shift.
+    let export = shop.dir.path().join("ExportOrderList-unpaid.csv");
+    kefu_tests::export::unpaid_order(&export, 1, "买家四", "2026-11-23 11:30:00").expect("export");
+    shop.ok(None, &["import", export.to_str().expect("utf-8 path")]);
+    let split = shop.ok(Some("小美"), &["schedule", "split-followups"]);
+    assert!(split["given"].as_u64().unwrap_or(0) >= 1, "{split}");
+    let mine = shop.ok(Some("小美"), &["followups"]);
+    let text = mine.to_string();
+    assert!(text.contains("买家四"), "{text}");
+}

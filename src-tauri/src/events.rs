@@ -106,6 +106,25 @@ pub fn tell<R: Runtime>(app: &AppHandle<R>, changes: &[Change]) {
             }
             Change::Paused => wake(app),
             Change::Schedule => refresh(SCHEDULE_CHANGED),
+            Change::ShiftSoon(shifts) => {
+                for s in shifts {
+                    let local = |t| kefu_db::SHOP_TIME.local(t).format("%H:%M");
+                    notify(
+                        app,
+                        &format!(
+                            "{} 分钟后上班：{}",
+                            kefu_core::shifts::REMINDER_LEAD_MINUTES,
+                            s.template
+                        ),
+                        &format!(
+                            "{} {}–{}，开始后会给你分配新买家",
+                            s.date.format("%m/%d"),
+                            local(s.start),
+                            local(s.end)
+                        ),
+                    );
+                }
+            }
             Change::Stepped(steps) => {
                 let _ = app.emit(TIMER, steps);
             }

@@ -98,6 +98,17 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::close_conversation,
         commands::conversations,
         commands::greet,
+        commands::shift_templates,
+        commands::schedule_week,
+        commands::my_shifts,
+        commands::assign_shift,
+        commands::clear_shift,
+        commands::copy_last_week,
+        commands::suggest_week,
+        commands::publish_week,
+        commands::handover_plan,
+        commands::hand_over,
+        commands::handovers_received,
     ])
 }
 

@@ -51,3 +51,55 @@ pub fn legacy_export(path: &std::path::Path, orders: u64) -> std::io::Result<()>
     let utf8 = path.with_extension("utf8.csv");
     std::fs::write(utf8, text)
 }
+
+/// Orders placed per half hour of a shop day (shop time), 00:00 first: quiet at night, a
+/// morning and an evening peak, as a clothing shop's day runs.
+const DAY_SHAPE: [u64; 48] = [
+    4, 3, 2, 1, 1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 2, 3, 5, 6, 8, 10, 12, 12, 11, 10, 8, 8, 9, 9, 10,
+    10, 9, 9, 10, 11, 12, 13, 14, 15, 17, 19, 22, 24, 24, 22, 18, 13, 8, 6,
+];
+
+/// Writes a UTF-8 export of orders placed over the `weeks` weeks before `monday` (a
+/// YYYY-MM-DD), `DAY_SHAPE` orders each half hour (weekends a fifth more): the demand
+/// history the shift schedule plans from.
+pub fn demand_export(path: &std::path::Path, monday: &str, weeks: i64) -> std::io::Result<()> {
+    let start = chrono::NaiveDate::parse_from_str(monday, "%Y-%m-%d")
+        .map_err(std::io::Error::other)?
+        - chrono::Duration::weeks(weeks);
+    let mut text = String::from(HEADER);
+    text.push_str("\r\n");
+    let mut n: u64 = 0;
+    for day in 0..weeks * 7 {
+        let date = start + chrono::Duration::days(day);
+        let weekend = day % 7 >= 5;
+        for (slot, base) in DAY_SHAPE.iter().enumerate() {
+            let count = if weekend { base + base / 5 } else { *base };
+            for k in 0..count {
+                n += 1;
+                let (h, m) = (slot / 2, (slot % 2) * 30 + (k as usize * 7) % 30);
+                text.push_str(&format!(
+                    "\"=\"\"50{n:017}\"\"\",\"买家{:06}\",\"59.00\",\"0.00\",\"59.00\",\"交易成功\",\"\",\"张三\",\"浙江省 杭州市 西湖区 文三路1号\",\"'13900000000\",\"{date} {h:02}:{m:02}:00\",\"{date} {h:02}:{m:02}:30\",\"纯棉打底衫长袖T恤\",\"\",\"\",\"云朵女装旗舰店\",\"订单未关闭\"\r\n",
+                    n % 5000
+                ));
+            }
+        }
+    }
+    std::fs::write(path, text)
+}
+
+/// Writes a UTF-8 export of one unpaid order of `buyer`, placed at `created` (shop time,
+/// "YYYY-MM-DD HH:MM:SS").
+pub fn unpaid_order(
+    path: &std::path::Path,
+    no: u64,
+    buyer: &str,
+    created: &str,
+) -> std::io::Result<()> {
+    std::fs::write(
+        path,
+        format!(
+            "{HEADER}\r\n\"=\"\"60{no:017}\"\"\",\"{buyer}\",\"99.00\",\"0.00\",\"99.00\",\"{}\",\"\",\"张三\",\"浙江省 杭州市 西湖区 文三路1号\",\"'13900000000\",\"{created}\",\"\",\"加绒卫衣\",\"\",\"\",\"云朵女装旗舰店\",\"订单未关闭\"\r\n",
+            STATUSES[0]
+        ),
+    )
+}

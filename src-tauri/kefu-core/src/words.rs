@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::agenda::{Snooze, Urgency, KINDS};
 use crate::order::OrderStatus;
-use crate::team::{AgentState, Role};
+use crate::team::{AgentState, Duty, Role};
 use crate::Group;
 
 /// A code as the core's answers spell it, and its words.
@@ -30,6 +30,8 @@ pub struct Words {
     pub statuses: Vec<StatusWords>,
     pub roles: Vec<Named>,
     pub states: Vec<Named>,
+    /// Where the published schedule puts an agent now.
+    pub duties: Vec<Named>,
     pub urgencies: Vec<Named>,
     /// The follow-ups an agent adds by hand, as the form offers them (with their deadline).
     pub by_hand: Vec<Named>,
@@ -71,6 +73,13 @@ pub fn words() -> Words {
             label: s.label(),
         })
         .collect(),
+        duties: Duty::ALL
+            .iter()
+            .map(|d| Named {
+                code: d.code(),
+                label: d.label(),
+            })
+            .collect(),
         urgencies: [Urgency::Overdue, Urgency::Due, Urgency::Upcoming]
             .iter()
             .map(|u| Named {
@@ -143,6 +152,10 @@ mod tests {
         for u in [Urgency::Overdue, Urgency::Due, Urgency::Upcoming] {
             assert_eq!(json(&u), format!("\"{}\"", u.code()));
         }
+        for d in Duty::ALL {
+            assert_eq!(json(&d), format!("\"{}\"", d.code()));
+        }
+        assert_eq!(w.duties.len(), 3);
     }
 
     mod erased {

@@ -37,7 +37,7 @@ pub use agenda::{
 pub use buyers::{BuyerDetail, BuyerSummary, GroupCounts};
 pub use error::{Error, Result};
 pub use orders::Applied;
-pub use schedule::{WeekChange, WeekPlan};
+pub use schedule::{Handed, HandedItem, Handover, Holding, WeekChange, WeekPlan};
 #[cfg(any(test, feature = "test-support"))]
 pub use scratch::{OwnServer, Scratch};
 pub use team::{Conversation, Routed, TeamMember};

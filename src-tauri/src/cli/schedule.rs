@@ -56,6 +56,21 @@ pub(super) enum Schedule {
         #[arg(long)]
         version: Option<i64>,
     },
+    /// One's own published shifts, this week and next
+    Mine,
+    /// 交接班: pass one's open conversations and follow-ups to the next shift
+    Handover {
+        /// For the receivers
+        #[arg(long, value_name = "TEXT", default_value = "")]
+        note: String,
+        /// Show who would receive what, and write nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Handovers received in the last day
+    Handovers,
+    /// Give follow-ups of buyers nobody serves to the agents on shift now
+    SplitFollowups,
     /// Publish the week's draft: routing follows it from then on
     Publish {
         #[arg(long, value_parser = date)]
@@ -100,6 +115,45 @@ pub(super) async fn schedule(
             });
         }
         Schedule::Week { week } => desk.week(&this_week(week), now).await?,
+        Schedule::Mine => {
+            let mine = desk.my_shifts(now).await?;
+            return out.emit(&mine, |w| {
+                for s in &mine.shifts {
+                    writeln!(w, "{}\t{}\t{}–{}", s.date, s.template, s.start, s.end)?;
+                }
+                Ok(())
+            });
+        }
+        Schedule::Handover { note, dry_run } => {
+            if dry_run {
+                let plan = desk.handover_plan(now).await?;
+                return out.emit(&plan, |w| print_items(w, &plan.items));
+            }
+            let done = desk.hand_over(&note, now).await?.value;
+            return out.emit(&done, |w| print_items(w, &done.items));
+        }
+        Schedule::Handovers => {
+            let got = desk.handovers_received(now).await?;
+            return out.emit(&got, |w| {
+                for h in &got {
+                    writeln!(
+                        w,
+                        "{}\t{}\t{} items\t{}",
+                        h.at,
+                        h.from,
+                        h.items.len(),
+                        h.note
+                    )?;
+                }
+                Ok(())
+            });
+        }
+        Schedule::SplitFollowups => {
+            let n = desk.split_unowned_followups(now).await?.value;
+            return out.emit(&serde_json::json!({ "given": n }), |w| {
+                writeln!(w, "{n} follow-ups given")
+            });
+        }
         Schedule::Assign {
             agent,
             date,
@@ -175,6 +229,13 @@ pub(super) async fn schedule(
         }
     };
     print_week(out, &view)
+}
+
+fn print_items(w: &mut dyn std::io::Write, items: &[kefu_db::HandedItem]) -> std::io::Result<()> {
+    for i in items {
+        writeln!(w, "{:?}\t{}\t{}\t→ {}", i.kind, i.id, i.buyer_nick, i.to)?;
+    }
+    Ok(())
 }
 
 fn print_week(out: &mut Out, view: &WeekView) -> Result<()> {

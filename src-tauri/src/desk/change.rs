@@ -38,6 +38,9 @@ pub enum Change {
     Paused,
     /// The shift schedule changed (a draft edited, a week published).
     Schedule,
+    /// Shifts of the account signed in here start within the reminder lead (each reported
+    /// once).
+    ShiftSoon(Vec<kefu_core::shifts::Shift>),
     /// The follow-up loop finished a step: what it has done since launch.
     Stepped(Steps),
 }

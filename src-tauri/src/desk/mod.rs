@@ -4,13 +4,15 @@
 
 mod change;
 mod followups;
+mod handover;
 mod import;
 mod schedule;
 mod team;
 
 pub use change::{Change, Changed, Steps};
+pub use handover::HandoverPlan;
 pub use import::{ImportProgress, ImportReport};
-pub use schedule::{week_of, Suggested, WeekView};
+pub use schedule::{week_of, MyShifts, Suggested, WeekView};
 
 use chrono::{DateTime, Utc};
 use kefu_core::followups::Rules;

@@ -57,6 +57,16 @@ pub struct Suggested {
     pub applied: Option<WeekPlan>,
 }
 
+/// The signed-in account's published shifts, this week and next.
+#[derive(Clone, Debug, Serialize)]
+pub struct MyShifts {
+    pub agent: String,
+    /// Monday of this week, then of next week, and whether each is published.
+    pub weeks: [(NaiveDate, bool); 2],
+    /// By start; a shift of last Sunday night still running counts.
+    pub shifts: Vec<Shift>,
+}
+
 /// The week whose Monday is on or before `date`.
 pub fn week_of(date: NaiveDate) -> Week {
     Week::containing(date, SHOP)
@@ -67,6 +77,27 @@ impl Desk {
         let me = self.account()?;
         team::allowed(me.role, Action::Schedule)?;
         Ok(me.name)
+    }
+
+    /// The signed-in account's published shifts for this week and next.
+    pub async fn my_shifts(&self, now: DateTime<Utc>) -> Result<MyShifts> {
+        let me = self.account()?;
+        let this = week_of(SHOP.local(now).date_naive());
+        let next = week_of(this.monday() + Duration::days(7));
+        let published = |plan: WeekPlan| plan.published_version.is_some();
+        let weeks = [
+            (this.monday(), published(self.db.week_plan(&this).await?)),
+            (next.monday(), published(self.db.week_plan(&next).await?)),
+        ];
+        let shifts = self
+            .db
+            .published_shifts_of(&me.name, this.start(), next.end())
+            .await?;
+        Ok(MyShifts {
+            agent: me.name,
+            weeks,
+            shifts,
+        })
     }
 
     pub async fn shift_templates(&self) -> Result<Vec<ShiftTemplate>> {

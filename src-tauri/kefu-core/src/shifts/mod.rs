@@ -18,6 +18,7 @@ use crate::shop::ShopTime;
 mod assign;
 mod coverage;
 mod demand;
+mod handover;
 mod rules;
 mod staffing;
 mod suggest;
@@ -27,6 +28,10 @@ pub use coverage::{coverage, Coverage, ShortSlot};
 pub use demand::{
     apply_peaks, arrivals, handling_time, week_need, Arrivals, DemandSource, HandlingTime,
     NotEnoughHistory,
+};
+pub use handover::{
+    balance, hand_out, handover_note, leaving_shift, reminder_due, successors,
+    HANDOVER_GRACE_MINUTES, HANDOVER_NOTE_LIMIT, REMINDER_LEAD_MINUTES,
 };
 pub use rules::{check, is_night, Breach, RuleKind, ShiftRef, Warning};
 pub use staffing::{agents_needed, erlang_c, servers_needed, service_level, staff, Staffing};

@@ -132,6 +132,26 @@ pub enum Duty {
     OffShift,
 }
 
+impl Duty {
+    pub const ALL: [Duty; 3] = [Duty::Unscheduled, Duty::OnShift, Duty::OffShift];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Duty::Unscheduled => "unscheduled",
+            Duty::OnShift => "on_shift",
+            Duty::OffShift => "off_shift",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Duty::Unscheduled => "未排班",
+            Duty::OnShift => "在班",
+            Duty::OffShift => "不在班",
+        }
+    }
+}
+
 /// An agent as routing sees it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Agent {

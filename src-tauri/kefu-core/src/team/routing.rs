@@ -36,6 +36,12 @@ pub enum Why {
         agent: String,
         note: String,
     },
+    /// Passed on at the end of a shift (交接班), with the leaving agent's note.
+    Handover {
+        from: String,
+        agent: String,
+        note: String,
+    },
 }
 
 impl fmt::Display for Why {
@@ -63,6 +69,10 @@ impl fmt::Display for Why {
                 write!(f, "{from} 转交给 {agent}")
             }
             Why::Transfer { from, agent, note } => write!(f, "{from} 转交给 {agent}：{note}"),
+            Why::Handover { from, agent, note } if note.is_empty() => {
+                write!(f, "交接班：{from} 交给 {agent}")
+            }
+            Why::Handover { from, agent, note } => write!(f, "交接班：{from} 交给 {agent}：{note}"),
         }
     }
 }

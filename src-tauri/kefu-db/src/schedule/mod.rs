@@ -15,6 +15,9 @@ use crate::rows::at as time;
 use crate::{Db, Error, Result};
 
 mod duty;
+mod handover;
+
+pub use handover::{Handed, HandedItem, Handover, Holding};
 mod history;
 
 pub(crate) use duty::set_duties;

@@ -92,7 +92,7 @@ pub struct Conversation {
 
 const WHY_JSON: &str = "why";
 
-fn why_json(why: &Why) -> Result<String> {
+pub(crate) fn why_json(why: &Why) -> Result<String> {
     serde_json::to_string(why).map_err(|e| Error::Corrupt(format!("{WHY_JSON}: {e}")))
 }
 

@@ -320,3 +320,6 @@ pub fn save_settings<R: Runtime>(
     }
     Ok(saved)
 }
+
+mod schedule;
+pub use schedule::*;

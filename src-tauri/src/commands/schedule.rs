@@ -1,0 +1,158 @@
+//! The shift schedule's commands (排班): each one call into `Desk`. Dates come from the
+//! page as `YYYY-MM-DD` and are checked here; who may plan is checked in `Desk`.
+
+use chrono::NaiveDate;
+use kefu_core::shifts::ShiftTemplate;
+use tauri::{AppHandle, Runtime, State};
+
+use crate::desk::{week_of, HandoverPlan, MyShifts, Suggested, WeekView};
+use crate::error::{Error, Result};
+use crate::events::publish;
+use crate::Workbench;
+use kefu_db::Handover;
+
+fn date(field: &str, raw: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+        .map_err(|_| Error::Usage(format!("{field}: {raw:?} is not a date (YYYY-MM-DD)")))
+}
+
+/// The week containing `date` (today's without one).
+fn week(raw: Option<&str>) -> Result<kefu_core::shifts::Week> {
+    let day = match raw {
+        Some(raw) => date("week", raw)?,
+        None => kefu_db::SHOP_TIME.local(crate::clock::now()).date_naive(),
+    };
+    Ok(week_of(day))
+}
+
+#[tauri::command]
+pub async fn shift_templates(wb: State<'_, Workbench>) -> Result<Vec<ShiftTemplate>> {
+    wb.desk()?.shift_templates().await
+}
+
+#[tauri::command]
+pub async fn schedule_week(wb: State<'_, Workbench>, week: Option<String>) -> Result<WeekView> {
+    wb.desk()?
+        .week(&self::week(week.as_deref())?, crate::clock::now())
+        .await
+}
+
+#[tauri::command]
+pub async fn my_shifts(wb: State<'_, Workbench>) -> Result<MyShifts> {
+    wb.desk()?.my_shifts(crate::clock::now()).await
+}
+
+#[tauri::command]
+pub async fn assign_shift<R: Runtime>(
+    app: AppHandle<R>,
+    wb: State<'_, Workbench>,
+    agent: String,
+    day: String,
+    template: String,
+    version: i64,
+) -> Result<WeekView> {
+    let changed = wb
+        .desk()?
+        .assign_shift(
+            &agent,
+            date("day", &day)?,
+            &template,
+            version,
+            crate::clock::now(),
+        )
+        .await?;
+    Ok(publish(&app, changed))
+}
+
+#[tauri::command]
+pub async fn clear_shift<R: Runtime>(
+    app: AppHandle<R>,
+    wb: State<'_, Workbench>,
+    agent: String,
+    day: String,
+    template: String,
+    version: i64,
+) -> Result<WeekView> {
+    let changed = wb
+        .desk()?
+        .clear_shift(
+            &agent,
+            date("day", &day)?,
+            &template,
+            version,
+            crate::clock::now(),
+        )
+        .await?;
+    Ok(publish(&app, changed))
+}
+
+#[tauri::command]
+pub async fn copy_last_week<R: Runtime>(
+    app: AppHandle<R>,
+    wb: State<'_, Workbench>,
+    week: String,
+    version: i64,
+) -> Result<WeekView> {
+    let changed = wb
+        .desk()?
+        .copy_last_week(&self::week(Some(&week))?, version, crate::clock::now())
+        .await?;
+    Ok(publish(&app, changed))
+}
+
+/// The suggestion beside the week; with `apply` (the version seen) it becomes the draft.
+#[tauri::command]
+pub async fn suggest_week<R: Runtime>(
+    app: AppHandle<R>,
+    wb: State<'_, Workbench>,
+    week: String,
+    apply: Option<i64>,
+) -> Result<Suggested> {
+    let changed = wb
+        .desk()?
+        .suggest_week(&self::week(Some(&week))?, apply, crate::clock::now())
+        .await?;
+    Ok(publish(&app, changed))
+}
+
+#[tauri::command]
+pub async fn publish_week<R: Runtime>(
+    app: AppHandle<R>,
+    wb: State<'_, Workbench>,
+    week: String,
+    version: i64,
+    despite_warnings: bool,
+) -> Result<WeekView> {
+    let changed = wb
+        .desk()?
+        .publish_week(
+            &self::week(Some(&week))?,
+            version,
+            despite_warnings,
+            crate::clock::now(),
+        )
+        .await?;
+    Ok(publish(&app, changed))
+}
+
+/// What a handover would pass now, and to whom (nothing is written).
+#[tauri::command]
+pub async fn handover_plan(wb: State<'_, Workbench>) -> Result<HandoverPlan> {
+    wb.desk()?.handover_plan(crate::clock::now()).await
+}
+
+/// 交接班: the signed-in agent's work passes to the next shift, with `note`.
+#[tauri::command]
+pub async fn hand_over<R: Runtime>(
+    app: AppHandle<R>,
+    wb: State<'_, Workbench>,
+    note: String,
+) -> Result<Handover> {
+    let changed = wb.desk()?.hand_over(&note, crate::clock::now()).await?;
+    Ok(publish(&app, changed))
+}
+
+#[tauri::command]
+pub async fn handovers_received(wb: State<'_, Workbench>) -> Result<Vec<Handover>> {
+    wb.desk()?.handovers_received(crate::clock::now()).await
+}
