@@ -6,13 +6,15 @@
 import * as ipc from "./lib/ipc.js";
 
 /** @type {Record<string, string>} */
-export const GROUP_LABEL = { agenda: "待办", team: "团队" };
+export const GROUP_LABEL = { agenda: "待办", team: "团队", schedule: "排班" };
 /** @type {Record<string, string>} */
 export const PRESENCE_LABEL = {};
 /** @type {Record<string, string>} */
 export const ROLE_LABEL = {};
 /** @type {Record<string, string>} */
 export const URGENCY_LABEL = {};
+/** Where the published schedule puts an agent now. @type {Record<string, string>} */
+export const DUTY_LABEL = {};
 /** The follow-ups an agent adds by hand: kind code and what the menu says. @type {Array<[string, string]>} */
 export const BY_HAND = [];
 /** An order status's words and how far along the trade is (0–3, for its colour). @type {Record<string, [string, number]>} */
@@ -30,6 +32,7 @@ export async function loadWords() {
   for (const s of w.statuses) STATUS_LABEL[s.code] = [s.label, s.progress];
   for (const r of w.roles) ROLE_LABEL[r.code] = r.label;
   for (const s of w.states) PRESENCE_LABEL[s.code] = s.label;
+  for (const d of w.duties) DUTY_LABEL[d.code] = d.label;
   for (const u of w.urgencies) URGENCY_LABEL[u.code] = u.label;
   BY_HAND.splice(0, BY_HAND.length, ...w.by_hand.map((n) => /** @type {[string, string]} */ ([n.code, n.label])));
   SNOOZE.splice(0, SNOOZE.length, ...w.snooze.map((n) => /** @type {[string, string]} */ ([n.code, SNOOZE_KEY[n.code] ? `${n.label} (${SNOOZE_KEY[n.code]})` : n.label])));

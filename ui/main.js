@@ -17,6 +17,7 @@ import { refreshOverview, wireWelcome } from "./views/overview.js";
 import { wireSettings } from "./views/settings.js";
 import { wireSignIn } from "./views/sign-in.js";
 import { refreshTeam, wireTeam } from "./views/team.js";
+import { onScheduleKey, refreshSchedule } from "./views/schedule.js";
 
 /** @param {KeyboardEvent} e */
 function onKey(e) {
@@ -43,6 +44,8 @@ function onKey(e) {
   if (n >= 0) { selectGroup(GROUPS[n]); return; }
   if (e.key === "5") { selectGroup("agenda"); return; }
   if (e.key === "6") { selectGroup("team"); return; }
+  if (e.key === "7") { selectGroup("schedule"); return; }
+  if (onScheduleKey(e)) { e.preventDefault(); return; }
   if (e.key === "n") { e.preventDefault(); openInquiry(); return; }
   // On a follow-up: copy its text, mark it done, or snooze it for an hour.
   const card = document.querySelector("#detail .followup");
@@ -65,6 +68,7 @@ function refreshQuietly() {
     await refreshOverview();
     await refreshAgenda();
     await refreshTeam();
+    await refreshSchedule();
     refreshGroup();
   }, 150);
 }
@@ -100,6 +104,7 @@ async function start() {
     listen("desk://changed", () => reload()),
     listen("desk://agenda", () => refreshAgenda()),
     listen("desk://team", () => { refreshTeam(); refreshOverview(); }),
+    listen("desk://schedule", () => refreshSchedule()),
     listen("desk://external", () => refreshQuietly()),
     // The database stopped answering (a team database on another machine, most often):
     // say so until it is back; what the agent typed stays in its box.

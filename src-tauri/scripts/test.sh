@@ -19,4 +19,4 @@ trap 'bash src-tauri/scripts/postgres.sh stop "$pg_dir"' EXIT
 pg_url="$(bash src-tauri/scripts/postgres.sh start "$pg_dir")"
 export KEFU_TEST_BACKEND=postgres KEFU_TEST_POSTGRES="$pg_url"
 cargo test -p kefu-db
-cargo test -p kefu-tests --test team --test e2e_team --test e2e_outage
+cargo test -p kefu-tests --test team --test e2e_team --test e2e_outage --test e2e_schedule

@@ -115,7 +115,9 @@ const tauri = /** @type {Tauri} */ (/** @type {any} */ (window).__TAURI__);
  * @property {number} load
  * @property {Time} idle_since
  * @property {Time | null} last_seen
+ * @property {Duty} duty  where the published schedule puts the agent now
  */
+/** @typedef {"unscheduled" | "on_shift" | "off_shift"} Duty */
 /** @typedef {Agent & {presence: Presence, takes_transfers: boolean}} TeamMember  takes_transfers: the core's rule of who may receive a transfer now */
 /**
  * @typedef {object} Conversation
@@ -154,6 +156,37 @@ const tauri = /** @type {Tauri} */ (/** @type {any} */ (window).__TAURI__);
 /** @typedef {{stage: string, done: number, total: number}} ImportProgress */
 /** @typedef {{db_url: string, agent: string, auto_close_minutes: number, suspend_when_locked: boolean}} Settings */
 /** @typedef {{ok: boolean, message: string}} ConnectionState */
+/** @typedef {{name: string, start: string, end: string}} ShiftTemplate  start and end as HH:MM, shop time */
+/** @typedef {{agent: string, date: string, template: string, start: Time, end: Time}} Shift  date: the day it starts, YYYY-MM-DD */
+/** @typedef {{agent: string, shifts: {date: string, template: string}[], dates: string[], message: string, breach: {rule: string}}} ShiftWarning */
+/** @typedef {{slot: number, start: Time, needed: number, scheduled: number, missing: number}} ShortSlot */
+/**
+ * @typedef {object} WeekView
+ * @property {string} monday
+ * @property {number} version  every change to the draft counts; a write names the version it saw
+ * @property {number | null} published_version
+ * @property {Time | null} published_at
+ * @property {string | null} published_by
+ * @property {Shift[]} shifts  the draft
+ * @property {boolean} published  the draft is what was published
+ * @property {ShiftTemplate[]} templates
+ * @property {string[]} agents
+ * @property {ShiftWarning[]} warnings
+ * @property {{source: "conversations" | "orders" | null, weeks: number, missing: string | null, handling_seconds: number, handling_measured: number}} demand
+ * @property {number[]} needed_by_hour  168 hours, Monday 00:00 first
+ * @property {number[]} scheduled_by_hour
+ * @property {ShortSlot[]} short
+ */
+/**
+ * @typedef {object} Suggested
+ * @property {{shifts: Shift[], agent_hours: number, lower_bound_hours: number, short: ShortSlot[], dropped: {date: string, template: string, count: number}[], warnings: ShiftWarning[]}} suggestion
+ * @property {number} current_hours
+ * @property {object | null} applied  the draft as stored, when the suggestion was taken
+ */
+/** @typedef {{agent: string, weeks: [string, boolean][], shifts: Shift[]}} MyShifts  weeks: this week's and next week's Monday, and whether each is published */
+/** @typedef {{kind: "conversation" | "followup", id: number, buyer_nick: string, to: string}} HandedItem */
+/** @typedef {{id: number, from: string, note: string, at: Time, items: HandedItem[]}} Handover */
+/** @typedef {{shift: Shift, receivers: string[], items: HandedItem[]}} HandoverPlan  what a handover would pass now */
 /** @typedef {{steps: number, announced: number, notifications: number}} TimerSteps  what the follow-up loop has done since launch */
 
 /**
@@ -214,6 +247,7 @@ export const overview = () => call("overview");
  * @property {Named[]} roles
  * @property {Named[]} states
  * @property {Named[]} urgencies
+ * @property {Named[]} duties
  * @property {Named[]} by_hand  the follow-ups an agent adds by hand, as the form offers them
  * @property {Named[]} snooze
  */
@@ -269,3 +303,26 @@ export const pickExportFiles = () => call("pick_export_files");
 export const getSettings = () => call("get_settings");
 /** @param {Settings} settings @returns {Promise<Settings>} */
 export const saveSettings = (settings) => invoke("save_settings", { settings });
+
+// The shift schedule (排班). `week` is any date of the week, YYYY-MM-DD.
+
+/** @param {string | null} week @returns {Promise<WeekView>} */
+export const scheduleWeek = (week) => call("schedule_week", { week });
+/** @returns {Promise<MyShifts>} */
+export const myShifts = () => call("my_shifts");
+/** @param {string} agent @param {string} day @param {string} template @param {number} version @returns {Promise<WeekView>} */
+export const assignShift = (agent, day, template, version) => invoke("assign_shift", { agent, day, template, version });
+/** @param {string} agent @param {string} day @param {string} template @param {number} version @returns {Promise<WeekView>} */
+export const clearShift = (agent, day, template, version) => invoke("clear_shift", { agent, day, template, version });
+/** @param {string} week @param {number} version @returns {Promise<WeekView>} */
+export const copyLastWeek = (week, version) => invoke("copy_last_week", { week, version });
+/** @param {string} week @param {number | null} apply  the version seen, to make the suggestion the draft @returns {Promise<Suggested>} */
+export const suggestWeek = (week, apply) => invoke("suggest_week", { week, apply });
+/** @param {string} week @param {number} version @param {boolean} despiteWarnings @returns {Promise<WeekView>} */
+export const publishWeek = (week, version, despiteWarnings) => invoke("publish_week", { week, version, despiteWarnings });
+/** @returns {Promise<HandoverPlan>} refused when no shift of the agent's runs now */
+export const handoverPlan = () => invoke("handover_plan");
+/** @param {string} note @returns {Promise<Handover>} */
+export const handOver = (note) => invoke("hand_over", { note });
+/** @returns {Promise<Handover[]>} */
+export const handoversReceived = () => call("handovers_received");

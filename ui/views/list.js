@@ -11,6 +11,7 @@ import { GROUP_LABEL } from "../labels.js";
 import { agendaRow, refreshAgenda } from "./agenda.js";
 import { teamRow, refreshTeam, renderMember } from "./team.js";
 import { showBuyer } from "./buyer.js";
+import { refreshSchedule } from "./schedule.js";
 
 /** @typedef {import("../state.js").ListName} ListName */
 /** @typedef {import("../lib/ipc.js").BuyerSummary} BuyerSummary */
@@ -46,6 +47,13 @@ export function selectGroup(group) {
   state.pages.clear();
   state.selected = -1;
   for (const b of document.querySelectorAll(".group")) b.classList.toggle("active", /** @type {HTMLElement} */ (b).dataset.group === group);
+  // 排班 takes the list's and the panel's room: the week needs the width.
+  /** @type {HTMLElement} */ (document.querySelector(".bench")).classList.toggle("wide", group === "schedule");
+  $("schedule").hidden = group !== "schedule";
+  if (group === "schedule") {
+    refreshSchedule();
+    return;
+  }
   if (group === "agenda") {
     state.total = state.agenda.length;
     list.toTop();
@@ -67,7 +75,7 @@ export function selectGroup(group) {
 
 /** Another process changed the database: the group shown is read again where it is. */
 export function refreshGroup() {
-  if (state.searchHits || state.group === "agenda" || state.group === "team") return;
+  if (state.searchHits || state.group === "agenda" || state.group === "team" || state.group === "schedule") return;
   state.pages.clear();
   state.total = state.counts[state.group] || 0;
   $("list-title").textContent = groupTitle(state.group);
@@ -144,6 +152,7 @@ export function onSearch() {
     state.selected = -1;
     $("list-title").textContent = `搜索“${q}” · ${hits.length} 个结果`;
     for (const b of document.querySelectorAll(".group")) b.classList.remove("active");
+    if (state.group === "schedule") { state.group = "order"; document.querySelector(".bench")?.classList.remove("wide"); $("schedule").hidden = true; }
     renderRows();
   }, 120);
 }

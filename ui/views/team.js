@@ -6,7 +6,7 @@
 import { $, el, say } from "../lib/dom.js";
 import * as ipc from "../lib/ipc.js";
 import { state } from "../state.js";
-import { PRESENCE_LABEL, ROLE_LABEL } from "../labels.js";
+import { DUTY_LABEL, PRESENCE_LABEL, ROLE_LABEL } from "../labels.js";
 import { renderRows } from "./list.js";
 import { showBuyer } from "./buyer.js";
 
@@ -20,12 +20,21 @@ export async function refreshTeam() {
   state.me = me;
   $("sign-in").textContent = me ? `${me.name} · ${ROLE_LABEL[me.role]}` : "登录";
   stateSwitch().hidden = !me;
-  if (!me) { state.team = []; state.open = []; $("count-team").textContent = "0"; return; }
+  if (!me) { $("duty").hidden = true; state.team = []; state.open = []; $("count-team").textContent = "0"; return; }
   const [team, open] = await Promise.all([ipc.team(), ipc.conversations(true)]);
   state.team = team;
   state.open = open;
   const mine = team.find((m) => m.name === me.name);
   if (mine) stateSwitch().value = mine.state;
+  // Outside its shifts the header says so: no new buyers come.
+  const duty = $("duty");
+  duty.hidden = !mine || mine.duty === "unscheduled" || me.role === "main";
+  if (mine) {
+    duty.textContent = DUTY_LABEL[mine.duty];
+    duty.className = `duty d-${mine.duty}`;
+    duty.title = mine.duty === "off_shift" ? "排班里你现在不在班：不会分配新买家，老顾客会转给在班的同事" : "按已发布的排班，你现在在班";
+  }
+  const scheduled = team.some((m) => m.duty !== "unscheduled");
   // New buyers assigned to me and not yet opened: they move on after 30 s.
   const fresh = open.filter((c) => c.agent === me.name && c.opened_at === null);
   const bar = $("new-buyers");
@@ -35,7 +44,8 @@ export async function refreshTeam() {
   $("count-team").textContent = String(team.filter((m) => m.presence === "online").length);
   if (state.group === "team" && !state.searchHits) {
     state.total = team.length;
-    $("list-title").textContent = `团队 · 在线 ${team.filter((m) => m.presence === "online").length} · 挂起 ${team.filter((m) => m.presence === "suspended").length} · 接待中 ${open.length}`;
+    $("list-title").textContent = `团队 · 在线 ${team.filter((m) => m.presence === "online").length} · 挂起 ${team.filter((m) => m.presence === "suspended").length} · 接待中 ${open.length}` +
+      (scheduled ? " · 按已发布排班分流" : " · 当前没有发布的排班，按在线状态分流");
     renderRows();
   }
 }
@@ -51,7 +61,7 @@ export function teamRow(row, m) {
   badge.textContent = PRESENCE_LABEL[m.presence];
   badge.className = `badge p-${m.presence}`;
   /** @type {HTMLElement} */ (row.querySelector(".meta")).textContent = m.role === "main" ? `接待 ${m.load} · 子账号全部离线时接待` :
-    `接待 ${m.load}/${m.max_load} · 权重 ${m.weight}` + (m.in_routing ? "" : " · 不参与分流");
+    `接待 ${m.load}/${m.max_load} · 权重 ${m.weight}` + (m.duty !== "unscheduled" ? ` · ${DUTY_LABEL[m.duty]}` : "") + (m.in_routing ? "" : " · 不参与分流");
 }
 
 /**
