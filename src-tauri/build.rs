@@ -42,6 +42,7 @@ fn main() {
             "handover_plan",
             "hand_over",
             "handovers_received",
+            "adherence",
         ]),
     ))
     .unwrap_or_else(|e| panic!("tauri build step failed: {e:#}"));

@@ -56,7 +56,7 @@ fn the_supervisor_publishes_a_week_and_the_agent_sees_her_shifts() {
             "the 早班 chip",
             "const c = document.querySelector('.sch-cell[data-agent=\"小美\"][data-date=\"2026-11-24\"] .chip'); return c !== null && c.textContent === '早班'",
         );
-        // The suggestion beside the week, then taken and published.
+        // The suggestion beside the week, then taken (the week's second version) and published.
         app.click("#sch-suggest");
         let hours = app.wait_js(
             "the suggestion",
@@ -69,7 +69,7 @@ fn the_supervisor_publishes_a_week_and_the_agent_sees_her_shifts() {
         app.click("#sch-apply");
         app.wait_js(
             "the suggestion in the draft",
-            "return !document.getElementById('sch-suggestion') && document.getElementById('sch-state').textContent.includes('草稿')",
+            "return !document.getElementById('sch-suggestion') && document.getElementById('sch-state').textContent.startsWith('草稿 · 第 2 版')",
         );
         app.click("#sch-publish");
         app.wait_js(
@@ -152,6 +152,15 @@ fn the_supervisor_publishes_a_week_and_the_agent_sees_her_shifts() {
     }
     let agenda = cli(&pc1, Some(MAIN), &["followups", "--all"]).to_string();
     assert!(!agenda.contains("\"owner\":\"小美\""), "{agenda}");
+    // The supervisor's team view: who keeps the shift, and how much of it so far.
+    boss.steps(|app| {
+        app.click("button[data-group=team]");
+        app.wait_js(
+            "小美's adherence in the team list",
+            "return [...document.querySelectorAll('#buyer-rows .row')].some(r => r.querySelector('.nick').textContent === '小美 · 客服' && /在班.* · 出勤 \\d+%/.test(r.querySelector('.meta').textContent))",
+        );
+        app.screenshot("schedule-team");
+    });
     let got = cli(
         &pc1,
         Some(receivers[0].as_str()),

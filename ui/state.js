@@ -25,10 +25,11 @@ export const GROUPS = ["inquiry", "order", "shipped", "closed"];
  * @property {import("./lib/ipc.js").Conversation[]} open  every open conversation
  * @property {boolean} welcomeOffered  the demo shop was offered once already
  * @property {import("./lib/ipc.js").TimerSteps | null} timer  the follow-up loop's latest step
+ * @property {Map<string, import("./lib/ipc.js").Adherence>} adherence  by agent, for supervisors
  */
 
 /** @type {State} */
 export const state = {
   group: "order", counts: {}, pages: new Map(), total: 0, selected: -1, searchHits: null, detailNick: null,
-  agenda: [], team: [], me: null, open: [], welcomeOffered: false, timer: null,
+  agenda: [], team: [], me: null, open: [], welcomeOffered: false, timer: null, adherence: new Map(),
 };

@@ -109,6 +109,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::handover_plan,
         commands::hand_over,
         commands::handovers_received,
+        commands::adherence,
     ])
 }
 

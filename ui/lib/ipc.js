@@ -187,6 +187,15 @@ const tauri = /** @type {Tauri} */ (/** @type {any} */ (window).__TAURI__);
 /** @typedef {{kind: "conversation" | "followup", id: number, buyer_nick: string, to: string}} HandedItem */
 /** @typedef {{id: number, from: string, note: string, at: Time, items: HandedItem[]}} Handover */
 /** @typedef {{shift: Shift, receivers: string[], items: HandedItem[]}} HandoverPlan  what a handover would pass now */
+/**
+ * @typedef {object} Adherence  who keeps the published shifts now
+ * @property {string} agent
+ * @property {"on_shift" | "late" | "absent" | "off_shift_online" | "off_shift"} status
+ * @property {number | null} [late_minutes]  on_shift: came this late
+ * @property {number} [minutes]  late: minutes since the shift started
+ * @property {number} scheduled_minutes  of the day so far
+ * @property {number} present_minutes
+ */
 /** @typedef {{steps: number, announced: number, notifications: number}} TimerSteps  what the follow-up loop has done since launch */
 
 /**
@@ -326,3 +335,5 @@ export const handoverPlan = () => invoke("handover_plan");
 export const handOver = (note) => invoke("hand_over", { note });
 /** @returns {Promise<Handover[]>} */
 export const handoversReceived = () => call("handovers_received");
+/** @returns {Promise<Adherence[]>} supervisors and the main account only */
+export const adherence = () => invoke("adherence");

@@ -26,9 +26,10 @@ const HOUR_MS = 3600000;
  * @property {Suggested | null} suggested  shown beside the draft until taken or dropped
  * @property {[number, number]} cursor  the focused cell: agent row, day column
  * @property {number | null} confirming  the version whose warnings the supervisor was asked to publish despite
+ * @property {boolean} busy  a write is on its way: another waits for it, and so do refreshes
  */
 /** @type {View} */
-const view = { week: null, monday: null, suggested: null, cursor: [0, 0], confirming: null };
+const view = { week: null, monday: null, suggested: null, cursor: [0, 0], confirming: null, busy: false };
 
 /** YYYY-MM-DD plus `days`, in the calendar (no time zone involved). @param {string} ymd @param {number} days */
 function addDays(ymd, days) {
@@ -51,7 +52,7 @@ const mayPlan = () => !!state.me && state.me.role !== "agent";
 
 /** Reads the week again (after an event, or to show another week). */
 export async function refreshSchedule() {
-  if (state.group !== "schedule") return;
+  if (state.group !== "schedule" || view.busy) return;
   const root = $("schedule");
   if (!state.me) {
     root.replaceChildren(el("p", "placeholder", "排班 · 登录子账号后可见"));
@@ -226,6 +227,10 @@ function assign(agent, date, template) {
  * @param {string} done
  */
 async function write(op, done) {
+  // One write at a time, each on the version the last one returned: a second key press
+  // while the first is on its way would otherwise be refused as stale.
+  if (view.busy) return;
+  view.busy = true;
   try {
     view.week = await op();
     say(done);
@@ -236,6 +241,8 @@ async function write(op, done) {
     if (stale) view.week = await ipc.scheduleWeek(view.week ? view.week.monday : view.monday);
     render();
     $("sch-message").textContent = stale ? "这一周刚被其他主管改过，已载入最新版本（你的这次修改没有保存），请确认后再操作一次。" : problem(e);
+  } finally {
+    view.busy = false;
   }
 }
 

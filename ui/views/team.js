@@ -21,7 +21,11 @@ export async function refreshTeam() {
   $("sign-in").textContent = me ? `${me.name} · ${ROLE_LABEL[me.role]}` : "登录";
   stateSwitch().hidden = !me;
   if (!me) { $("duty").hidden = true; state.team = []; state.open = []; $("count-team").textContent = "0"; return; }
-  const [team, open] = await Promise.all([ipc.team(), ipc.conversations(true)]);
+  const [team, open, kept] = await Promise.all([
+    ipc.team(), ipc.conversations(true),
+    me.role === "agent" ? Promise.resolve([]) : ipc.adherence().catch(() => []),
+  ]);
+  state.adherence = new Map(kept.map((a) => [a.agent, a]));
   state.team = team;
   state.open = open;
   const mine = team.find((m) => m.name === me.name);
@@ -61,7 +65,27 @@ export function teamRow(row, m) {
   badge.textContent = PRESENCE_LABEL[m.presence];
   badge.className = `badge p-${m.presence}`;
   /** @type {HTMLElement} */ (row.querySelector(".meta")).textContent = m.role === "main" ? `接待 ${m.load} · 子账号全部离线时接待` :
-    `接待 ${m.load}/${m.max_load} · 权重 ${m.weight}` + (m.duty !== "unscheduled" ? ` · ${DUTY_LABEL[m.duty]}` : "") + (m.in_routing ? "" : " · 不参与分流");
+    `接待 ${m.load}/${m.max_load}` + (m.weight !== 1 ? ` · 权重 ${m.weight}` : "") + (m.duty !== "unscheduled" ? ` · ${attendance(m)}` : "") + (m.in_routing ? "" : " · 不参与分流");
+}
+
+/**
+ * What the schedule says of a member now: its duty, and for a supervisor whether it keeps
+ * its shift (late, gone, online off shift) and the day's share of its shifts it was there
+ * (出勤, short: the row is one line).
+ * @param {TeamMember} m
+ */
+function attendance(m) {
+  const a = state.adherence.get(m.name);
+  if (!a) return DUTY_LABEL[m.duty];
+  const words = {
+    on_shift: a.late_minutes ? `在班 · 迟到 ${a.late_minutes} 分钟` : "在班",
+    late: `未到岗 ${a.minutes} 分钟`,
+    absent: "在班时间离开",
+    off_shift_online: "不在班但在线",
+    off_shift: DUTY_LABEL[m.duty],
+  }[a.status];
+  const share = a.scheduled_minutes > 0 ? ` · 出勤 ${Math.round((100 * a.present_minutes) / a.scheduled_minutes)}%` : "";
+  return words + share;
 }
 
 /**
@@ -71,6 +95,7 @@ export function teamRow(row, m) {
 export function renderMember(m) {
   /** @type {HTMLElement[]} */
   const parts = [el("h2", "buyer-nick", m.name), el("div", "sub", `${ROLE_LABEL[m.role]} · ${PRESENCE_LABEL[m.presence]} · 接待 ${m.load}/${m.max_load}`)];
+  if (m.duty !== "unscheduled") parts.push(el("div", "sub", `排班：${attendance(m)}`));
   if (state.me && state.me.role !== "agent" && m.name !== state.me.name) {
     const actions = el("div", "fu-actions");
     for (const [st, label] of /** @type {[Presence, string][]} */ ([["online", "设为在线"], ["suspended", "设为挂起"], ["offline", "设为离线"]])) {

@@ -223,7 +223,7 @@ async fn late_greetings_and_silent_pcs_hand_buyers_on() {
         .await
         .expect("greet");
     for a in [&mei, &shuai] {
-        db.heartbeat(a.id, at(25)).await.expect("beat");
+        db.heartbeat(a.id, at(25), &rules).await.expect("beat");
     }
     assert!(
         db.route_due(&rules, at(30)).await.expect("step").is_empty(),
@@ -247,7 +247,7 @@ async fn late_greetings_and_silent_pcs_hand_buyers_on() {
     // The greeter's PC goes silent: 60 s after its last beat it counts as offline and its
     // buyers go to the one still beating.
     let quiet = db.agent(&first).await.expect("agent");
-    db.heartbeat(quiet.id, at(80)).await.expect("beat");
+    db.heartbeat(quiet.id, at(80), &rules).await.expect("beat");
     let conv = db.conversations(Some(greeter.id)).await.expect("open");
     for c in &conv {
         db.open_conversation(&greeter, c.id, at(32))
@@ -276,4 +276,40 @@ async fn late_greetings_and_silent_pcs_hand_buyers_on() {
         (gone.agent.state, gone.agent.load),
         (AgentState::Offline, 0)
     );
+}
+
+/// Beats make spans of presence: one that follows within the heartbeat timeout extends the
+/// span, a later one starts another, and beats while offline make none.
+#[tokio::test]
+async fn beats_record_when_an_agent_was_present() {
+    let scratch = Scratch::new().await.expect("scratch");
+    let db = Db::open(&scratch.url).await.expect("open");
+    let rules = TeamRules::default();
+    let at = |s: i64| now() + Duration::seconds(s);
+    let mei = db
+        .add_agent("小美", Role::Agent, "x", 8, 1, now())
+        .await
+        .expect("agent");
+    // A new account is offline: its beats are not presence.
+    db.heartbeat(mei.id, at(0), &rules).await.expect("beat");
+    assert!(db.online_spans(now()).await.expect("spans").is_empty());
+    db.set_agent_state(&mei, "小美", AgentState::Online, &rules, at(1))
+        .await
+        .expect("online");
+    for s in [15, 30, 45, 105] {
+        db.heartbeat(mei.id, at(s), &rules).await.expect("beat");
+    }
+    // 105 s follows 45 s within the 60 s timeout; then a gap of 65 s.
+    db.heartbeat(mei.id, at(170), &rules).await.expect("beat");
+    let spans: Vec<(i64, i64)> = db
+        .online_spans(now())
+        .await
+        .expect("spans")
+        .into_iter()
+        .map(|(n, a, b)| {
+            assert_eq!(n, "小美");
+            ((a - now()).num_seconds(), (b - now()).num_seconds())
+        })
+        .collect();
+    assert_eq!(spans, [(15, 105), (170, 170)]);
 }

@@ -69,6 +69,8 @@ pub(super) enum Schedule {
     },
     /// Handovers received in the last day
     Handovers,
+    /// Who keeps the published shifts now: on shift, late, gone, online off shift
+    Adherence,
     /// Give follow-ups of buyers nobody serves to the agents on shift now
     SplitFollowups,
     /// Publish the week's draft: routing follows it from then on
@@ -144,6 +146,18 @@ pub(super) async fn schedule(
                         h.items.len(),
                         h.note
                     )?;
+                }
+                Ok(())
+            });
+        }
+        Schedule::Adherence => {
+            let all = desk.adherence(now).await?;
+            return out.emit(&all, |w| {
+                for a in &all {
+                    let share = a
+                        .share()
+                        .map_or("-".to_owned(), |s| format!("{:.0}%", s * 100.0));
+                    writeln!(w, "{}\t{:?}\t{share}", a.agent, a.attendance)?;
                 }
                 Ok(())
             });

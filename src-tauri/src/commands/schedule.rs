@@ -156,3 +156,8 @@ pub async fn hand_over<R: Runtime>(
 pub async fn handovers_received(wb: State<'_, Workbench>) -> Result<Vec<Handover>> {
     wb.desk()?.handovers_received(crate::clock::now()).await
 }
+
+#[tauri::command]
+pub async fn adherence(wb: State<'_, Workbench>) -> Result<Vec<kefu_core::shifts::Adherence>> {
+    wb.desk()?.adherence(crate::clock::now()).await
+}

@@ -2,7 +2,7 @@
 //! takes a suggestion and publishes. Planning is a supervisor's or the main account's
 //! (checked here through the core, whatever called it); every account sees the week.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
 use kefu_core::shifts::{
     self, DemandSource, Roster, Shift, ShiftRules, ShiftTemplate, ShortSlot, Staffing, Suggestion,
     Warning, Week,
@@ -98,6 +98,42 @@ impl Desk {
             weeks,
             shifts,
         })
+    }
+
+    /// Adherence of every planned agent now (supervisors and the main account): on shift
+    /// and present, late, gone, present off shift; and the day's share of scheduled time
+    /// spent present.
+    pub async fn adherence(&self, now: DateTime<Utc>) -> Result<Vec<shifts::Adherence>> {
+        self.may_plan()?;
+        let local = SHOP.local(now);
+        let midnight = now
+            - Duration::seconds(i64::from(local.num_seconds_from_midnight()))
+            - Duration::nanoseconds(i64::from(local.nanosecond()));
+        let published = self
+            .db
+            .published_shifts_between(midnight, now + Duration::seconds(1))
+            .await?;
+        let online = self.db.online_spans(midnight).await?;
+        let team = self.db.team(now, &self.team_rules).await?;
+        Ok(team
+            .iter()
+            .filter(|m| m.agent.role != team::Role::Main)
+            .map(|m| {
+                let name = m.agent.name.as_str();
+                let mine: Vec<Shift> = published
+                    .iter()
+                    .filter(|s| s.agent == name)
+                    .cloned()
+                    .collect();
+                let spans: Vec<_> = online
+                    .iter()
+                    .filter(|(n, _, _)| n == name)
+                    .map(|(_, a, b)| (*a, *b))
+                    .collect();
+                let present = m.presence != team::AgentState::Offline;
+                shifts::adherence(name, &mine, &spans, present, now)
+            })
+            .collect())
     }
 
     pub async fn shift_templates(&self) -> Result<Vec<ShiftTemplate>> {

@@ -125,7 +125,7 @@ impl Desk {
     /// reports the team as changed: the panel refreshes on every beat.
     pub async fn heartbeat(&self, now: DateTime<Utc>) -> Result<Changed<()>> {
         let me = self.account()?;
-        self.db.heartbeat(me.id, now).await?;
+        self.db.heartbeat(me.id, now, &self.team_rules).await?;
         Ok(Changed::one((), Change::Team))
     }
 

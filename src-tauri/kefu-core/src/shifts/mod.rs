@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::shop::ShopTime;
 
+mod adherence;
 mod assign;
 mod coverage;
 mod demand;
@@ -24,6 +25,7 @@ mod staffing;
 mod suggest;
 
 pub use crate::team::Duty;
+pub use adherence::{adherence, Adherence, Attendance, LATE_AFTER_MINUTES};
 pub use coverage::{coverage, Coverage, ShortSlot};
 pub use demand::{
     apply_peaks, arrivals, handling_time, week_need, Arrivals, DemandSource, HandlingTime,

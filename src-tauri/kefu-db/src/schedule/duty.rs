@@ -85,3 +85,23 @@ impl crate::Db {
         rows.into_iter().map(Shift::try_from).collect()
     }
 }
+
+impl crate::Db {
+    /// Everyone's published shifts that end after `from` and start before `to`.
+    pub async fn published_shifts_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Shift>> {
+        let rows: Vec<ShiftRow> = sqlx::query_as(
+            "SELECT a.name AS agent, p.date, p.template, p.starts_at, p.ends_at
+             FROM published_shifts p JOIN agents a ON a.id = p.agent_id
+             WHERE p.ends_at > $1 AND p.starts_at < $2 ORDER BY a.name, p.starts_at",
+        )
+        .bind(from.timestamp())
+        .bind(to.timestamp())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(Shift::try_from).collect()
+    }
+}

@@ -80,13 +80,55 @@ impl Db {
     }
 
     /// The PC of `agent` is alive.
-    pub async fn heartbeat(&self, agent: i64, now: DateTime<Utc>) -> Result<()> {
+    pub async fn heartbeat(&self, agent: i64, now: DateTime<Utc>, rules: &TeamRules) -> Result<()> {
+        let mut conn = self.pool.acquire().await?;
+        let t = now.timestamp();
         sqlx::query("UPDATE agents SET last_seen = $1 WHERE id = $2")
-            .bind(now.timestamp())
+            .bind(t)
             .bind(agent)
-            .execute(&self.pool)
+            .execute(&mut *conn)
             .await?;
+        // Present (see kefu-core's `shifts::adherence`): extend the latest span if this beat
+        // follows it in time, else start one. One PC beats for an agent, so no race.
+        let present = "EXISTS (SELECT 1 FROM agents WHERE id = $2 AND state <> 'offline')";
+        let extended = sqlx::query(&format!(
+            "UPDATE online_spans SET last_at = $1
+             WHERE agent_id = $2 AND last_at >= $3 AND last_at <= $1 AND {present}"
+        ))
+        .bind(t)
+        .bind(agent)
+        .bind(t - rules.heartbeat_timeout_seconds)
+        .execute(&mut *conn)
+        .await?;
+        if extended.rows_affected() == 0 {
+            sqlx::query(&format!(
+                "INSERT INTO online_spans (agent_id, started_at, last_at)
+                 SELECT $2, $1, $1 WHERE {present} ON CONFLICT DO NOTHING"
+            ))
+            .bind(t)
+            .bind(agent)
+            .execute(&mut *conn)
+            .await?;
+        }
         Ok(())
+    }
+
+    /// Every agent's present spans that end at or after `from`, as (name, start, last beat).
+    pub async fn online_spans(
+        &self,
+        from: DateTime<Utc>,
+    ) -> Result<Vec<(String, DateTime<Utc>, DateTime<Utc>)>> {
+        let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+            "SELECT a.name, o.started_at, o.last_at FROM online_spans o
+             JOIN agents a ON a.id = o.agent_id WHERE o.last_at >= $1
+             ORDER BY a.name, o.started_at",
+        )
+        .bind(from.timestamp())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(n, a, b)| Ok((n, crate::rows::at(a)?, crate::rows::at(b)?)))
+            .collect()
     }
 
     /// `actor` sets `target`'s state (checked by the core's rules). Going offline hands the
