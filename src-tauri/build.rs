@@ -43,6 +43,8 @@ fn main() {
             "hand_over",
             "handovers_received",
             "adherence",
+            "save_peak_day",
+            "remove_peak_day",
         ]),
     ))
     .unwrap_or_else(|e| panic!("tauri build step failed: {e:#}"));

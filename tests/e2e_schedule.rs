@@ -76,6 +76,16 @@ fn the_supervisor_publishes_a_week_and_the_agent_sees_her_shifts() {
             "published",
             "return document.getElementById('sch-state').textContent.startsWith('已发布')",
         );
+        // A peak day raises that day's need: more of its hours go short.
+        let gaps = "return [...document.querySelectorAll('#sch-coverage .cov-row')][5].querySelectorAll('.cov.gap').length";
+        let before = app.js(gaps).as_i64().unwrap_or(-1);
+        app.js("const f = document.getElementById('peak-form'); const [day, name, times] = f.querySelectorAll('select, input'); day.value = '2026-11-28'; name.value = '双12预热'; times.value = '4'; f.requestSubmit(); return true");
+        app.wait_js(
+            "the peak day's chip",
+            "const p = document.querySelector('#sch-grid thead .peak'); return p && p.textContent.startsWith('双12预热 ×4')",
+        );
+        let after = app.js(gaps).as_i64().unwrap_or(-1);
+        assert!(after > before, "Saturday's gaps {before} → {after}");
         app.screenshot("schedule-week");
     });
     let week = cli(&pc1, Some("主管"), &["schedule", "week"]);

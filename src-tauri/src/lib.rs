@@ -110,6 +110,8 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::hand_over,
         commands::handovers_received,
         commands::adherence,
+        commands::save_peak_day,
+        commands::remove_peak_day,
     ])
 }
 

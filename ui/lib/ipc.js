@@ -176,7 +176,9 @@ const tauri = /** @type {Tauri} */ (/** @type {any} */ (window).__TAURI__);
  * @property {number[]} needed_by_hour  168 hours, Monday 00:00 first
  * @property {number[]} scheduled_by_hour
  * @property {ShortSlot[]} short
+ * @property {PeakDay[]} peaks
  */
+/** @typedef {{date: string, name: string, multiplier: number, added_per_slot: number, extra: {template: string, count: number}[]}} PeakDay */
 /**
  * @typedef {object} Suggested
  * @property {{shifts: Shift[], agent_hours: number, lower_bound_hours: number, short: ShortSlot[], dropped: {date: string, template: string, count: number}[], warnings: ShiftWarning[]}} suggestion
@@ -337,3 +339,7 @@ export const handOver = (note) => invoke("hand_over", { note });
 export const handoversReceived = () => call("handovers_received");
 /** @returns {Promise<Adherence[]>} supervisors and the main account only */
 export const adherence = () => invoke("adherence");
+/** @param {PeakDay} peak @returns {Promise<WeekView>} */
+export const savePeakDay = (peak) => invoke("save_peak_day", { peak });
+/** @param {string} day @returns {Promise<WeekView>} */
+export const removePeakDay = (day) => invoke("remove_peak_day", { day });

@@ -11,6 +11,7 @@ import { problem } from "../lib/ipc.js";
 import { fmtTime } from "../lib/format.js";
 import { state } from "../state.js";
 import { handoverParts } from "./handover.js";
+import { peakChip, peakForm } from "./peaks.js";
 
 /** @typedef {import("../lib/ipc.js").WeekView} WeekView */
 /** @typedef {import("../lib/ipc.js").Shift} Shift */
@@ -134,7 +135,8 @@ function render() {
   });
   bar.append(prev, title, next, badge, el("span", "sch-gap"), copy, suggest, publish);
 
-  const parts = [bar, el("p", "sch-demand", demandLine(w))];
+  const dates = [0, 1, 2, 3, 4, 5, 6].map((d) => addDays(w.monday, d));
+  const parts = [bar, el("p", "sch-demand", demandLine(w)), peakForm(w, dates, DAY_NAMES, write)];
   const message = el("p", "error-text");
   message.id = "sch-message";
   parts.push(message);
@@ -162,7 +164,12 @@ function grid(w) {
   table.id = "sch-grid";
   const head = el("tr");
   head.append(el("th", "sch-agent", "客服"));
-  for (let d = 0; d < 7; d++) head.append(el("th", null, `${DAY_NAMES[d]} ${md(addDays(w.monday, d))}`));
+  for (let d = 0; d < 7; d++) {
+    const th = el("th", null, `${DAY_NAMES[d]} ${md(addDays(w.monday, d))}`);
+    const chip = peakChip(w, addDays(w.monday, d), write);
+    if (chip) th.append(el("br"), chip);
+    head.append(th);
+  }
   head.append(el("th", "sch-hours", "工时"));
   table.append(el("thead"), el("tbody"));
   /** @type {HTMLElement} */ (table.tHead).append(head);

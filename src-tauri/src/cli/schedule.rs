@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::Subcommand;
-use kefu_core::shifts::Week;
+use kefu_core::shifts::{ExtraShifts, PeakDay, Week};
 
 use super::Out;
 use crate::desk::{week_of, Desk, WeekView};
@@ -56,6 +56,26 @@ pub(super) enum Schedule {
         #[arg(long)]
         version: Option<i64>,
     },
+    /// Name a peak day (双11, 618, …): more demand that day, extra agents on templates
+    Peak {
+        #[arg(value_parser = date)]
+        date: NaiveDate,
+        name: String,
+        /// Arrivals times this
+        #[arg(long, default_value_t = 1.0)]
+        multiplier: f64,
+        /// Plus this many arrivals each half hour
+        #[arg(long, default_value_t = 0.0)]
+        added: f64,
+        /// TEMPLATE:COUNT more agents than the demand asks for (repeatable)
+        #[arg(long, value_parser = extra)]
+        extra: Vec<ExtraShifts>,
+    },
+    /// Remove a peak day
+    Unpeak {
+        #[arg(value_parser = date)]
+        date: NaiveDate,
+    },
     /// One's own published shifts, this week and next
     Mine,
     /// 交接班: pass one's open conversations and follow-ups to the next shift
@@ -83,6 +103,20 @@ pub(super) enum Schedule {
         #[arg(long)]
         despite_warnings: bool,
     },
+}
+
+fn extra(raw: &str) -> std::result::Result<ExtraShifts, String> {
+    let (template, count) = raw
+        .rsplit_once(':')
+        .ok_or_else(|| format!("{raw:?} is not TEMPLATE:COUNT"))?;
+    let count = count
+        .trim()
+        .parse()
+        .map_err(|_| format!("{raw:?}: the count is not a number"))?;
+    Ok(ExtraShifts {
+        template: template.trim().to_owned(),
+        count,
+    })
 }
 
 fn date(raw: &str) -> std::result::Result<NaiveDate, String> {
@@ -117,6 +151,23 @@ pub(super) async fn schedule(
             });
         }
         Schedule::Week { week } => desk.week(&this_week(week), now).await?,
+        Schedule::Peak {
+            date,
+            name,
+            multiplier,
+            added,
+            extra,
+        } => {
+            let peak = PeakDay {
+                date,
+                name,
+                multiplier,
+                added_per_slot: added,
+                extra,
+            };
+            desk.save_peak_day(peak, now).await?.value
+        }
+        Schedule::Unpeak { date } => desk.remove_peak_day(date, now).await?.value,
         Schedule::Mine => {
             let mine = desk.my_shifts(now).await?;
             return out.emit(&mine, |w| {
@@ -270,6 +321,13 @@ fn print_week(out: &mut Out, view: &WeekView) -> Result<()> {
         )?;
         for s in &p.shifts {
             writeln!(w, "{}\t{}\t{}", s.date, s.template, s.agent)?;
+        }
+        for p in &view.peaks {
+            writeln!(
+                w,
+                "peak\t{}\t{}\t×{} +{}",
+                p.date, p.name, p.multiplier, p.added_per_slot
+            )?;
         }
         for warning in &view.warnings {
             writeln!(w, "warning\t{}", warning.message)?;

@@ -161,3 +161,27 @@ pub async fn handovers_received(wb: State<'_, Workbench>) -> Result<Vec<Handover
 pub async fn adherence(wb: State<'_, Workbench>) -> Result<Vec<kefu_core::shifts::Adherence>> {
     wb.desk()?.adherence(crate::clock::now()).await
 }
+
+/// Saves a peak day (checked in the core); the week's need follows.
+#[tauri::command]
+pub async fn save_peak_day<R: Runtime>(
+    app: AppHandle<R>,
+    wb: State<'_, Workbench>,
+    peak: kefu_core::shifts::PeakDay,
+) -> Result<WeekView> {
+    let changed = wb.desk()?.save_peak_day(peak, crate::clock::now()).await?;
+    Ok(publish(&app, changed))
+}
+
+#[tauri::command]
+pub async fn remove_peak_day<R: Runtime>(
+    app: AppHandle<R>,
+    wb: State<'_, Workbench>,
+    day: String,
+) -> Result<WeekView> {
+    let changed = wb
+        .desk()?
+        .remove_peak_day(date("day", &day)?, crate::clock::now())
+        .await?;
+    Ok(publish(&app, changed))
+}

@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
 use kefu_core::shifts::{
-    self, DemandSource, Roster, Shift, ShiftRules, ShiftTemplate, ShortSlot, Staffing, Suggestion,
-    Warning, Week,
+    self, DemandSource, PeakDay, Roster, Shift, ShiftRules, ShiftTemplate, ShortSlot, Staffing,
+    Suggestion, Warning, Week,
 };
 use kefu_core::team::{self, Action};
 use kefu_db::{WeekChange, WeekPlan};
@@ -32,6 +32,8 @@ pub struct WeekView {
     pub needed_by_hour: Vec<u32>,
     pub scheduled_by_hour: Vec<u32>,
     pub short: Vec<ShortSlot>,
+    /// The week's peak days (双11, 618, …), by date.
+    pub peaks: Vec<PeakDay>,
 }
 
 /// Where the week's need comes from.
@@ -158,6 +160,7 @@ impl Desk {
         let time_off = self.db.time_off(week).await?;
         let warnings = shifts::check(&plan.shifts, &time_off, &ShiftRules::default(), SHOP);
         let (need, demand) = self.need(week, &templates, &team, now).await?;
+        let peaks = self.week_peaks(week).await?;
         let coverage = shifts::coverage(week, &need, &plan.shifts);
         let (needed_by_hour, scheduled_by_hour) = coverage.hourly();
         Ok(WeekView {
@@ -170,6 +173,7 @@ impl Desk {
             demand,
             needed_by_hour,
             scheduled_by_hour,
+            peaks,
         })
     }
 
@@ -217,16 +221,45 @@ impl Desk {
             .map(|m| m.agent.max_load)
             .collect();
         let max_load = median(loads).unwrap_or(1).max(1);
+        let peaks = self.week_peaks(week).await?;
         let need = shifts::week_need(
-            &arrivals,
-            week,
-            &[],
-            handling,
-            max_load,
-            &staffing,
-            templates,
+            &arrivals, week, &peaks, handling, max_load, &staffing, templates,
         )?;
         Ok((need, demand(Some(source), arrivals.weeks, None)))
+    }
+
+    async fn week_peaks(&self, week: &Week) -> Result<Vec<PeakDay>> {
+        Ok(self.db.peak_days(week.monday(), week.date(6)).await?)
+    }
+
+    /// Saves a peak day (replacing one of its date): the need of its week follows.
+    pub async fn save_peak_day(
+        &self,
+        peak: PeakDay,
+        now: DateTime<Utc>,
+    ) -> Result<Changed<WeekView>> {
+        self.may_plan()?;
+        shifts::check_peak(&peak, &self.db.shift_templates().await?)?;
+        self.db.save_peak_day(&peak).await?;
+        let week = week_of(peak.date);
+        Ok(Changed::one(self.week(&week, now).await?, Change::Schedule))
+    }
+
+    pub async fn remove_peak_day(
+        &self,
+        date: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<Changed<WeekView>> {
+        self.may_plan()?;
+        if !self.db.remove_peak_day(date).await? {
+            return Err(Error::Db(kefu_db::Error::NotFound(format!(
+                "peak day {date}"
+            ))));
+        }
+        Ok(Changed::one(
+            self.week(&week_of(date), now).await?,
+            Change::Schedule,
+        ))
     }
 
     /// Puts an agent on a shift (`template` on `date`), if the week is still at

@@ -135,6 +135,56 @@ pub fn apply_peaks(arrivals: &Arrivals, week: &Week, peaks: &[PeakDay]) -> Vec<f
     out
 }
 
+/// Peak multipliers and additions beyond these are typing mistakes, not a 双11.
+pub const PEAK_MULTIPLIER_MAX: f64 = 50.0;
+pub const PEAK_ADDED_MAX: f64 = 10_000.0;
+pub const PEAK_EXTRA_MAX: u32 = 200;
+
+/// A peak day as the supervisor may save it: a name (1–32 characters), a multiplier in
+/// 0–50, an addition per half hour in 0–10,000, extra agents (at most 200 each) on shift
+/// templates the shop has.
+pub fn check_peak(p: &PeakDay, templates: &[ShiftTemplate]) -> Result<()> {
+    let name = p.name.trim();
+    if name.is_empty() || name.chars().count() > 32 {
+        return Err(crate::Error::invalid(
+            "name",
+            &p.name,
+            "a peak day's name has 1 to 32 characters",
+        ));
+    }
+    if !(0.0..=PEAK_MULTIPLIER_MAX).contains(&p.multiplier) {
+        return Err(crate::Error::invalid(
+            "multiplier",
+            &p.multiplier.to_string(),
+            "a multiplier is between 0 and 50",
+        ));
+    }
+    if !(0.0..=PEAK_ADDED_MAX).contains(&p.added_per_slot) {
+        return Err(crate::Error::invalid(
+            "added_per_slot",
+            &p.added_per_slot.to_string(),
+            "the addition per half hour is between 0 and 10000",
+        ));
+    }
+    for e in &p.extra {
+        if !templates.iter().any(|t| t.name == e.template) {
+            return Err(crate::Error::invalid(
+                "template",
+                &e.template,
+                "no such shift template",
+            ));
+        }
+        if e.count > PEAK_EXTRA_MAX {
+            return Err(crate::Error::invalid(
+                "count",
+                &e.count.to_string(),
+                "at most 200 extra agents on a template",
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Agents needed per slot of `week`: the arrivals with the peaks applied, staffed by Erlang
 /// C at a pooled `max_load`, plus each peak day's extra agents on the hours of the named
 /// templates (a template not in `templates` is an error, so a typo is not silently lost).
@@ -179,6 +229,27 @@ mod tests {
     use crate::shifts::tests::{at, d, tpl};
     use crate::shifts::ExtraShifts;
     use crate::ShopTime;
+
+    #[test]
+    fn a_peak_day_is_checked_before_it_is_saved() {
+        let templates = [tpl("早班", "08:00", "16:00")];
+        let peak = |name: &str, multiplier: f64, template: &str, count: u32| PeakDay {
+            date: d("2026-11-11"),
+            name: name.to_owned(),
+            multiplier,
+            added_per_slot: 0.0,
+            extra: vec![ExtraShifts {
+                template: template.to_owned(),
+                count,
+            }],
+        };
+        assert!(check_peak(&peak("双11", 3.0, "早班", 2), &templates).is_ok());
+        assert!(check_peak(&peak(" ", 3.0, "早班", 2), &templates).is_err());
+        assert!(check_peak(&peak("双11", 51.0, "早班", 2), &templates).is_err());
+        assert!(check_peak(&peak("双11", f64::NAN, "早班", 2), &templates).is_err());
+        assert!(check_peak(&peak("双11", 3.0, "夜班", 2), &templates).is_err());
+        assert!(check_peak(&peak("双11", 3.0, "早班", 201), &templates).is_err());
+    }
 
     const SH: ShopTime = ShopTime::SHANGHAI;
 

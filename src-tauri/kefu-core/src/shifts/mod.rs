@@ -28,8 +28,8 @@ pub use crate::team::Duty;
 pub use adherence::{adherence, Adherence, Attendance, LATE_AFTER_MINUTES};
 pub use coverage::{coverage, Coverage, ShortSlot};
 pub use demand::{
-    apply_peaks, arrivals, handling_time, week_need, Arrivals, DemandSource, HandlingTime,
-    NotEnoughHistory,
+    apply_peaks, arrivals, check_peak, handling_time, week_need, Arrivals, DemandSource,
+    HandlingTime, NotEnoughHistory,
 };
 pub use handover::{
     balance, hand_out, handover_note, leaving_shift, reminder_due, successors,

@@ -1,10 +1,11 @@
 //! The shop's history that demand and handling time are read from (kefu-core's
-//! `shifts::arrivals` and `shifts::handling_time`).
+//! `shifts::arrivals` and `shifts::handling_time`), and the peak days that override it.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+use kefu_core::shifts::PeakDay;
 
 use crate::rows::at as time;
-use crate::{Db, Result};
+use crate::{Db, Error, Result};
 
 impl Db {
     /// When conversations started (the routing records) between `from` and `until`: the
@@ -72,4 +73,61 @@ async fn instants(
         .fetch_all(&db.pool)
         .await?;
     rows.into_iter().map(time).collect()
+}
+
+impl Db {
+    /// Peak days from `from` to `to` (shop dates, both included), by date.
+    pub async fn peak_days(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<PeakDay>> {
+        let rows: Vec<(String, String, f64, f64, String)> = sqlx::query_as(
+            "SELECT date, name, multiplier, added_per_slot, extra FROM peak_days
+             WHERE date >= $1 AND date <= $2 ORDER BY date",
+        )
+        .bind(super::day(from))
+        .bind(super::day(to))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(date, name, multiplier, added_per_slot, extra)| {
+                Ok(PeakDay {
+                    date: super::date(&date)?,
+                    name,
+                    multiplier,
+                    added_per_slot,
+                    extra: serde_json::from_str(&extra)
+                        .map_err(|e| Error::Corrupt(format!("peak day {date} extra: {e}")))?,
+                })
+            })
+            .collect()
+    }
+
+    /// Saves a peak day (checked by the caller through the core), replacing one of that date.
+    pub async fn save_peak_day(&self, p: &PeakDay) -> Result<()> {
+        let extra = serde_json::to_string(&p.extra)
+            .map_err(|e| Error::Corrupt(format!("peak day extra: {e}")))?;
+        sqlx::query(
+            "INSERT INTO peak_days (date, name, multiplier, added_per_slot, extra)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (date) DO UPDATE SET name = excluded.name,
+                 multiplier = excluded.multiplier, added_per_slot = excluded.added_per_slot,
+                 extra = excluded.extra",
+        )
+        .bind(super::day(p.date))
+        .bind(p.name.trim())
+        .bind(p.multiplier)
+        .bind(p.added_per_slot)
+        .bind(extra)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Removes the peak day of `date`; whether there was one.
+    pub async fn remove_peak_day(&self, date: NaiveDate) -> Result<bool> {
+        Ok(sqlx::query("DELETE FROM peak_days WHERE date = $1")
+            .bind(super::day(date))
+            .execute(&self.pool)
+            .await?
+            .rows_affected()
+            > 0)
+    }
 }

@@ -1,0 +1,67 @@
+// @ts-check
+// Peak days (双11, 618, any date the shop names) in the 排班 view: a chip on the day's
+// column head, and a form to name one. The core checks what is saved and raises the
+// day's need; the coverage strip and the suggestion follow.
+
+import { el } from "../lib/dom.js";
+import * as ipc from "../lib/ipc.js";
+
+/** @typedef {import("../lib/ipc.js").WeekView} WeekView */
+/** @typedef {(op: () => Promise<WeekView>, done: string) => Promise<void>} Write */
+
+/**
+ * The chip of `date`'s peak day, if it has one, with its remove button.
+ * @param {WeekView} w @param {string} date @param {Write} write
+ * @returns {HTMLElement | null}
+ */
+export function peakChip(w, date, write) {
+  const p = w.peaks.find((x) => x.date === date);
+  if (!p) return null;
+  const what = [p.multiplier !== 1 ? `×${p.multiplier}` : "", p.added_per_slot ? `+${p.added_per_slot}/半小时` : "",
+    ...p.extra.map((e) => `${e.template}+${e.count}`)].filter(Boolean).join(" ");
+  const chip = el("button", "peak", `${p.name}${what ? ` ${what}` : ""}`);
+  chip.title = "高峰日：点击移除";
+  chip.addEventListener("click", () => write(() => ipc.removePeakDay(date), `已移除高峰日 ${p.name}`));
+  return chip;
+}
+
+/**
+ * The form that names a peak day of the week shown.
+ * @param {WeekView} w @param {string[]} dates  the week's days @param {string[]} dayNames @param {Write} write
+ */
+export function peakForm(w, dates, dayNames, write) {
+  const form = el("form", "peak-form");
+  form.id = "peak-form";
+  const day = el("select");
+  dates.forEach((d, i) => day.append(new Option(`${dayNames[i]} ${d.slice(5)}`, d)));
+  const name = el("input");
+  name.placeholder = "名称，如 双11";
+  name.maxLength = 32;
+  name.required = true;
+  const times = el("input");
+  times.type = "number";
+  times.min = "0";
+  times.max = "50";
+  times.step = "0.1";
+  times.value = "2";
+  times.title = "当天咨询量是平时的几倍";
+  const template = el("select");
+  template.append(new Option("不加班次", ""));
+  for (const t of w.templates) template.append(new Option(`${t.name} 加人`, t.name));
+  const count = el("input");
+  count.type = "number";
+  count.min = "0";
+  count.max = "200";
+  count.value = "0";
+  count.title = "在需求之外再加几人";
+  const add = el("button", "ghost", "设为高峰日");
+  add.type = "submit";
+  form.append(el("span", "fu-sub", "高峰日"), day, name, el("span", "fu-sub", "咨询量 ×"), times, template, count, add);
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const extra = template.value && Number(count.value) > 0 ? [{ template: template.value, count: Number(count.value) }] : [];
+    const peak = { date: day.value, name: name.value.trim(), multiplier: Number(times.value), added_per_slot: 0, extra };
+    write(() => ipc.savePeakDay(peak), `已设 ${peak.date.slice(5)} 为高峰日：${peak.name}`);
+  });
+  return form;
+}
