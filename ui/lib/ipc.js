@@ -322,9 +322,9 @@ export const scheduleWeek = (week) => call("schedule_week", { week });
 /** @returns {Promise<MyShifts>} */
 export const myShifts = () => call("my_shifts");
 /** @param {string} agent @param {string} day @param {string} template @param {number} version @returns {Promise<WeekView>} */
-export const assignShift = (agent, day, template, version) => invoke("assign_shift", { agent, day, template, version });
+export const assignShift = (agent, day, template, version) => invoke("set_shift", { agent, day, template, on: true, version });
 /** @param {string} agent @param {string} day @param {string} template @param {number} version @returns {Promise<WeekView>} */
-export const clearShift = (agent, day, template, version) => invoke("clear_shift", { agent, day, template, version });
+export const clearShift = (agent, day, template, version) => invoke("set_shift", { agent, day, template, on: false, version });
 /** @param {string} week @param {number} version @returns {Promise<WeekView>} */
 export const copyLastWeek = (week, version) => invoke("copy_last_week", { week, version });
 /** @param {string} week @param {number | null} apply  the version seen, to make the suggestion the draft @returns {Promise<Suggested>} */

@@ -21,24 +21,9 @@ pub(super) enum Schedule {
         week: Option<NaiveDate>,
     },
     /// Put an agent on a shift
-    Assign {
-        agent: String,
-        #[arg(value_parser = date)]
-        date: NaiveDate,
-        template: String,
-        /// The week's version this is made on
-        #[arg(long)]
-        version: Option<i64>,
-    },
+    Assign(ShiftArgs),
     /// Take an agent off a shift
-    Clear {
-        agent: String,
-        #[arg(value_parser = date)]
-        date: NaiveDate,
-        template: String,
-        #[arg(long)]
-        version: Option<i64>,
-    },
+    Clear(ShiftArgs),
     /// The week's draft becomes last week's shifts
     CopyLastWeek {
         #[arg(long, value_parser = date)]
@@ -105,6 +90,17 @@ pub(super) enum Schedule {
     },
 }
 
+#[derive(Debug, clap::Args)]
+pub(super) struct ShiftArgs {
+    agent: String,
+    #[arg(value_parser = date)]
+    date: NaiveDate,
+    template: String,
+    /// The week's version this is made on
+    #[arg(long)]
+    version: Option<i64>,
+}
+
 fn extra(raw: &str) -> std::result::Result<ExtraShifts, String> {
     let (template, count) = raw
         .rsplit_once(':')
@@ -140,6 +136,8 @@ pub(super) async fn schedule(
             None => Ok(desk.week(&week, now).await?.plan.version),
         }
     };
+    // Assign and Clear differ only in which way the shift goes.
+    let on = matches!(action, Schedule::Assign(_));
     let view = match action {
         Schedule::Templates => {
             let templates = desk.shift_templates().await?;
@@ -219,25 +217,9 @@ pub(super) async fn schedule(
                 writeln!(w, "{n} follow-ups given")
             });
         }
-        Schedule::Assign {
-            agent,
-            date,
-            template,
-            version,
-        } => {
-            let v = seen(week_of(date), version).await?;
-            desk.assign_shift(&agent, date, &template, v, now)
-                .await?
-                .value
-        }
-        Schedule::Clear {
-            agent,
-            date,
-            template,
-            version,
-        } => {
-            let v = seen(week_of(date), version).await?;
-            desk.clear_shift(&agent, date, &template, v, now)
+        Schedule::Assign(a) | Schedule::Clear(a) => {
+            let v = seen(week_of(a.date), a.version).await?;
+            desk.set_shift(&a.agent, a.date, &a.template, on, v, now)
                 .await?
                 .value
         }

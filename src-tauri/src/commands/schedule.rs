@@ -42,43 +42,24 @@ pub async fn my_shifts(wb: State<'_, Workbench>) -> Result<MyShifts> {
     wb.desk()?.my_shifts(crate::clock::now()).await
 }
 
+/// Puts `agent` on the shift `template` of `day`, or with `on` false takes it off.
 #[tauri::command]
-pub async fn assign_shift<R: Runtime>(
+pub async fn set_shift<R: Runtime>(
     app: AppHandle<R>,
     wb: State<'_, Workbench>,
     agent: String,
     day: String,
     template: String,
+    on: bool,
     version: i64,
 ) -> Result<WeekView> {
     let changed = wb
         .desk()?
-        .assign_shift(
+        .set_shift(
             &agent,
             date("day", &day)?,
             &template,
-            version,
-            crate::clock::now(),
-        )
-        .await?;
-    Ok(publish(&app, changed))
-}
-
-#[tauri::command]
-pub async fn clear_shift<R: Runtime>(
-    app: AppHandle<R>,
-    wb: State<'_, Workbench>,
-    agent: String,
-    day: String,
-    template: String,
-    version: i64,
-) -> Result<WeekView> {
-    let changed = wb
-        .desk()?
-        .clear_shift(
-            &agent,
-            date("day", &day)?,
-            &template,
+            on,
             version,
             crate::clock::now(),
         )

@@ -35,10 +35,19 @@ impl Desk {
         let me = self.account()?;
         let mine = self
             .db
-            .published_shifts_of(&me.name, now - Duration::days(2), now + Duration::days(1))
-            .await?;
+            .published_shifts_between(now - Duration::days(2), now + Duration::days(1))
+            .await?
+            .into_iter()
+            .filter(|s| s.agent == me.name)
+            .collect::<Vec<_>>();
         let shift = shifts::leaving_shift(&mine, now)?.clone();
-        let receivers = shifts::successors(&shift, &self.db.published_shifts_at(shift.end).await?);
+        let receivers = shifts::successors(
+            &shift,
+            &self
+                .db
+                .published_shifts_between(shift.end, shift.end + Duration::seconds(1))
+                .await?,
+        );
         let team = self.db.team(now, &self.team_rules).await?;
         let load = |name: &str| {
             team.iter()

@@ -93,8 +93,11 @@ impl Desk {
         ];
         let shifts = self
             .db
-            .published_shifts_of(&me.name, this.start(), next.end())
-            .await?;
+            .published_shifts_between(this.start(), next.end())
+            .await?
+            .into_iter()
+            .filter(|s| s.agent == me.name)
+            .collect();
         Ok(MyShifts {
             agent: me.name,
             weeks,
@@ -262,49 +265,32 @@ impl Desk {
         ))
     }
 
-    /// Puts an agent on a shift (`template` on `date`), if the week is still at
-    /// `seen_version`.
-    pub async fn assign_shift(
+    /// Puts an agent on a shift (`template` on `date`), or with `on` false takes it off,
+    /// if the week is still at `seen_version`.
+    pub async fn set_shift(
         &self,
         agent: &str,
         date: NaiveDate,
         template: &str,
-        seen_version: i64,
-        now: DateTime<Utc>,
-    ) -> Result<Changed<WeekView>> {
-        self.may_plan()?;
-        let templates = self.db.shift_templates().await?;
-        let t = templates
-            .iter()
-            .find(|t| t.name == template)
-            .ok_or_else(|| Error::Db(kefu_db::Error::NotFound(format!("shift {template}"))))?;
-        let week = week_of(date);
-        let shift = Shift::new(agent, date, t, SHOP);
-        let plan = self
-            .db
-            .change_week(&week, seen_version, &WeekChange::Assign(vec![shift]))
-            .await?;
-        Ok(Changed::one(
-            self.view(&week, plan, now).await?,
-            Change::Schedule,
-        ))
-    }
-
-    /// Takes an agent off a shift.
-    pub async fn clear_shift(
-        &self,
-        agent: &str,
-        date: NaiveDate,
-        template: &str,
+        on: bool,
         seen_version: i64,
         now: DateTime<Utc>,
     ) -> Result<Changed<WeekView>> {
         self.may_plan()?;
         let week = week_of(date);
-        let change = WeekChange::Clear {
-            agent: agent.to_owned(),
-            date,
-            template: template.to_owned(),
+        let change = if on {
+            let templates = self.db.shift_templates().await?;
+            let t = templates
+                .iter()
+                .find(|t| t.name == template)
+                .ok_or_else(|| Error::Db(kefu_db::Error::NotFound(format!("shift {template}"))))?;
+            WeekChange::Assign(vec![Shift::new(agent, date, t, SHOP)])
+        } else {
+            WeekChange::Clear {
+                agent: agent.to_owned(),
+                date,
+                template: template.to_owned(),
+            }
         };
         let plan = self.db.change_week(&week, seen_version, &change).await?;
         Ok(Changed::one(

@@ -48,46 +48,9 @@ pub(crate) async fn set_duties(
 }
 
 impl crate::Db {
-    /// `agent`'s published shifts that end after `from` and start before `to`, by start:
-    /// what the agent's own schedule shows and what its shift reminder reads.
-    pub async fn published_shifts_of(
-        &self,
-        agent: &str,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Vec<Shift>> {
-        let rows: Vec<ShiftRow> = sqlx::query_as(
-            "SELECT a.name AS agent, p.date, p.template, p.starts_at, p.ends_at
-             FROM published_shifts p JOIN agents a ON a.id = p.agent_id
-             WHERE a.name = $1 AND p.ends_at > $2 AND p.starts_at < $3
-             ORDER BY p.starts_at",
-        )
-        .bind(agent)
-        .bind(from.timestamp())
-        .bind(to.timestamp())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter().map(Shift::try_from).collect()
-    }
-}
-
-impl crate::Db {
-    /// Everyone's published shifts running at `at`.
-    pub async fn published_shifts_at(&self, at: DateTime<Utc>) -> Result<Vec<Shift>> {
-        let rows: Vec<ShiftRow> = sqlx::query_as(
-            "SELECT a.name AS agent, p.date, p.template, p.starts_at, p.ends_at
-             FROM published_shifts p JOIN agents a ON a.id = p.agent_id
-             WHERE p.starts_at <= $1 AND $1 < p.ends_at ORDER BY a.name",
-        )
-        .bind(at.timestamp())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter().map(Shift::try_from).collect()
-    }
-}
-
-impl crate::Db {
-    /// Everyone's published shifts that end after `from` and start before `to`.
+    /// Everyone's published shifts that end after `from` and start before `to`, by agent
+    /// and start: the agent's own schedule, the shift reminder, handovers and adherence
+    /// read them.
     pub async fn published_shifts_between(
         &self,
         from: DateTime<Utc>,
