@@ -44,6 +44,7 @@ fn main() {
             "adherence",
             "save_peak_day",
             "remove_peak_day",
+            "set_time_off",
         ]),
     ))
     .unwrap_or_else(|e| panic!("tauri build step failed: {e:#}"));

@@ -56,6 +56,12 @@ fn the_supervisor_publishes_a_week_and_the_agent_sees_her_shifts() {
             "the 早班 chip",
             "const c = document.querySelector('.sch-cell[data-agent=\"小美\"][data-date=\"2026-11-24\"] .chip'); return c !== null && c.textContent === '早班'",
         );
+        // x marks a day off (请假); the suggestion leaves it free.
+        app.js("const c = document.querySelector('.sch-cell[data-agent=\"小赵\"][data-date=\"2026-11-26\"]'); c.focus(); c.dispatchEvent(new KeyboardEvent('keydown', {key: 'x', bubbles: true})); return true");
+        app.wait_js(
+            "小赵's day off",
+            "const c = document.querySelector('.sch-cell[data-agent=\"小赵\"][data-date=\"2026-11-26\"] .off-day'); return c !== null",
+        );
         // The suggestion beside the week, then taken (the week's second version) and published.
         app.click("#sch-suggest");
         let hours = app.wait_js(
@@ -98,6 +104,12 @@ fn the_supervisor_publishes_a_week_and_the_agent_sees_her_shifts() {
         .map(|s| s["date"].as_str().unwrap_or_default().to_owned())
         .collect();
     assert!(!hers.is_empty(), "the suggestion gives 小美 shifts: {week}");
+    let on_day_off = week["shifts"]
+        .as_array()
+        .expect("shifts")
+        .iter()
+        .any(|s| s["agent"] == "小赵" && s["date"] == "2026-11-26");
+    assert!(!on_day_off, "{week}");
     // Routing's view of her now, which her header must show.
     let team = cli(&pc1, Some(MAIN), &["team"]);
     let duty = team

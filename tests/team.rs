@@ -351,7 +351,33 @@ fn the_supervisor_plans_and_publishes_a_week() {
         ],
     );
     assert_eq!(fixed["warnings"], Value::Array(vec![]), "{fixed}");
-    let published = shop.ok(boss, &["schedule", "publish", "--version", "3"]);
+    // A day off: a shift on it warns, and it is taken back by the same command.
+    let off = shop.ok(boss, &["schedule", "time-off", "小王", "2026-11-27"]);
+    assert_eq!(off["time_off"][0]["agent"], "小王", "{off}");
+    let on_day_off = shop.ok(boss, &["schedule", "assign", "小王", "2026-11-27", "早班"]);
+    assert_eq!(
+        on_day_off["warnings"][0]["message"], "小王 11/27 早班 占用请假日 11/27",
+        "{on_day_off}"
+    );
+    shop.ok(boss, &["schedule", "clear", "小王", "2026-11-27", "早班"]);
+    let back = shop.ok(
+        boss,
+        &["schedule", "time-off", "小王", "2026-11-27", "--undo"],
+    );
+    assert_eq!(back["time_off"], Value::Array(vec![]), "{back}");
+    let (code, e) = shop.run(
+        Some("小美"),
+        &["schedule", "time-off", "小美", "2026-11-27"],
+    );
+    assert_eq!(
+        (code, e["error"]["code"].as_str()),
+        (1, Some("forbidden")),
+        "{e}"
+    );
+    // A night template for the hours nobody covers yet.
+    let t = shop.ok(boss, &["schedule", "template", "夜班", "00:00", "08:00"]);
+    assert_eq!(t[0]["name"], "夜班", "{t}");
+    let published = shop.ok(boss, &["schedule", "publish"]);
     assert_eq!(
         (&published["published"], &published["published_by"]),
         (&Value::from(true), &Value::from("主管")),

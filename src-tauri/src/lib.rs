@@ -111,6 +111,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::adherence,
         commands::save_peak_day,
         commands::remove_peak_day,
+        commands::set_time_off,
     ])
 }
 

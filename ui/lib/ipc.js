@@ -177,6 +177,7 @@ const tauri = /** @type {Tauri} */ (/** @type {any} */ (window).__TAURI__);
  * @property {number[]} scheduled_by_hour
  * @property {ShortSlot[]} short
  * @property {PeakDay[]} peaks
+ * @property {{agent: string, date: string}[]} time_off  days agents cannot work
  */
 /** @typedef {{date: string, name: string, multiplier: number, added_per_slot: number, extra: {template: string, count: number}[]}} PeakDay */
 /**
@@ -343,3 +344,5 @@ export const adherence = () => invoke("adherence");
 export const savePeakDay = (peak) => invoke("save_peak_day", { peak });
 /** @param {string} day @returns {Promise<WeekView>} */
 export const removePeakDay = (day) => invoke("remove_peak_day", { day });
+/** @param {string} agent @param {string} day @param {boolean} off @returns {Promise<WeekView>} */
+export const setTimeOff = (agent, day, off) => invoke("set_time_off", { agent, day, off });

@@ -144,7 +144,7 @@ function render() {
   main.append(grid(w));
   if (view.suggested) main.append(suggestionPanel(w, view.suggested));
   parts.push(main, coverageStrip(w), warningList(w));
-  parts.push(el("p", "keys", `方向键选格 · ${w.templates.map((t, i) => `${i + 1} ${t.name}`).join(" · ")} · Delete 清除该格 · [ ] 上周/下周`));
+  parts.push(el("p", "keys", `方向键选格 · ${w.templates.map((t, i) => `${i + 1} ${t.name}`).join(" · ")} · Delete 清除该格 · x 请假 · [ ] 上周/下周`));
   root.replaceChildren(...parts);
   focusCell(false);
 }
@@ -186,6 +186,8 @@ function grid(w) {
       td.dataset.agent = agent;
       td.dataset.date = date;
       const here = w.shifts.filter((s) => s.agent === agent && s.date === date);
+      const off = w.time_off.some((t) => t.agent === agent && t.date === date);
+      if (off) { td.classList.add("off"); td.append(el("span", "off-day", "请假")); }
       for (const s of here) {
         const gone = suggested && !suggested.some((x) => x.agent === agent && x.date === date && x.template === s.template);
         const chip = el("button", `chip${gone ? " gone" : ""}`, s.template);
@@ -287,6 +289,12 @@ function onGridKey(e) {
   if (n >= 1 && n <= w.templates.length) {
     e.preventDefault(); e.stopPropagation();
     assign(agent, date, w.templates[n - 1].name).then(() => focusCell(true));
+    return;
+  }
+  if (e.key === "x") {
+    e.preventDefault(); e.stopPropagation();
+    const off = w.time_off.some((t) => t.agent === agent && t.date === date);
+    write(() => ipc.setTimeOff(agent, date, !off), off ? `已取消 ${agent} ${md(date)} 请假` : `已记 ${agent} ${md(date)} 请假`).then(() => focusCell(true));
     return;
   }
   if (e.key === "Delete" || e.key === "Backspace") {

@@ -20,6 +20,20 @@ pub(super) enum Schedule {
         #[arg(long, value_parser = date)]
         week: Option<NaiveDate>,
     },
+    /// Add a shift template or change its times (HH:MM, shop time; 24:00 ends at midnight)
+    Template {
+        name: String,
+        start: String,
+        end: String,
+    },
+    /// Mark a day an agent cannot work (请假); --undo takes it back
+    TimeOff {
+        agent: String,
+        #[arg(value_parser = date)]
+        date: NaiveDate,
+        #[arg(long)]
+        undo: bool,
+    },
     /// Put an agent on a shift
     Assign(ShiftArgs),
     /// Take an agent off a shift
@@ -149,6 +163,19 @@ pub(super) async fn schedule(
             });
         }
         Schedule::Week { week } => desk.week(&this_week(week), now).await?,
+        Schedule::Template { name, start, end } => {
+            let t = kefu_core::shifts::ShiftTemplate::new(&name, &start, &end)?;
+            let templates = desk.save_shift_template(&t).await?;
+            return out.emit(&templates, |w| {
+                for t in &templates {
+                    writeln!(w, "{}\t{}–{}", t.name, t.start, t.end)?;
+                }
+                Ok(())
+            });
+        }
+        Schedule::TimeOff { agent, date, undo } => {
+            desk.set_time_off(&agent, date, !undo, now).await?.value
+        }
         Schedule::Peak {
             date,
             name,

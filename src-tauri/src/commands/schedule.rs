@@ -166,3 +166,19 @@ pub async fn remove_peak_day<R: Runtime>(
         .await?;
     Ok(publish(&app, changed))
 }
+
+/// Marks (`off`) or takes back a day `agent` cannot work.
+#[tauri::command]
+pub async fn set_time_off<R: Runtime>(
+    app: AppHandle<R>,
+    wb: State<'_, Workbench>,
+    agent: String,
+    day: String,
+    off: bool,
+) -> Result<WeekView> {
+    let changed = wb
+        .desk()?
+        .set_time_off(&agent, date("day", &day)?, off, crate::clock::now())
+        .await?;
+    Ok(publish(&app, changed))
+}

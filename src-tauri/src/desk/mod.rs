@@ -2,6 +2,7 @@
 //! code path for both. Orders and buyers here; imports, follow-ups and the team each in
 //! their own module.
 
+mod attendance;
 mod change;
 mod followups;
 mod handover;
@@ -9,10 +10,11 @@ mod import;
 mod schedule;
 mod team;
 
+pub use attendance::MyShifts;
 pub use change::{Change, Changed, Steps};
 pub use handover::HandoverPlan;
 pub use import::{ImportProgress, ImportReport};
-pub use schedule::{week_of, MyShifts, Suggested, WeekView};
+pub use schedule::{week_of, Suggested, WeekView};
 
 use chrono::{DateTime, Utc};
 use kefu_core::followups::Rules;

@@ -2,10 +2,10 @@
 //! takes a suggestion and publishes. Planning is a supervisor's or the main account's
 //! (checked here through the core, whatever called it); every account sees the week.
 
-use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use kefu_core::shifts::{
     self, DemandSource, PeakDay, Roster, Shift, ShiftRules, ShiftTemplate, ShortSlot, Staffing,
-    Suggestion, Warning, Week,
+    Suggestion, TimeOff, Warning, Week,
 };
 use kefu_core::team::{self, Action};
 use kefu_db::{WeekChange, WeekPlan};
@@ -15,7 +15,7 @@ use super::{Change, Changed, Desk};
 use crate::error::{Error, Result};
 
 /// The shop's zone: kefu-db reads exports in it too.
-const SHOP: kefu_core::ShopTime = kefu_db::SHOP_TIME;
+pub(super) const SHOP: kefu_core::ShopTime = kefu_db::SHOP_TIME;
 
 /// A week as the grid shows it: the draft, its warnings, and coverage against demand.
 #[derive(Clone, Debug, Serialize)]
@@ -34,6 +34,8 @@ pub struct WeekView {
     pub short: Vec<ShortSlot>,
     /// The week's peak days (双11, 618, …), by date.
     pub peaks: Vec<PeakDay>,
+    /// Days agents cannot work (请假, 调休).
+    pub time_off: Vec<TimeOff>,
 }
 
 /// Where the week's need comes from.
@@ -59,86 +61,16 @@ pub struct Suggested {
     pub applied: Option<WeekPlan>,
 }
 
-/// The signed-in account's published shifts, this week and next.
-#[derive(Clone, Debug, Serialize)]
-pub struct MyShifts {
-    pub agent: String,
-    /// Monday of this week, then of next week, and whether each is published.
-    pub weeks: [(NaiveDate, bool); 2],
-    /// By start; a shift of last Sunday night still running counts.
-    pub shifts: Vec<Shift>,
-}
-
 /// The week whose Monday is on or before `date`.
 pub fn week_of(date: NaiveDate) -> Week {
     Week::containing(date, SHOP)
 }
 
 impl Desk {
-    fn may_plan(&self) -> Result<String> {
+    pub(super) fn may_plan(&self) -> Result<String> {
         let me = self.account()?;
         team::allowed(me.role, Action::Schedule)?;
         Ok(me.name)
-    }
-
-    /// The signed-in account's published shifts for this week and next.
-    pub async fn my_shifts(&self, now: DateTime<Utc>) -> Result<MyShifts> {
-        let me = self.account()?;
-        let this = week_of(SHOP.local(now).date_naive());
-        let next = week_of(this.monday() + Duration::days(7));
-        let published = |plan: WeekPlan| plan.published_version.is_some();
-        let weeks = [
-            (this.monday(), published(self.db.week_plan(&this).await?)),
-            (next.monday(), published(self.db.week_plan(&next).await?)),
-        ];
-        let shifts = self
-            .db
-            .published_shifts_between(this.start(), next.end())
-            .await?
-            .into_iter()
-            .filter(|s| s.agent == me.name)
-            .collect();
-        Ok(MyShifts {
-            agent: me.name,
-            weeks,
-            shifts,
-        })
-    }
-
-    /// Adherence of every planned agent now (supervisors and the main account): on shift
-    /// and present, late, gone, present off shift; and the day's share of scheduled time
-    /// spent present.
-    pub async fn adherence(&self, now: DateTime<Utc>) -> Result<Vec<shifts::Adherence>> {
-        self.may_plan()?;
-        let local = SHOP.local(now);
-        let midnight = now
-            - Duration::seconds(i64::from(local.num_seconds_from_midnight()))
-            - Duration::nanoseconds(i64::from(local.nanosecond()));
-        let published = self
-            .db
-            .published_shifts_between(midnight, now + Duration::seconds(1))
-            .await?;
-        let online = self.db.online_spans(midnight).await?;
-        let team = self.db.team(now, &self.team_rules).await?;
-        Ok(team
-            .iter()
-            .filter(|m| m.agent.role != team::Role::Main)
-            .map(|m| {
-                let name = m.agent.name.as_str();
-                let mine: Vec<Shift> = published
-                    .iter()
-                    .filter(|s| s.agent == name)
-                    .cloned()
-                    .collect();
-                let spans: Vec<_> = online
-                    .iter()
-                    .filter(|(n, _, _)| n == name)
-                    .map(|(_, a, b)| (*a, *b))
-                    .collect();
-                let present = m.presence != team::AgentState::Offline;
-                shifts::adherence(name, &mine, &spans, present, now)
-            })
-            .collect())
     }
 
     pub async fn shift_templates(&self) -> Result<Vec<ShiftTemplate>> {
@@ -177,6 +109,7 @@ impl Desk {
             needed_by_hour,
             scheduled_by_hour,
             peaks,
+            time_off,
         })
     }
 
@@ -233,6 +166,35 @@ impl Desk {
 
     async fn week_peaks(&self, week: &Week) -> Result<Vec<PeakDay>> {
         Ok(self.db.peak_days(week.monday(), week.date(6)).await?)
+    }
+
+    /// Marks (or with `off` false, takes back) a day `agent` cannot work; the rule checker
+    /// warns of a shift on it and the suggestion leaves it free.
+    pub async fn set_time_off(
+        &self,
+        agent: &str,
+        date: NaiveDate,
+        off: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Changed<WeekView>> {
+        self.may_plan()?;
+        if off {
+            self.db.add_time_off(agent, date).await?;
+        } else {
+            self.db.remove_time_off(agent, date).await?;
+        }
+        Ok(Changed::one(
+            self.week(&week_of(date), now).await?,
+            Change::Schedule,
+        ))
+    }
+
+    /// Adds a shift template or changes the times of one (shifts already planned keep
+    /// theirs).
+    pub async fn save_shift_template(&self, t: &ShiftTemplate) -> Result<Vec<ShiftTemplate>> {
+        self.may_plan()?;
+        self.db.save_shift_template(t).await?;
+        Ok(self.db.shift_templates().await?)
     }
 
     /// Saves a peak day (replacing one of its date): the need of its week follows.

@@ -317,6 +317,22 @@ impl Db {
     }
 }
 
+impl Db {
+    /// Takes back a day off; whether there was one.
+    pub async fn remove_time_off(&self, agent: &str, date: NaiveDate) -> Result<bool> {
+        Ok(sqlx::query(
+            "DELETE FROM time_off WHERE date = $1
+             AND agent_id = (SELECT id FROM agents WHERE name = $2)",
+        )
+        .bind(day(date))
+        .bind(agent)
+        .execute(&self.pool)
+        .await?
+        .rows_affected()
+            > 0)
+    }
+}
+
 /// Moves the week's draft from `seen` to the next version, creating the week at version 0
 /// first; `Error::Conflict` when someone changed it since.
 async fn bump_version(tx: &mut Transaction<'static, Any>, week: &Week, seen: i64) -> Result<()> {
