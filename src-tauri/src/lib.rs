@@ -134,7 +134,6 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Result<()> {
                 eprintln!("kefu-desk: {e}");
             }
             app.manage(Workbench::new(desk));
-            light_webview(app.handle());
             tray::create(app.handle())?;
             chasing::start(app.handle().clone());
             presence::start(app.handle().clone());
@@ -151,24 +150,6 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Result<()> {
             }
         });
     with_commands(builder).run(tauri::generate_context!())
-}
-
-/// The workbench is one page that never navigates: WebKit's document-viewer cache model
-/// keeps no memory cache of pages and resources it will not load again, which is most of
-/// what the web process holds beyond the page itself.
-fn light_webview<R: Runtime>(app: &tauri::AppHandle<R>) {
-    #[cfg(target_os = "linux")]
-    if let Some(window) = app.get_webview_window("main") {
-        let set = window.with_webview(|webview| {
-            use webkit2gtk::{CacheModel, WebContextExt, WebViewExt};
-            if let Some(context) = webview.inner().context() {
-                context.set_cache_model(CacheModel::DocumentViewer);
-            }
-        });
-        if let Err(e) = set {
-            eprintln!("kefu-desk: webview settings: {e}");
-        }
-    }
 }
 
 /// Settings come from the store (settings.json in the app-data folder). A broken file is
