@@ -45,6 +45,7 @@ fn main() {
             "save_peak_day",
             "remove_peak_day",
             "set_time_off",
+            "save_shift_template",
         ]),
     ))
     .unwrap_or_else(|e| panic!("tauri build step failed: {e:#}"));

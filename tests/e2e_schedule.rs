@@ -92,6 +92,12 @@ fn the_supervisor_publishes_a_week_and_the_agent_sees_her_shifts() {
         );
         let after = app.js(gaps).as_i64().unwrap_or(-1);
         assert!(after > before, "Saturday's gaps {before} → {after}");
+        // A night template for the hours nobody covers: offered at once in every cell.
+        app.js("const f = document.getElementById('template-form'); const [name, start, end] = f.querySelectorAll('input'); name.value = '夜班'; start.value = '00:00'; end.value = '08:00'; f.requestSubmit(); return true");
+        app.wait_js(
+            "the 夜班 template in the grid",
+            "return [...document.querySelectorAll('.sch-cell[data-agent=\"小美\"][data-date=\"2026-11-29\"] .sch-add button')].some(b => b.textContent === '夜班')",
+        );
         app.screenshot("schedule-week");
     });
     let week = cli(&pc1, Some("主管"), &["schedule", "week"]);

@@ -112,6 +112,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::save_peak_day,
         commands::remove_peak_day,
         commands::set_time_off,
+        commands::save_shift_template,
     ])
 }
 

@@ -346,3 +346,5 @@ export const savePeakDay = (peak) => invoke("save_peak_day", { peak });
 export const removePeakDay = (day) => invoke("remove_peak_day", { day });
 /** @param {string} agent @param {string} day @param {boolean} off @returns {Promise<WeekView>} */
 export const setTimeOff = (agent, day, off) => invoke("set_time_off", { agent, day, off });
+/** @param {string} week @param {string} name @param {string} start @param {string} end  HH:MM @returns {Promise<WeekView>} */
+export const saveShiftTemplate = (week, name, start, end) => invoke("save_shift_template", { week, name, start, end });

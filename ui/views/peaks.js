@@ -1,7 +1,8 @@
 // @ts-check
 // Peak days (双11, 618, any date the shop names) in the 排班 view: a chip on the day's
 // column head, and a form to name one. The core checks what is saved and raises the
-// day's need; the coverage strip and the suggestion follow.
+// day's need; the coverage strip and the suggestion follow. Also the form that adds a
+// shift template (a night shift for the hours nobody covers) or changes one's times.
 
 import { el } from "../lib/dom.js";
 import * as ipc from "../lib/ipc.js";
@@ -62,6 +63,35 @@ export function peakForm(w, dates, dayNames, write) {
     const extra = template.value && Number(count.value) > 0 ? [{ template: template.value, count: Number(count.value) }] : [];
     const peak = { date: day.value, name: name.value.trim(), multiplier: Number(times.value), added_per_slot: 0, extra };
     write(() => ipc.savePeakDay(peak), `已设 ${peak.date.slice(5)} 为高峰日：${peak.name}`);
+  });
+  return form;
+}
+
+/**
+ * The form that adds a shift template or changes its times.
+ * @param {WeekView} w @param {Write} write
+ */
+export function templateForm(w, write) {
+  const form = el("form", "peak-form");
+  form.id = "template-form";
+  const name = el("input");
+  name.placeholder = "班次名，如 夜班";
+  name.maxLength = 16;
+  name.required = true;
+  const start = el("input");
+  start.placeholder = "00:00";
+  start.required = true;
+  start.size = 5;
+  const end = el("input");
+  end.placeholder = "08:00";
+  end.required = true;
+  end.size = 5;
+  const save = el("button", "ghost", "保存班次");
+  save.type = "submit";
+  form.append(el("span", "fu-sub", "班次"), name, start, el("span", "fu-sub", "–"), end, save);
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    write(() => ipc.saveShiftTemplate(w.monday, name.value.trim(), start.value.trim(), end.value.trim()), `已保存班次 ${name.value.trim()}`);
   });
   return form;
 }

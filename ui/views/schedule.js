@@ -11,7 +11,7 @@ import { problem } from "../lib/ipc.js";
 import { fmtTime } from "../lib/format.js";
 import { state } from "../state.js";
 import { handoverParts } from "./handover.js";
-import { peakChip, peakForm } from "./peaks.js";
+import { peakChip, peakForm, templateForm } from "./peaks.js";
 
 /** @typedef {import("../lib/ipc.js").WeekView} WeekView */
 /** @typedef {import("../lib/ipc.js").Shift} Shift */
@@ -136,7 +136,9 @@ function render() {
   bar.append(prev, title, next, badge, el("span", "sch-gap"), copy, suggest, publish);
 
   const dates = [0, 1, 2, 3, 4, 5, 6].map((d) => addDays(w.monday, d));
-  const parts = [bar, el("p", "sch-demand", demandLine(w)), peakForm(w, dates, DAY_NAMES, write)];
+  const forms = el("div", "sch-forms");
+  forms.append(peakForm(w, dates, DAY_NAMES, write), templateForm(w, write));
+  const parts = [bar, el("p", "sch-demand", demandLine(w)), forms];
   const message = el("p", "error-text");
   message.id = "sch-message";
   parts.push(message);

@@ -182,3 +182,25 @@ pub async fn set_time_off<R: Runtime>(
         .await?;
     Ok(publish(&app, changed))
 }
+
+/// Adds a shift template or changes the times of one (`start`, `end` as HH:MM); returns
+/// `week` with it.
+#[tauri::command]
+pub async fn save_shift_template<R: Runtime>(
+    app: AppHandle<R>,
+    wb: State<'_, Workbench>,
+    week: String,
+    name: String,
+    start: String,
+    end: String,
+) -> Result<WeekView> {
+    let t = ShiftTemplate::new(&name, &start, &end)?;
+    let desk = wb.desk()?;
+    desk.save_shift_template(&t).await?;
+    let now = crate::clock::now();
+    let view = desk.week(&self::week(Some(&week))?, now).await?;
+    Ok(publish(
+        &app,
+        crate::desk::Changed::one(view, crate::desk::Change::Schedule),
+    ))
+}
