@@ -4,9 +4,11 @@
 //! her shifts and whether she is on shift now, as routing sees it; at the end of her shift
 //! she hands her buyers and follow-ups over to the late shift with a note.
 
+use std::time::Duration;
+
 use kefu_tests::export::demand_export;
 use kefu_tests::team::{cli, shop, sign_in, MAIN};
-use kefu_tests::{App, Desktop};
+use kefu_tests::{wait_for, App, Desktop, NotifyMonitor};
 use serde_json::Value;
 
 #[test]
@@ -199,4 +201,58 @@ fn the_supervisor_publishes_a_week_and_the_agent_sees_her_shifts() {
         (&Value::from("小美"), &Value::from("买家一要开发票")),
         "{got}"
     );
+}
+
+/// Ten minutes before her shift the agent's PC reminds her, once, and until it starts the
+/// header says she is off shift.
+#[test]
+fn an_agent_is_reminded_before_her_shift_once() {
+    let pc = Desktop::start();
+    shop(&pc, &["小美"]);
+    cli(
+        &pc,
+        Some(MAIN),
+        &["account", "add", "主管", "--role", "supervisor"],
+    );
+    // The app clock starts at 12:00: a shift at 12:05 is inside the reminder's window.
+    let boss = Some("主管");
+    cli(
+        &pc,
+        boss,
+        &["schedule", "template", "午班", "12:05", "20:00"],
+    );
+    cli(
+        &pc,
+        boss,
+        &["schedule", "assign", "小美", "2026-11-23", "午班"],
+    );
+    cli(&pc, boss, &["schedule", "publish"]);
+
+    let told = NotifyMonitor::start(&pc);
+    let app = App::launch(&pc, "schedule-reminder");
+    app.steps(|app| {
+        sign_in(app, "小美");
+        app.wait_js(
+            "不在班 in the header",
+            "const d = document.getElementById('duty'); return !d.hidden && d.textContent === '不在班'",
+        );
+    });
+    let reminder = "10 分钟后上班：午班";
+    wait_for(Duration::from_secs(30), "the shift reminder", || {
+        told.text().contains(reminder).then_some(())
+    });
+    // Two more beats of her PC (every 15 s) run the reminder step again: still one.
+    let last_seen = || {
+        let team = cli(&pc, Some(MAIN), &["team"]);
+        team.as_array()
+            .and_then(|t| t.iter().find(|m| m["name"] == "小美"))
+            .and_then(|m| m["last_seen"].as_str().map(str::to_owned))
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
+            .expect("小美 has beaten")
+    };
+    let seen = last_seen();
+    wait_for(Duration::from_secs(45), "two more beats", || {
+        (last_seen() - seen >= chrono::Duration::seconds(30)).then_some(())
+    });
+    assert_eq!(told.text().matches(reminder).count(), 1, "{}", told.text());
 }
