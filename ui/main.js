@@ -75,10 +75,11 @@ function refreshQuietly() {
 
 async function reload() {
   await refreshOverview();
-  await refreshAgenda();
-  await refreshTeam();
+  // The list first: on a big shop the agenda's counts take longer than the first page.
+  const aside = Promise.all([refreshAgenda(), refreshTeam()]);
   if (state.searchHits) onSearch(); else selectGroup(state.group);
   if (state.detailNick) showBuyer(state.detailNick);
+  await aside;
 }
 
 /**
