@@ -44,6 +44,23 @@ impl Shop {
         (out.status.code().unwrap_or(-1), json)
     }
 
+    /// A shop with its main account, the supervisor 主管 and these agents.
+    fn with_supervisor(agents: &[&str]) -> Shop {
+        let shop = Shop::new();
+        shop.ok(None, &["account", "add", "云朵旗舰店", "--role", "main"]);
+        shop.ok(
+            Some("云朵旗舰店"),
+            &["account", "add", "主管", "--role", "supervisor"],
+        );
+        for name in agents {
+            shop.ok(
+                Some("云朵旗舰店"),
+                &["account", "add", name, "--role", "agent"],
+            );
+        }
+        shop
+    }
+
     fn ok(&self, as_: Option<&str>, args: &[&str]) -> Value {
         let (code, json) = self.run(as_, args);
         assert_eq!(code, 0, "{args:?} as {as_:?}: {json}");
@@ -264,19 +281,8 @@ fn routing_between_agents_on_one_database() {
 /// agent may look but not plan, and a week that warns is published only once fixed.
 #[test]
 fn the_supervisor_plans_and_publishes_a_week() {
-    let shop = Shop::new();
+    let shop = Shop::with_supervisor(&["小美", "小王"]);
     let boss = Some("主管");
-    shop.ok(None, &["account", "add", "云朵旗舰店", "--role", "main"]);
-    shop.ok(
-        Some("云朵旗舰店"),
-        &["account", "add", "主管", "--role", "supervisor"],
-    );
-    for name in ["小美", "小王"] {
-        shop.ok(
-            Some("云朵旗舰店"),
-            &["account", "add", name, "--role", "agent"],
-        );
-    }
     // The clock starts on Monday 2026-11-23.
     let week = shop.ok(boss, &["schedule", "week"]);
     assert_eq!(
@@ -390,19 +396,8 @@ fn the_supervisor_plans_and_publishes_a_week() {
 /// owns go to whoever is on shift.
 #[test]
 fn the_early_shift_hands_its_work_to_the_late_shift() {
-    let shop = Shop::new();
+    let shop = Shop::with_supervisor(&["小美", "小王", "阿杰"]);
     let boss = Some("主管");
-    shop.ok(None, &["account", "add", "云朵旗舰店", "--role", "main"]);
-    shop.ok(
-        Some("云朵旗舰店"),
-        &["account", "add", "主管", "--role", "supervisor"],
-    );
-    for name in ["小美", "小王", "阿杰"] {
-        shop.ok(
-            Some("云朵旗舰店"),
-            &["account", "add", name, "--role", "agent"],
-        );
-    }
     // Monday 2026-11-23, 12:00 now: 小美 on 早班 until 16:00, 小王 and 阿杰 take over at 16:00.
     for (agent, template) in [("小美", "早班"), ("小王", "晚班"), ("阿杰", "晚班")] {
         shop.ok(boss, &["schedule", "assign", agent, "2026-11-23", template]);
