@@ -165,7 +165,12 @@ pub(super) async fn schedule(
         Schedule::Week { week } => desk.week(&this_week(week), now).await?,
         Schedule::Template { name, start, end } => {
             let t = kefu_core::shifts::ShiftTemplate::new(&name, &start, &end)?;
-            let templates = desk.save_shift_template(&t).await?;
+            let week = this_week(None);
+            let templates = desk
+                .save_shift_template(&t, &week, now)
+                .await?
+                .value
+                .templates;
             return out.emit(&templates, |w| {
                 for t in &templates {
                     writeln!(w, "{}\t{}–{}", t.name, t.start, t.end)?;

@@ -195,12 +195,9 @@ pub async fn save_shift_template<R: Runtime>(
     end: String,
 ) -> Result<WeekView> {
     let t = ShiftTemplate::new(&name, &start, &end)?;
-    let desk = wb.desk()?;
-    desk.save_shift_template(&t).await?;
-    let now = crate::clock::now();
-    let view = desk.week(&self::week(Some(&week))?, now).await?;
-    Ok(publish(
-        &app,
-        crate::desk::Changed::one(view, crate::desk::Change::Schedule),
-    ))
+    let changed = wb
+        .desk()?
+        .save_shift_template(&t, &self::week(Some(&week))?, crate::clock::now())
+        .await?;
+    Ok(publish(&app, changed))
 }

@@ -1,7 +1,7 @@
 //! Agents and their published shifts: each agent's own this week and next, and for the
 //! supervisor who keeps them now (adherence, 出勤).
 
-use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use kefu_core::shifts::{self, Shift};
 use kefu_core::team;
 use kefu_db::WeekPlan;
@@ -51,10 +51,7 @@ impl Desk {
     /// spent present.
     pub async fn adherence(&self, now: DateTime<Utc>) -> Result<Vec<shifts::Adherence>> {
         self.may_plan()?;
-        let local = SHOP.local(now);
-        let midnight = now
-            - Duration::seconds(i64::from(local.num_seconds_from_midnight()))
-            - Duration::nanoseconds(i64::from(local.nanosecond()));
+        let midnight = shifts::local_midnight(SHOP, SHOP.local(now).date_naive());
         let published = self
             .db
             .published_shifts_between(midnight, now + Duration::seconds(1))

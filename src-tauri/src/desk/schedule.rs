@@ -94,8 +94,8 @@ impl Desk {
             .collect();
         let time_off = self.db.time_off(week).await?;
         let warnings = shifts::check(&plan.shifts, &time_off, &ShiftRules::default(), SHOP);
-        let (need, demand) = self.need(week, &templates, &team, now).await?;
         let peaks = self.week_peaks(week).await?;
+        let (need, demand) = self.need(week, &templates, &team, &peaks, now).await?;
         let coverage = shifts::coverage(week, &need, &plan.shifts);
         let (needed_by_hour, scheduled_by_hour) = coverage.hourly();
         Ok(WeekView {
@@ -120,6 +120,7 @@ impl Desk {
         week: &Week,
         templates: &[ShiftTemplate],
         team: &[kefu_db::TeamMember],
+        peaks: &[PeakDay],
         now: DateTime<Utc>,
     ) -> Result<(Vec<u32>, Demand)> {
         let from = week.start() - Duration::weeks(9);
@@ -157,9 +158,8 @@ impl Desk {
             .map(|m| m.agent.max_load)
             .collect();
         let max_load = median(loads).unwrap_or(1).max(1);
-        let peaks = self.week_peaks(week).await?;
         let need = shifts::week_need(
-            &arrivals, week, &peaks, handling, max_load, &staffing, templates,
+            &arrivals, week, peaks, handling, max_load, &staffing, templates,
         )?;
         Ok((need, demand(Some(source), arrivals.weeks, None)))
     }
@@ -190,11 +190,16 @@ impl Desk {
     }
 
     /// Adds a shift template or changes the times of one (shifts already planned keep
-    /// theirs).
-    pub async fn save_shift_template(&self, t: &ShiftTemplate) -> Result<Vec<ShiftTemplate>> {
+    /// theirs); returns `week` as it now reads, templates included.
+    pub async fn save_shift_template(
+        &self,
+        t: &ShiftTemplate,
+        week: &Week,
+        now: DateTime<Utc>,
+    ) -> Result<Changed<WeekView>> {
         self.may_plan()?;
         self.db.save_shift_template(t).await?;
-        Ok(self.db.shift_templates().await?)
+        Ok(Changed::one(self.week(week, now).await?, Change::Schedule))
     }
 
     /// Saves a peak day (replacing one of its date): the need of its week follows.
@@ -303,7 +308,8 @@ impl Desk {
         self.may_plan()?;
         let templates = self.db.shift_templates().await?;
         let team = self.db.team(now, &self.team_rules).await?;
-        let (need, _) = self.need(week, &templates, &team, now).await?;
+        let peaks = self.week_peaks(week).await?;
+        let (need, _) = self.need(week, &templates, &team, &peaks, now).await?;
         let roster = Roster {
             agents: team
                 .iter()

@@ -66,6 +66,19 @@ pub fn successors(leaving: &Shift, published: &[Shift]) -> Vec<String> {
     names
 }
 
+/// A handover needs someone to receive it: refused when nobody is on shift as `leaving`
+/// ends (the work then stays, and routing's fallbacks serve new buyers).
+pub fn check_successors(receivers: &[String]) -> Result<()> {
+    if receivers.is_empty() {
+        return Err(Error::invalid(
+            "handover",
+            "",
+            "nobody is on a published shift when yours ends to receive the work",
+        ));
+    }
+    Ok(())
+}
+
 /// Gives each item, in order, to the receiver with the least work so far (what it already
 /// has, `(name, load)`, plus what this split gave it), ties to the earlier receiver. With
 /// equal starting loads the counts differ by at most one. No receivers: nothing is given.
@@ -156,6 +169,8 @@ mod tests {
         assert_eq!(successors(&day, &published), ["小王", "阿杰"]);
         let night = shift("小王", "2026-11-24", "晚班", "16:00", "24:00");
         assert!(successors(&night, &published).is_empty());
+        assert!(check_successors(&successors(&day, &published)).is_ok());
+        assert!(check_successors(&successors(&night, &published)).is_err());
     }
 
     #[test]

@@ -32,7 +32,7 @@ pub use demand::{
     HandlingTime, NotEnoughHistory,
 };
 pub use handover::{
-    balance, hand_out, handover_note, leaving_shift, reminder_due, successors,
+    balance, check_successors, hand_out, handover_note, leaving_shift, reminder_due, successors,
     HANDOVER_GRACE_MINUTES, HANDOVER_NOTE_LIMIT, REMINDER_LEAD_MINUTES,
 };
 pub use rules::{check, is_night, Breach, RuleKind, ShiftRef, Warning};
@@ -207,7 +207,7 @@ impl ShiftTemplate {
 
 /// Shop-local midnight that starts `date`, in UTC. The offset is fixed, so this is plain
 /// arithmetic and cannot be ambiguous.
-pub(crate) fn local_midnight(shop: ShopTime, date: NaiveDate) -> DateTime<Utc> {
+pub fn local_midnight(shop: ShopTime, date: NaiveDate) -> DateTime<Utc> {
     date.and_time(NaiveTime::MIN).and_utc()
         - Duration::seconds(i64::from(shop.offset().local_minus_utc()))
 }
