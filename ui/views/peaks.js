@@ -11,6 +11,12 @@ import * as ipc from "../lib/ipc.js";
 /** @typedef {(op: () => Promise<WeekView>, done: string) => Promise<void>} Write */
 
 /**
+ * A form field with these properties.
+ * @param {Partial<HTMLInputElement>} props
+ */
+const input = (props) => Object.assign(el("input"), props);
+
+/**
  * The chip of `date`'s peak day, if it has one, with its remove button.
  * @param {WeekView} w @param {string} date @param {Write} write
  * @returns {HTMLElement | null}
@@ -35,26 +41,12 @@ export function peakForm(w, dates, dayNames, write) {
   form.id = "peak-form";
   const day = el("select");
   dates.forEach((d, i) => day.append(new Option(`${dayNames[i]} ${d.slice(5)}`, d)));
-  const name = el("input");
-  name.placeholder = "名称，如 双11";
-  name.maxLength = 32;
-  name.required = true;
-  const times = el("input");
-  times.type = "number";
-  times.min = "0";
-  times.max = "50";
-  times.step = "0.1";
-  times.value = "2";
-  times.title = "当天咨询量是平时的几倍";
+  const name = input({ placeholder: "名称，如 双11", maxLength: 32, required: true });
+  const times = input({ type: "number", min: "0", max: "50", step: "0.1", value: "2", title: "当天咨询量是平时的几倍" });
   const template = el("select");
   template.append(new Option("不加班次", ""));
   for (const t of w.templates) template.append(new Option(`${t.name} 加人`, t.name));
-  const count = el("input");
-  count.type = "number";
-  count.min = "0";
-  count.max = "200";
-  count.value = "0";
-  count.title = "在需求之外再加几人";
+  const count = input({ type: "number", min: "0", max: "200", value: "0", title: "在需求之外再加几人" });
   const add = el("button", "ghost", "设为高峰日");
   add.type = "submit";
   form.append(el("span", "fu-sub", "高峰日"), day, name, el("span", "fu-sub", "咨询量 ×"), times, template, count, add);
@@ -74,18 +66,9 @@ export function peakForm(w, dates, dayNames, write) {
 export function templateForm(w, write) {
   const form = el("form", "peak-form");
   form.id = "template-form";
-  const name = el("input");
-  name.placeholder = "班次名，如 夜班";
-  name.maxLength = 16;
-  name.required = true;
-  const start = el("input");
-  start.placeholder = "00:00";
-  start.required = true;
-  start.size = 5;
-  const end = el("input");
-  end.placeholder = "08:00";
-  end.required = true;
-  end.size = 5;
+  const name = input({ placeholder: "班次名，如 夜班", maxLength: 16, required: true });
+  const start = input({ placeholder: "00:00", required: true, size: 5 });
+  const end = input({ placeholder: "08:00", required: true, size: 5 });
   const save = el("button", "ghost", "保存班次");
   save.type = "submit";
   form.append(el("span", "fu-sub", "班次"), name, start, el("span", "fu-sub", "–"), end, save);
