@@ -108,7 +108,6 @@ pub fn tell<R: Runtime>(app: &AppHandle<R>, changes: &[Change]) {
             Change::Schedule => refresh(SCHEDULE_CHANGED),
             Change::ShiftSoon(shifts) => {
                 for s in shifts {
-                    let local = |t| kefu_db::SHOP_TIME.local(t).format("%H:%M");
                     notify(
                         app,
                         &format!(
@@ -117,10 +116,9 @@ pub fn tell<R: Runtime>(app: &AppHandle<R>, changes: &[Change]) {
                             s.template
                         ),
                         &format!(
-                            "{} {}–{}，开始后会给你分配新买家",
+                            "{} {}，开始后会给你分配新买家",
                             s.date.format("%m/%d"),
-                            local(s.start),
-                            local(s.end)
+                            s.hours_text(kefu_db::SHOP_TIME)
                         ),
                     );
                 }

@@ -239,6 +239,17 @@ impl Shift {
     pub fn minutes(&self) -> i64 {
         (self.end - self.start).num_minutes()
     }
+
+    /// Its hours in shop time as the templates write them: "16:00–24:00", a shift that
+    /// ends at midnight ending at 24:00.
+    pub fn hours_text(&self, shop: ShopTime) -> String {
+        let hm = |t: DateTime<Utc>| shop.local(t).format("%H:%M").to_string();
+        let end = match hm(self.end) {
+            midnight if midnight == "00:00" => "24:00".to_owned(),
+            other => other,
+        };
+        format!("{}–{end}", hm(self.start))
+    }
 }
 
 /// A day an agent cannot work (请假, 调休).
@@ -417,6 +428,25 @@ pub(crate) mod tests {
 
     pub fn tpl(name: &str, start: &str, end: &str) -> ShiftTemplate {
         ShiftTemplate::new(name, start, end).unwrap()
+    }
+
+    #[test]
+    fn a_shift_reads_in_shop_hours_and_midnight_is_24_00() {
+        let shop = ShopTime::SHANGHAI;
+        let late = Shift::new(
+            "小美",
+            d("2026-11-24"),
+            &tpl("晚班", "16:00", "24:00"),
+            shop,
+        );
+        assert_eq!(late.hours_text(shop), "16:00–24:00");
+        let night = Shift::new(
+            "小美",
+            d("2026-11-24"),
+            &tpl("夜班", "22:00", "06:00"),
+            shop,
+        );
+        assert_eq!(night.hours_text(shop), "22:00–06:00");
     }
 
     #[test]
