@@ -15,6 +15,8 @@ export const ROLE_LABEL = {};
 export const URGENCY_LABEL = {};
 /** Where the published schedule puts an agent now. @type {Record<string, string>} */
 export const DUTY_LABEL = {};
+/** Whether an agent keeps its shift now. @type {Record<string, string>} */
+export const ATTENDANCE_LABEL = {};
 /** The follow-ups an agent adds by hand: kind code and what the menu says. @type {Array<[string, string]>} */
 export const BY_HAND = [];
 /** An order status's words and how far along the trade is (0–3, for its colour). @type {Record<string, [string, number]>} */
@@ -33,6 +35,7 @@ export async function loadWords() {
   for (const r of w.roles) ROLE_LABEL[r.code] = r.label;
   for (const s of w.states) PRESENCE_LABEL[s.code] = s.label;
   for (const d of w.duties) DUTY_LABEL[d.code] = d.label;
+  for (const a of w.attendances) ATTENDANCE_LABEL[a.code] = a.label;
   for (const u of w.urgencies) URGENCY_LABEL[u.code] = u.label;
   BY_HAND.splice(0, BY_HAND.length, ...w.by_hand.map((n) => /** @type {[string, string]} */ ([n.code, n.label])));
   SNOOZE.splice(0, SNOOZE.length, ...w.snooze.map((n) => /** @type {[string, string]} */ ([n.code, SNOOZE_KEY[n.code] ? `${n.label} (${SNOOZE_KEY[n.code]})` : n.label])));

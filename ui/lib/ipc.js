@@ -260,6 +260,7 @@ export const overview = () => call("overview");
  * @property {Named[]} states
  * @property {Named[]} urgencies
  * @property {Named[]} duties
+ * @property {Named[]} attendances
  * @property {Named[]} by_hand  the follow-ups an agent adds by hand, as the form offers them
  * @property {Named[]} snooze
  */

@@ -6,7 +6,7 @@
 import { $, el, say } from "../lib/dom.js";
 import * as ipc from "../lib/ipc.js";
 import { state } from "../state.js";
-import { DUTY_LABEL, PRESENCE_LABEL, ROLE_LABEL } from "../labels.js";
+import { ATTENDANCE_LABEL, DUTY_LABEL, PRESENCE_LABEL, ROLE_LABEL } from "../labels.js";
 import { renderRows } from "./list.js";
 import { showBuyer } from "./buyer.js";
 
@@ -77,13 +77,9 @@ export function teamRow(row, m) {
 function attendance(m) {
   const a = state.adherence.get(m.name);
   if (!a) return DUTY_LABEL[m.duty];
-  const words = {
-    on_shift: a.late_minutes ? `在班 · 迟到 ${a.late_minutes} 分钟` : "在班",
-    late: `未到岗 ${a.minutes} 分钟`,
-    absent: "在班时间离开",
-    off_shift_online: "不在班但在线",
-    off_shift: DUTY_LABEL[m.duty],
-  }[a.status];
+  const label = ATTENDANCE_LABEL[a.status];
+  const words = a.status === "on_shift" && a.late_minutes ? `${label} · 迟到 ${a.late_minutes} 分钟`
+    : a.status === "late" ? `${label} ${a.minutes} 分钟` : label;
   const share = a.scheduled_minutes > 0 ? ` · 出勤 ${Math.round((100 * a.present_minutes) / a.scheduled_minutes)}%` : "";
   return words + share;
 }

@@ -32,6 +32,8 @@ pub struct Words {
     pub states: Vec<Named>,
     /// Where the published schedule puts an agent now.
     pub duties: Vec<Named>,
+    /// Whether an agent keeps its shift now (adherence).
+    pub attendances: Vec<Named>,
     pub urgencies: Vec<Named>,
     /// The follow-ups an agent adds by hand, as the form offers them (with their deadline).
     pub by_hand: Vec<Named>,
@@ -73,6 +75,10 @@ pub fn words() -> Words {
             label: s.label(),
         })
         .collect(),
+        attendances: crate::shifts::Attendance::ALL
+            .iter()
+            .map(|&(code, label)| Named { code, label })
+            .collect(),
         duties: Duty::ALL
             .iter()
             .map(|d| Named {

@@ -25,6 +25,17 @@ pub enum Attendance {
     OffShift,
 }
 
+impl Attendance {
+    /// Every status, with its code as serialized and its words (`words`).
+    pub const ALL: [(&'static str, &'static str); 5] = [
+        ("on_shift", "在班"),
+        ("late", "未到岗"),
+        ("absent", "在班时间离开"),
+        ("off_shift_online", "不在班但在线"),
+        ("off_shift", "不在班"),
+    ];
+}
+
 /// An agent's adherence now, and its day's share of scheduled time spent present.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Adherence {
@@ -114,6 +125,21 @@ mod tests {
             &tpl("早班", "08:00", "16:00"),
             ShopTime::SHANGHAI,
         )]
+    }
+
+    #[test]
+    fn every_status_has_its_words_under_its_serialized_code() {
+        let all = [
+            Attendance::OnShift { late_minutes: None },
+            Attendance::Late { minutes: 1 },
+            Attendance::Absent,
+            Attendance::OffShiftOnline,
+            Attendance::OffShift,
+        ];
+        for (a, (code, _)) in all.iter().zip(Attendance::ALL) {
+            let json = serde_json::to_value(a).unwrap();
+            assert_eq!(json["status"], code);
+        }
     }
 
     #[test]
