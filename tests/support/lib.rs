@@ -78,6 +78,26 @@ impl Drop for Killed {
     }
 }
 
+/// tauri-driver, stopped with SIGTERM so that it stops the WebKitWebDriver it started (a
+/// SIGKILL would leave that one running with its browser).
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status();
+        let stopped = (0..50).any(|_| {
+            std::thread::sleep(Duration::from_millis(20));
+            matches!(self.0.try_wait(), Ok(Some(_)))
+        });
+        if !stopped {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
 /// The database a test uses: a fresh SQLite file in `dir`; with
 /// `KEFU_TEST_BACKEND=postgres`, a fresh database on the PostgreSQL test server at
 /// `KEFU_TEST_POSTGRES` (see `src-tauri/scripts/postgres.sh`), so that the same story runs
@@ -179,7 +199,7 @@ pub struct App {
     base: String,
     session: String,
     artifacts: PathBuf,
-    _driver: Killed,
+    _driver: Driver,
 }
 
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
@@ -191,41 +211,69 @@ impl App {
 
     /// Starts tauri-driver and opens a session on `binary`; returns once the window's page
     /// has loaded.
+    ///
+    /// WebKitWebDriver now and then drops the connection while it starts the browser (seen
+    /// on a loaded 2-core machine: "Unexpected EOF" on `POST /session`, with nothing of the
+    /// app run yet). That is the test harness failing, not the app, so a dropped connection
+    /// is tried again with a fresh driver, up to three times, and each driver's log is kept
+    /// under `tests/artifacts/<name>/`. An answer from the driver, such as "session not
+    /// created" because the app did not start, fails at once.
     pub fn launch_binary(desktop: &Desktop, name: &str, binary: &Path) -> App {
-        let port = free_port();
-        let native = free_port();
-        let driver = desktop
-            .command("tauri-driver")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--native-port",
-                &native.to_string(),
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("tauri-driver is installed (cargo install tauri-driver --locked)");
-        let driver = Killed(driver);
-        let base = format!("http://127.0.0.1:{port}");
-        wait_for(Duration::from_secs(20), "tauri-driver to listen", || {
-            ureq::get(&format!("{base}/status")).call().ok()
-        });
+        let artifacts = workspace_root().join("tests/artifacts").join(name);
+        let _ = std::fs::create_dir_all(&artifacts);
         let caps =
             json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": binary}}}});
-        let resp = post(&format!("{base}/session"), &caps);
-        let session = resp["value"]["sessionId"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no session: {resp}"))
-            .to_owned();
-        let artifacts = workspace_root().join("tests/artifacts").join(name);
-        App {
-            display: desktop.display.clone(),
-            base,
-            session,
-            artifacts,
-            _driver: driver,
+        let mut dropped = Vec::new();
+        for attempt in 1..=3 {
+            let port = free_port();
+            let native = free_port();
+            let log = artifacts.join(format!("tauri-driver-{attempt}.log"));
+            let log_file = std::fs::File::create(&log).expect("a log for tauri-driver");
+            let driver = desktop
+                .command("tauri-driver")
+                .args([
+                    "--port",
+                    &port.to_string(),
+                    "--native-port",
+                    &native.to_string(),
+                ])
+                .stdout(Stdio::null())
+                .stderr(log_file)
+                .spawn()
+                .expect("tauri-driver is installed (cargo install tauri-driver --locked)");
+            let driver = Driver(driver);
+            let base = format!("http://127.0.0.1:{port}");
+            wait_for(Duration::from_secs(20), "tauri-driver to listen", || {
+                ureq::get(&format!("{base}/status")).call().ok()
+            });
+            let resp = match ureq::post(&format!("{base}/session")).send_json(caps.clone()) {
+                Ok(r) => r.into_json::<Value>().unwrap_or(Value::Null),
+                Err(ureq::Error::Status(code, r)) => panic!(
+                    "WebDriver {base}/session answered {code}: {}",
+                    r.into_string().unwrap_or_default()
+                ),
+                Err(e) => {
+                    eprintln!(
+                        "{name}: the driver dropped the new session (attempt {attempt}: {e}); log in {}",
+                        log.display()
+                    );
+                    dropped.push(e.to_string());
+                    continue;
+                }
+            };
+            let session = resp["value"]["sessionId"]
+                .as_str()
+                .unwrap_or_else(|| panic!("no session: {resp}"))
+                .to_owned();
+            return App {
+                display: desktop.display.clone(),
+                base,
+                session,
+                artifacts,
+                _driver: driver,
+            };
         }
+        panic!("WebDriver dropped every new session: {dropped:?}");
     }
 
     fn url(&self, path: &str) -> String {
