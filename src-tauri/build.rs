@@ -17,6 +17,7 @@ fn main() {
             "get_settings",
             "save_settings",
             "agenda",
+            "agenda_counts",
             "buyer_followups",
             "snooze_followup",
             "done_followup",

@@ -96,6 +96,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::get_settings,
         commands::save_settings,
         commands::agenda,
+        commands::agenda_counts,
         commands::buyer_followups,
         commands::snooze_followup,
         commands::done_followup,
@@ -317,6 +318,11 @@ mod tests {
             o["counts"],
             json!({"inquiry": 6, "order": 20, "shipped": 12, "closed": 10})
         );
+        // The badge's counts, read without the lists, are the agenda's own.
+        let agenda = invoke(&webview, "agenda", json!({})).expect("agenda");
+        let counted = invoke(&webview, "agenda_counts", json!({})).expect("agenda_counts");
+        assert_eq!(counted["counts"], agenda["counts"]);
+        assert!(counted["at"].is_string(), "{counted}");
         let again =
             invoke(&webview, "load_demo", json!({})).expect_err("demo only into an empty database");
         assert_eq!(again["code"], json!("usage"));

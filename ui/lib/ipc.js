@@ -99,9 +99,10 @@ const tauri = /** @type {Tauri} */ (/** @type {any} */ (window).__TAURI__);
  * @property {FollowUp[]} overdue
  * @property {FollowUp[]} due
  * @property {FollowUp[]} upcoming
- * @property {{overdue: number, due: number, upcoming: number}} counts  how many each list holds in all (the lists stop at a page)
+ * @property {AgendaCounts} counts  how many each list holds in all (the lists stop at a page)
  */
 /** @typedef {"main" | "supervisor" | "agent"} Role */
+/** @typedef {{overdue: number, due: number, upcoming: number}} AgendaCounts */
 /** @typedef {"online" | "suspended" | "offline"} Presence */
 /**
  * @typedef {object} Agent
@@ -286,6 +287,8 @@ export const buyerFollowups = (nick) => call("buyer_followups", { nick });
 export const snoozeFollowup = (id, choice) => call("snooze_followup", { id, choice });
 /** @param {number} id @returns {Promise<FollowUp>} */
 export const doneFollowup = (id) => call("done_followup", { id });
+/** @returns {Promise<{at: Time, counts: AgendaCounts}>} */
+export const agendaCounts = () => call("agenda_counts");
 /** @param {string} nick @param {string} kind @param {string | null} order @param {string} note @returns {Promise<FollowUp>} */
 export const addFollowup = (nick, kind, order, note) => call("add_followup", { nick, kind, order, note });
 /** @param {string} name @param {string} password @returns {Promise<Agent>} */

@@ -11,7 +11,25 @@ import { renderRows } from "./list.js";
 
 /** @typedef {import("../lib/ipc.js").FollowUp} FollowUp */
 
+/** Outside the agenda only its badge shows: counting is cheap, the lists at shop scale are not. */
+async function refreshBadge() {
+  const c = await ipc.agendaCounts();
+  syncClock(c.at);
+  showBadge(c.counts);
+  // Read again, whole, when the agenda is opened (unless it was opened meanwhile).
+  if (state.group !== "agenda") state.agenda = [];
+}
+
+/** @param {import("../lib/ipc.js").AgendaCounts} counts */
+function showBadge(counts) {
+  // Counted by the core: the lists stop at a page, a backlog does not.
+  const dueNow = counts.overdue + counts.due;
+  $("count-agenda").textContent = String(dueNow);
+  $("count-agenda").classList.toggle("hot", dueNow > 0);
+}
+
 export async function refreshAgenda() {
+  if (state.group !== "agenda" || state.searchHits) return refreshBadge();
   const a = await ipc.agenda();
   syncClock(a.at);
   // Chases lead whether overdue or just due: an unpaid order is lost at its close.
@@ -21,10 +39,7 @@ export async function refreshAgenda() {
   const chases = now.filter((f) => f.kind === "chase").sort((x, y) => closes(x) - closes(y));
   const items = [...chases, ...now.filter((f) => f.kind !== "chase"), ...a.upcoming];
   state.agenda = items;
-  // Counted by the core: the lists stop at a page, a backlog does not.
-  const dueNow = a.counts.overdue + a.counts.due;
-  $("count-agenda").textContent = String(dueNow);
-  $("count-agenda").classList.toggle("hot", dueNow > 0);
+  showBadge(a.counts);
   if (state.group === "agenda" && !state.searchHits) {
     state.total = items.length;
     const shown = items.length < a.counts.overdue + a.counts.due + a.counts.upcoming ? ` · 显示最紧急的 ${items.length} 条` : "";

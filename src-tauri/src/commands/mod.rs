@@ -89,6 +89,21 @@ pub async fn agenda(wb: State<'_, Workbench>) -> Result<Agenda> {
     wb.desk()?.followups(crate::clock::now()).await
 }
 
+/// How many follow-ups each list of the agenda holds, read with the app clock: the
+/// sidebar's badge while the agenda is not shown.
+#[tauri::command]
+pub async fn agenda_counts(wb: State<'_, Workbench>) -> Result<AgendaCountsAt> {
+    let at = crate::clock::now();
+    let counts = wb.desk()?.followup_counts(at).await?;
+    Ok(AgendaCountsAt { at, counts })
+}
+
+#[derive(serde::Serialize)]
+pub struct AgendaCountsAt {
+    at: chrono::DateTime<chrono::Utc>,
+    counts: kefu_db::AgendaCounts,
+}
+
 #[tauri::command]
 pub async fn buyer_followups(wb: State<'_, Workbench>, nick: String) -> Result<Vec<FollowUp>> {
     wb.desk()?.followups_of(&nick, crate::clock::now()).await

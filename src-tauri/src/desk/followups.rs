@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use kefu_core::agenda::{Kind, Snooze};
 use kefu_core::{BuyerNick, FollowUpNote, OrderNo};
-use kefu_db::{Agenda, FollowUp};
+use kefu_db::{Agenda, AgendaCounts, FollowUp};
 
 use super::{Change, Changed, Desk};
 use crate::error::Result;
@@ -13,6 +13,12 @@ impl Desk {
     /// are theirs until routing assigns buyers. Nothing is written.
     pub async fn followups(&self, now: DateTime<Utc>) -> Result<Agenda> {
         Ok(self.db.agenda(now, Some(&self.agent()), 500).await?)
+    }
+
+    /// How many follow-ups each list of this agent's agenda holds at `now`, without the
+    /// lists: what the sidebar shows while the agenda itself is not on screen.
+    pub async fn followup_counts(&self, now: DateTime<Utc>) -> Result<AgendaCounts> {
+        Ok(self.db.agenda_counts(now, Some(&self.agent())).await?)
     }
 
     /// Every agent's agenda at `now`, for support and the supervisor.

@@ -90,6 +90,37 @@ impl Db {
         Ok(a)
     }
 
+    /// How many follow-ups each of the agenda's lists holds at `now`, without reading any:
+    /// the sidebar's badge while the agenda itself is not on screen. The same lists as
+    /// `agenda`, counted in one pass.
+    pub async fn agenda_counts(
+        &self,
+        now: DateTime<Utc>,
+        owner: Option<&str>,
+    ) -> Result<AgendaCounts> {
+        let t = now.timestamp();
+        let overdue_until = t - OVERDUE_AFTER_MINUTES * 60;
+        let (overdue, due, upcoming): (i64, i64, i64) = sqlx::query_as(&format!(
+            "SELECT COUNT(CASE WHEN wake_at <= $5 THEN 1 END),
+                    COUNT(CASE WHEN wake_at > $5 AND wake_at <= $6 THEN 1 END),
+                    COUNT(CASE WHEN wake_at > $6 THEN 1 END)
+             FROM followups WHERE {WOKEN}"
+        ))
+        .bind(t)
+        .bind(owner)
+        .bind(i64::MIN)
+        .bind(t + UPCOMING_HOURS * 3600)
+        .bind(overdue_until)
+        .bind(t)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(AgendaCounts {
+            overdue,
+            due,
+            upcoming,
+        })
+    }
+
     /// Live follow-ups of `owner` (and unowned ones) that need the agent in (`after`,
     /// `until`], soonest first.
     async fn woken(
@@ -280,14 +311,15 @@ mod tests {
         .execute(&db.pool)
         .await
         .unwrap();
-        // 100,000 delayed-shipment reminders due a minute ago, and 3 overdue ones.
+        // 100,000 delayed-shipment reminders due a minute ago, 3 overdue ones and 2 due in
+        // two hours.
         sqlx::query(
-            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100003)
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100005)
              INSERT INTO followups (buyer_nick, key, kind, due_at, wake_at)
-             SELECT '买家', 'k' || i, 'delayed_shipment',
-                    CASE WHEN i > 100000 THEN $1 - 7200 ELSE $1 - 60 END,
-                    CASE WHEN i > 100000 THEN $1 - 7200 ELSE $1 - 60 END
-             FROM n",
+             SELECT '买家', 'k' || i, 'delayed_shipment', w, w
+             FROM (SELECT i, CASE WHEN i > 100003 THEN $1 + 7200
+                                  WHEN i > 100000 THEN $1 - 7200 ELSE $1 - 60 END AS w
+                   FROM n) AS planned",
         )
         .bind(t)
         .execute(&db.pool)
@@ -297,14 +329,22 @@ mod tests {
         assert_eq!((a.due.len(), a.overdue.len()), (500, 3));
         assert_eq!(
             (a.counts.due, a.counts.overdue, a.counts.upcoming),
-            (100_000, 3, 0)
+            (100_000, 3, 2)
         );
         assert_eq!(db.due_count(now()).await.unwrap(), 100_003);
+        // Counted without the lists, the same.
+        let counted = db.agenda_counts(now(), Some("小美")).await.unwrap();
+        assert_eq!(counted, a.counts);
         // Half an hour on, the 100,000 are overdue too.
         let later = db
             .agenda(now() + Duration::minutes(30), None, 500)
             .await
             .unwrap();
         assert_eq!((later.counts.overdue, later.counts.due), (100_003, 0));
+        let counted = db
+            .agenda_counts(now() + Duration::minutes(30), None)
+            .await
+            .unwrap();
+        assert_eq!(counted, later.counts);
     }
 }
