@@ -59,6 +59,11 @@ pub enum Error {
     Io { file: String, reason: String },
     #[error("{file}: the file is empty")]
     Empty { file: String },
+    /// A device, a pipe or a folder: reading one would never end or mean nothing.
+    #[error("{file}: not a regular file (an export is a .csv or .xlsx file)")]
+    NotAFile { file: String },
+    #[error("{file}: {size} bytes, over the {limit} bytes an export may have")]
+    TooLarge { file: String, size: u64, limit: u64 },
     #[error(
         "{file}: the text is neither UTF-8 nor GB18030/GBK (first bad byte at offset {offset})"
     )]
@@ -69,13 +74,30 @@ pub enum Error {
     MissingColumn { file: String, column: &'static str },
 }
 
-/// Reads one export file, choosing the reader by content.
+/// The largest export read: well above a big shop's (1,000,000 orders make about 250 MB
+/// of CSV), well below what would exhaust a PC's memory.
+pub const MAX_FILE_BYTES: u64 = 2 << 30;
+
+/// Reads one export file, choosing the reader by content. Only a regular file of at most
+/// `MAX_FILE_BYTES` is read (a path comes from a drop, a dialog or another process).
 pub fn read_file(path: &Path, shop: ShopTime) -> Result<Parsed, Error> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| Error::Io {
+    let io = |e: std::io::Error| Error::Io {
         file: name.clone(),
         reason: e.to_string(),
-    })?;
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.is_file() {
+        return Err(Error::NotAFile { file: name });
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(Error::TooLarge {
+            file: name,
+            size: meta.len(),
+            limit: MAX_FILE_BYTES,
+        });
+    }
+    let bytes = std::fs::read(path).map_err(io)?;
     let is_xlsx = bytes.starts_with(b"PK\x03\x04")
         || path
             .extension()

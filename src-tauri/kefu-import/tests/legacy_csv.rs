@@ -218,6 +218,29 @@ fn files_that_are_not_exports_get_a_clear_error() {
     ));
 }
 
+/// A path from a drop or from another process can name anything: a device that never ends,
+/// a pipe that blocks, a folder. None is read.
+#[test]
+fn only_a_regular_file_is_read() {
+    let sh = ShopTime::SHANGHAI;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("orders.csv");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    for path in [std::path::Path::new("/dev/zero"), dir.path(), &fifo] {
+        let e = read_file(path, sh).unwrap_err();
+        assert!(
+            matches!(e, Error::NotAFile { .. }),
+            "{}: {e}",
+            path.display()
+        );
+        assert!(e.to_string().contains("not a regular file"), "{e}");
+    }
+}
+
 #[test]
 fn a_large_export_keeps_line_order_and_line_numbers() {
     // 45,000 rows, an embedded newline in a message
