@@ -143,10 +143,45 @@ fn notify<R: Runtime>(app: &AppHandle<R>, title: &str, body: &str) {
     if app.try_state::<Notification<R>>().is_none() {
         return;
     }
-    match app.notification().builder().title(title).body(body).show() {
+    let body = for_notification_body(body);
+    match app.notification().builder().title(title).body(&body).show() {
         Ok(()) => {
             NOTIFICATIONS.fetch_add(1, Ordering::SeqCst);
         }
         Err(e) => eprintln!("kefu-desk: notification: {e}"),
+    }
+}
+
+/// A notification's body may carry markup (`<b>`, `<a href>`, `<img>`) where the
+/// notification server supports it, and buyer text (nicks, transfer notes) is hostile: its
+/// `&`, `<` and `>` are written as entities so that it shows as the text it is. The title
+/// is plain text by the specification.
+fn for_notification_body(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::for_notification_body;
+
+    #[test]
+    fn buyer_text_in_a_notification_body_is_text_not_markup() {
+        assert_eq!(
+            for_notification_body("<img src=x> 坏人 & <a href='http://x'>点我</a>"),
+            "&lt;img src=x&gt; 坏人 &amp; &lt;a href='http://x'&gt;点我&lt;/a&gt;"
+        );
+        assert_eq!(
+            for_notification_body("催付：小荔4503 ¥12.00"),
+            "催付：小荔4503 ¥12.00"
+        );
     }
 }
