@@ -27,14 +27,25 @@ impl Shop {
 
     /// Runs a command signed in `as_` (or as nobody), returning the exit code and JSON.
     fn run(&self, as_: Option<&str>, args: &[&str]) -> (i32, Value) {
+        self.run_with(CLOCK_START, PASSWORD, as_, args)
+    }
+
+    /// `run` with the app clock starting at `clock` and `password` for the account.
+    fn run_with(
+        &self,
+        clock: &str,
+        password: &str,
+        as_: Option<&str>,
+        args: &[&str],
+    ) -> (i32, Value) {
         let mut cmd = Command::new(app_binary());
         cmd.args(args)
             .arg("--json")
             .env("HOME", self.dir.path())
             .env("XDG_DATA_HOME", self.dir.path().join("data"))
             .env("KEFU_DB", &self.db)
-            .env("KEFU_CLOCK_START", CLOCK_START)
-            .env("KEFU_PASSWORD", PASSWORD)
+            .env("KEFU_CLOCK_START", clock)
+            .env("KEFU_PASSWORD", password)
             .env("KEFU_NEW_PASSWORD", PASSWORD);
         if let Some(name) = as_ {
             cmd.args(["--as", name]);
@@ -75,6 +86,105 @@ impl Shop {
             r["reason"].as_str().unwrap_or_default().to_owned(),
         )
     }
+}
+
+/// The demo shop is made-up orders for trying the app on one PC; on a team database every
+/// PC would see them among the shop's own.
+#[test]
+fn the_demo_shop_never_enters_a_team_database() {
+    let shop = Shop::new();
+    let (code, e) = shop.run(None, &["demo"]);
+    match kefu_db::Scratch::backend() {
+        kefu_db::Backend::Postgres => {
+            assert_eq!(code, 2, "{e}");
+            assert_eq!(e["error"]["code"], "usage", "{e}");
+            let message = e["error"]["message"].as_str().unwrap_or_default();
+            assert!(message.contains("team database"), "{message}");
+            let groups = shop.ok(None, &["groups"]);
+            assert_eq!(groups["order"], 0, "nothing was written: {groups}");
+        }
+        kefu_db::Backend::Sqlite => {
+            assert_eq!(code, 0, "this PC's own database takes the demo: {e}");
+            assert_eq!(e["new"], 52, "{e}");
+        }
+    }
+}
+
+/// Guessing passwords: five wrong ones cost nothing, then the name waits (on every PC,
+/// whether it exists or not), and the right password waits too until the wait is over.
+#[test]
+fn sign_in_waits_after_five_wrong_passwords() {
+    let shop = Shop::with_supervisor(&["小美"]);
+    for name in ["小美", "没有这个人"] {
+        for _ in 0..5 {
+            let (code, e) = shop.run_with(CLOCK_START, "guess-1234", Some(name), &["team"]);
+            assert_eq!(
+                (code, e["error"]["code"].clone()),
+                (1, "sign_in".into()),
+                "{e}"
+            );
+        }
+        let (code, e) = shop.run(Some(name), &["team"]);
+        assert_eq!(
+            (code, e["error"]["code"].clone()),
+            (1, "throttled".into()),
+            "{e}"
+        );
+        let message = e["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains("try again in 30 s"), "{message}");
+    }
+    // Half a minute later (the wait after the fifth), the right password signs in and
+    // the count starts again.
+    let later = "2026-11-23T12:00:31+08:00";
+    let (code, e) = shop.run_with(later, PASSWORD, Some("小美"), &["team"]);
+    assert_eq!(code, 0, "{e}");
+    let (code, e) = shop.run_with(later, "guess-1234", Some("小美"), &["team"]);
+    assert_eq!(
+        (code, e["error"]["code"].clone()),
+        (1, "sign_in".into()),
+        "{e}"
+    );
+}
+
+/// An agent's chases are its own: a colleague cannot mark them done or put them off; the
+/// supervisor can (an agent off sick leaves chases behind).
+#[test]
+fn an_agent_acts_only_on_its_own_follow_ups() {
+    let shop = Shop::with_supervisor(&["小美", "小王"]);
+    shop.inquiry("买家甲");
+    let f = shop.ok(
+        Some("小王"),
+        &[
+            "followup",
+            "add",
+            "买家甲",
+            "--kind",
+            "promised_answer",
+            "--note",
+            "问尺码",
+        ],
+    );
+    assert_eq!(f["owner"], "小王", "{f}");
+    let id = f["id"].as_i64().expect("an id").to_string();
+    for args in [
+        vec!["followup", "done", &id],
+        vec!["followup", "snooze", &id, "1h"],
+    ] {
+        let (code, e) = shop.run(Some("小美"), &args);
+        assert_eq!(
+            (code, e["error"]["code"].clone()),
+            (1, "forbidden".into()),
+            "{args:?}: {e}"
+        );
+    }
+    shop.ok(Some("小王"), &["followup", "snooze", &id, "1h"]);
+    shop.ok(Some("主管"), &["followup", "done", &id]);
+    let (code, e) = shop.run(Some("小王"), &["followup", "done", &id]);
+    assert_eq!(
+        (code, e["error"]["code"].clone()),
+        (1, "not_found".into()),
+        "done once: {e}"
+    );
 }
 
 #[test]

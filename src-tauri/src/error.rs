@@ -51,6 +51,7 @@ impl Error {
             Error::Db(kefu_db::Error::Unavailable(_)) => "unavailable",
             Error::Db(_) => "db",
             Error::Invalid(kefu_core::Error::Forbidden(_)) => "forbidden",
+            Error::Invalid(kefu_core::Error::Throttled { .. }) => "throttled",
             // A limit the caller was told up front (by the form, in the help), as before the
             // limits moved into the core: on the command line it exits 2 like a usage error.
             Error::Invalid(kefu_core::Error::Limit { .. }) => "usage",

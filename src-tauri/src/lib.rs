@@ -257,7 +257,7 @@ mod tests {
                 .create_account("云朵旗舰店", "main", "main-pass-1", 8, 1, now)
                 .await
                 .expect("main");
-            desk.authenticate("云朵旗舰店", "main-pass-1")
+            desk.authenticate("云朵旗舰店", "main-pass-1", now)
                 .await
                 .expect("sign in");
             let _agent = desk

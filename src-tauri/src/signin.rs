@@ -17,6 +17,14 @@ pub fn hash(password: &str) -> Result<String> {
         .map_err(|e| Error::Usage(format!("password: {e}")))
 }
 
+/// A hash no password is known to match (a random salt and a random output, with the
+/// parameters `hash` uses), checked for a name that has no account so that an unknown name
+/// costs the same time as a wrong password.
+pub fn unknown_name_hash() -> String {
+    "$argon2id$v=19$m=19456,t=2,p=1$f4dwga0vgt5Oq4VZ7W8bUA$zys0GPsXmBrUUAkthmZJTIolpciDegDdIzA6yKFXkWM"
+        .to_owned()
+}
+
 /// Whether `password` matches the stored hash. A hash that cannot be read counts as no
 /// match: the account cannot sign in until a supervisor sets a new password.
 pub fn verify(password: &str, stored: &str) -> bool {
@@ -40,5 +48,15 @@ mod tests {
         assert!(!verify("xiaomei-2026", "not a hash"));
         assert_ne!(hash("xiaomei-2026").unwrap(), h, "salted");
         assert!(hash("short").is_err());
+    }
+
+    #[test]
+    fn the_unknown_name_hash_costs_what_a_real_one_does_and_matches_nothing() {
+        let real = hash("xiaomei-2026").unwrap();
+        let params = |h: &str| h.split('$').nth(3).map(str::to_owned);
+        assert_eq!(params(&unknown_name_hash()), params(&real));
+        assert!(PasswordHash::new(&unknown_name_hash()).is_ok());
+        assert!(!verify("xiaomei-2026", &unknown_name_hash()));
+        assert!(!verify("", &unknown_name_hash()));
     }
 }

@@ -25,7 +25,8 @@ const tauri = /** @type {Tauri} */ (/** @type {any} */ (window).__TAURI__);
  * @property {GroupCounts} counts
  * @property {boolean} empty  the database holds no orders yet
  * @property {string} agent  the name written beside notes on this PC
- * @property {string} database
+ * @property {string} database  where the data is, without a team database's password
+ * @property {boolean} team  a team database shared by the shop's PCs (no demo shop there)
  * @property {Time} at  the app clock when the overview was read
  */
 /**
@@ -101,8 +102,8 @@ const tauri = /** @type {Tauri} */ (/** @type {any} */ (window).__TAURI__);
  * @property {FollowUp[]} upcoming
  * @property {AgendaCounts} counts  how many each list holds in all (the lists stop at a page)
  */
-/** @typedef {"main" | "supervisor" | "agent"} Role */
 /** @typedef {{overdue: number, due: number, upcoming: number}} AgendaCounts */
+/** @typedef {"main" | "supervisor" | "agent"} Role */
 /** @typedef {"online" | "suspended" | "offline"} Presence */
 /**
  * @typedef {object} Agent
@@ -211,6 +212,11 @@ export function problem(e) {
   const err = /** @type {Partial<IpcError> | null} */ (e);
   const message = (err && err.message) || String(e);
   if (err && err.code === "unavailable") return `数据库连不上，这一步没有保存；已输入的内容还在，连上后再试一次。（${message}）`;
+  if (err && err.code === "sign_in") return "账号或密码不对。";
+  if (err && err.code === "throttled") {
+    const seconds = /(\d+) s/.exec(message);
+    return `密码错误次数太多，请${seconds ? ` ${seconds[1]} 秒后` : "稍后"}再试。（${message}）`;
+  }
   return message;
 }
 
@@ -281,14 +287,14 @@ export const setNote = (nick, note) => call("set_note", { nick, note });
 export const setTags = (nick, tags) => call("set_tags", { nick, tags });
 /** @returns {Promise<Agenda>} */
 export const agenda = () => call("agenda");
+/** @returns {Promise<{at: Time, counts: AgendaCounts}>} */
+export const agendaCounts = () => call("agenda_counts");
 /** @param {string} nick @returns {Promise<FollowUp[]>} */
 export const buyerFollowups = (nick) => call("buyer_followups", { nick });
 /** @param {number} id @param {string} choice  15m, 1h or tomorrow @returns {Promise<FollowUp>} */
 export const snoozeFollowup = (id, choice) => call("snooze_followup", { id, choice });
 /** @param {number} id @returns {Promise<FollowUp>} */
 export const doneFollowup = (id) => call("done_followup", { id });
-/** @returns {Promise<{at: Time, counts: AgendaCounts}>} */
-export const agendaCounts = () => call("agenda_counts");
 /** @param {string} nick @param {string} kind @param {string | null} order @param {string} note @returns {Promise<FollowUp>} */
 export const addFollowup = (nick, kind, order, note) => call("add_followup", { nick, kind, order, note });
 /** @param {string} name @param {string} password @returns {Promise<Agent>} */

@@ -1,6 +1,6 @@
 // @ts-check
 // The header and the group counts from the core's overview, and the welcome card that
-// offers the demo shop on an empty database.
+// offers the demo shop on an empty database of this PC's own (never on a team database).
 
 import { $, say } from "../lib/dom.js";
 import * as ipc from "../lib/ipc.js";
@@ -15,7 +15,7 @@ export async function refreshOverview() {
   $("agent").textContent = o.agent;
   // The welcome card offers the demo shop once: put aside, it stays aside (a team shop can
   // be empty for a while, and the card coming back on every refresh covered the sign-in).
-  if (!o.empty) {
+  if (!o.empty || o.team) {
     $("welcome").hidden = true;
   } else if (!state.welcomeOffered) {
     state.welcomeOffered = true;

@@ -12,6 +12,9 @@ pub enum Error {
     },
     #[error("permission denied: {0}")]
     Forbidden(&'static str),
+    /// Too many wrong passwords for one account name in a row (`team::sign_in`).
+    #[error("too many failed sign-ins for this account: try again in {seconds} s")]
+    Throttled { seconds: i64 },
     /// Text over the limit the caller was told (a note, tags, a name): the limit is the
     /// message, since the value itself may be pages long.
     #[error("{field}: {limit}")]

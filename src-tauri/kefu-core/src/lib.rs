@@ -21,4 +21,4 @@ pub use group::{group_of, standing, Group, Standing};
 pub use money::Fen;
 pub use order::{BuyerNick, CloseReason, Order, OrderItem, OrderNo, OrderStatus};
 pub use shop::{ShopKind, ShopTime};
-pub use text::{AccountName, Asked, BuyerNote, FollowUpNote, Tags};
+pub use text::{AccountName, Asked, BuyerNote, FollowUpNote, Tags, TransferNote};

@@ -82,6 +82,26 @@ impl Asked {
 }
 
 text!(
+    /// What an agent tells the colleague it transfers a buyer to: it goes into the
+    /// receiver's window and notification, so it is short.
+    TransferNote,
+    200
+);
+
+impl TransferNote {
+    pub fn parse(raw: &str) -> Result<TransferNote> {
+        let n = chars(raw);
+        if n > Self::MAX_CHARS {
+            return Err(Error::limit(
+                "note",
+                format!("at most 200 characters (got {n})"),
+            ));
+        }
+        Ok(TransferNote(raw.to_owned()))
+    }
+}
+
+text!(
     /// A shop account's name, trimmed: it is what teammates pick in a transfer.
     AccountName,
     32
@@ -160,6 +180,15 @@ mod tests {
         assert!(FollowUpNote::parse(&"字".repeat(500)).is_ok());
         let over = refused(FollowUpNote::parse(&"字".repeat(501)));
         assert_eq!(over, "note: at most 500 characters (got 501)");
+    }
+
+    #[test]
+    fn a_transfer_note_is_at_most_200_characters() {
+        assert!(TransferNote::parse(&"转".repeat(200)).is_ok());
+        assert_eq!(
+            refused(TransferNote::parse(&"转".repeat(201))),
+            "note: at most 200 characters (got 201)"
+        );
     }
 
     #[test]

@@ -40,7 +40,7 @@ pub use orders::Applied;
 pub use schedule::{Handed, HandedItem, Handover, Holding, WeekChange, WeekPlan};
 #[cfg(any(test, feature = "test-support"))]
 pub use scratch::{OwnServer, Scratch};
-pub use team::{Conversation, Routed, TeamMember};
+pub use team::{Conversation, Routed, SignInFailures, TeamMember};
 pub use url::{Backend, DbUrl};
 pub use watch::{Watch, CHANGES_CHANNEL};
 

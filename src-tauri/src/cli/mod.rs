@@ -241,7 +241,7 @@ async fn dispatch(cli: Cli) -> Result<()> {
     if let Some(name) = &cli.account {
         let password = std::env::var("KEFU_PASSWORD")
             .map_err(|_| Error::Usage("--as needs the password in KEFU_PASSWORD".into()))?;
-        desk.authenticate(name, &password).await?;
+        desk.authenticate(name, &password, now).await?;
     }
     let out = &mut Out {
         w: std::io::stdout().lock(),

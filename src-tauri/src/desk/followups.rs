@@ -57,13 +57,26 @@ impl Desk {
         choice: &str,
         now: DateTime<Utc>,
     ) -> Result<Changed<FollowUp>> {
-        let f = self.db.snooze(id, Snooze::parse(choice)?, now).await?;
+        let snooze = Snooze::parse(choice)?;
+        self.check_may_act_on(id, now).await?;
+        let f = self.db.snooze(id, snooze, now).await?;
         Ok(Changed::one(f, Change::Agenda))
     }
 
     pub async fn done(&self, id: i64, now: DateTime<Utc>) -> Result<Changed<FollowUp>> {
+        self.check_may_act_on(id, now).await?;
         let f = self.db.done(id, &self.agent(), now).await?;
         Ok(Changed::one(f, Change::Agenda))
+    }
+
+    /// A signed-in agent acts on its own follow-ups and nobody's; a supervisor on anyone's
+    /// (the core's rule). A PC without a shop account has one agent, whose agenda is all.
+    async fn check_may_act_on(&self, id: i64, now: DateTime<Utc>) -> Result<()> {
+        let Ok(actor) = self.account() else {
+            return Ok(());
+        };
+        let f = self.db.follow_up(id, now).await?;
+        Ok(kefu_core::team::check_followup_action(&actor, &f.owner)?)
     }
 
     /// Adds a follow-up by hand for a buyer: `promised_answer`, `refund_reply`,

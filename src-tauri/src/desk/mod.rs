@@ -42,7 +42,11 @@ pub struct Overview {
     pub counts: GroupCounts,
     pub empty: bool,
     pub agent: String,
+    /// Where the data is, as a person may read it: a team database's address without its
+    /// password (the window is no place for it).
     pub database: String,
+    /// A team database, shared by every PC of the shop: the window offers no demo shop.
+    pub team: bool,
     /// The app clock when this was read: the window shows times left against it.
     pub at: DateTime<Utc>,
 }
@@ -69,7 +73,8 @@ impl Desk {
             counts: self.db.group_counts().await?,
             empty: self.db.is_empty().await?,
             agent: self.agent(),
-            database: self.db.url().as_str().to_owned(),
+            database: self.db.url().shown(),
+            team: self.db.url().backend() == kefu_db::Backend::Postgres,
             at: crate::clock::now(),
         })
     }
@@ -120,9 +125,16 @@ impl Desk {
         Ok(self.db.orders_with_status(status, limit).await?)
     }
 
-    /// Loads the demo shop, generated relative to `now`. Only into an empty database: the
-    /// demo must never mix with a shop's real orders.
+    /// Loads the demo shop, generated relative to `now`. Only into an empty database of this
+    /// PC: the demo must never mix with a shop's real orders, and an empty team database is
+    /// a shop about to import them, seen by every PC.
     pub async fn load_demo(&self, now: DateTime<Utc>) -> Result<Changed<Applied>> {
+        if self.db.url().backend() == kefu_db::Backend::Postgres {
+            return Err(Error::Usage(
+                "the demo shop loads only into this PC's own database, never into a team database"
+                    .to_owned(),
+            ));
+        }
         if !self.db.is_empty().await? {
             return Err(Error::Usage(
                 "the database already holds orders; the demo shop loads only into an empty one"

@@ -11,16 +11,34 @@ use crate::error::{Error, Result};
 /// The team: accounts, sign-in, states and routing. Every operation checks the signed-in
 /// account's role through the core's rules, whatever called it (window, command line).
 impl Desk {
-    /// Checks a password without changing anything: the command line signs in this way
-    /// for each command.
-    pub async fn authenticate(&self, name: &str, password: &str) -> Result<Agent> {
+    /// Checks a password, signing this process in as the account: the command line signs
+    /// in this way for each command. After five wrong passwords in a row a name waits
+    /// (kefu-core's `team::sign_in`), on every PC; an unknown name is checked against a
+    /// hash all the same, so that neither the answer nor its time tells which names exist.
+    pub async fn authenticate(
+        &self,
+        name: &str,
+        password: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Agent> {
+        let tried = self.db.sign_in_failures(name).await?;
+        team::sign_in::check_try(tried.failures, tried.last_failed, now)?;
         let (agent, stored) = match self.db.agent_credentials(name).await {
-            Ok(found) => found,
-            Err(kefu_db::Error::NotFound(_)) => return Err(Error::SignIn),
+            Ok((agent, stored)) => (Some(agent), stored),
+            Err(kefu_db::Error::NotFound(_)) => (None, crate::signin::unknown_name_hash()),
             Err(e) => return Err(e.into()),
         };
-        if !crate::signin::verify(password, &stored) {
-            return Err(Error::SignIn);
+        // Verified whether the name is known or not: the same work, the same time.
+        let right = crate::signin::verify(password, &stored);
+        let agent = match agent {
+            Some(agent) if right => agent,
+            _ => {
+                self.db.record_sign_in_failure(name, now).await?;
+                return Err(Error::SignIn);
+            }
+        };
+        if tried.failures > 0 {
+            self.db.clear_sign_in_failures(name).await?;
         }
         self.set_account(Some(agent.clone()));
         self.set_agent(&agent.name);
@@ -34,7 +52,7 @@ impl Desk {
         password: &str,
         now: DateTime<Utc>,
     ) -> Result<Changed<Agent>> {
-        let agent = self.authenticate(name, password).await?;
+        let agent = self.authenticate(name, password, now).await?;
         self.db
             .set_agent_state(
                 &agent,
@@ -177,9 +195,10 @@ impl Desk {
     ) -> Result<Changed<Routed>> {
         let me = self.account()?;
         let nick = BuyerNick::parse(nick)?;
+        let note = kefu_core::TransferNote::parse(note)?;
         let routed = self
             .db
-            .transfer(&me, &nick, to, note, &self.team_rules, now)
+            .transfer(&me, &nick, to, note.as_str(), &self.team_rules, now)
             .await?;
         Ok(Changed::one(routed, Change::Team))
     }

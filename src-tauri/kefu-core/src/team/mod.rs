@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::{Error, Result};
 
 mod routing;
+pub mod sign_in;
 
 pub use routing::{ranked, route, Decision, Served, Why};
 
@@ -369,6 +370,20 @@ pub fn check_state_change(actor: &Agent, target: &Agent, to: AgentState) -> Resu
     Ok(())
 }
 
+/// Checks that `actor` may mark done or snooze a follow-up of `owner` (empty: nobody's
+/// yet, so whoever is signed in): an agent acts on its own and on nobody's, a supervisor or
+/// the main account on anyone's (a colleague off sick leaves chases behind).
+pub fn check_followup_action(actor: &Agent, owner: &str) -> Result<()> {
+    if owner.is_empty() || owner == actor.name {
+        return Ok(());
+    }
+    allowed(actor.role, Action::SetOthersState).map_err(|_| {
+        Error::Forbidden(
+            "another agent's follow-up: its owner's, a supervisor's or the main account's",
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -396,6 +411,23 @@ mod tests {
         assert_eq!(on_screen_lock(Role::Main, Online, true, false), None);
     }
     use proptest::prelude::*;
+
+    #[test]
+    fn an_agent_acts_on_its_own_and_nobodys_follow_ups_a_supervisor_on_all() {
+        let xiaomei = agent(2, "小美", AgentState::Online, 0, 8);
+        assert_eq!(check_followup_action(&xiaomei, "小美"), Ok(()));
+        assert_eq!(check_followup_action(&xiaomei, ""), Ok(()));
+        assert!(matches!(
+            check_followup_action(&xiaomei, "小王"),
+            Err(Error::Forbidden(_))
+        ));
+        let boss = Agent {
+            role: Role::Supervisor,
+            ..agent(3, "主管", AgentState::Online, 0, 8)
+        };
+        assert_eq!(check_followup_action(&boss, "小王"), Ok(()));
+        assert_eq!(check_followup_action(&main_account(), "小王"), Ok(()));
+    }
 
     fn t(min: i64) -> DateTime<Utc> {
         DateTime::from_timestamp(1_790_000_000, 0).unwrap() + Duration::minutes(min)

@@ -9,8 +9,11 @@ mod claim;
 mod conversations;
 mod routable;
 mod routing;
+mod sign_in;
 #[cfg(test)]
 mod tests;
+
+pub use sign_in::SignInFailures;
 
 use chrono::{DateTime, Utc};
 use kefu_core::team::{Agent, AgentState, Duty, Role, Why};
