@@ -5,10 +5,11 @@
 //! the app and its WebKit processes after 5 s idle.
 //!
 //! cargo build --release -p kefu-desk --features custom-protocol && cargo bench -p kefu-tests --bench launch
-//! (KEFU_BENCH_ORDERS sets the big shop's size, default 1,000,000; 0 skips it.)
+//! (KEFU_BENCH_ORDERS sets the big shop's size, default 1,000,000; 0 skips it.
+//! KEFU_BENCH_DB=FILE launches on a copy of that SQLite file instead of importing.)
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use kefu_tests::{built_binary, export::legacy_export, pss_kb_on_display, App, Desktop, Pss};
 
@@ -19,11 +20,37 @@ struct Figures {
     loaded: Vec<Duration>,
     populated: Vec<Duration>,
     pss: Vec<Pss>,
+    /// Milliseconds from launch to each step the window marks (`performance.mark` in
+    /// `ui/main.js`), and to the page's own start, in the order they happened.
+    steps: Vec<Vec<(String, f64)>>,
+}
+
+/// When the page started and each step it marked, in ms since `launched` (wall clock: the
+/// page's clock counts from its own origin).
+fn steps(app: &App, launched: SystemTime) -> Vec<(String, f64)> {
+    let v = app.js(
+        "return [performance.timeOrigin, ...performance.getEntriesByType('mark').map(m => [m.name, m.startTime])]",
+    );
+    let since = launched
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64() * 1000.0)
+        .unwrap_or_default();
+    let origin = v[0].as_f64().unwrap_or_default() - since;
+    let mut out = vec![("page start".to_owned(), origin)];
+    for m in v.as_array().into_iter().flatten().skip(1) {
+        let name = m[0]
+            .as_str()
+            .unwrap_or_default()
+            .trim_start_matches("kefu:");
+        out.push((name.to_owned(), origin + m[1].as_f64().unwrap_or_default()));
+    }
+    out
 }
 
 /// Launches the app `runs` times on `desktop`'s database as it stands.
 fn launches(desktop: &Desktop, binary: &Path, runs: usize, f: &mut Figures) {
     for _ in 0..runs {
+        let launched = SystemTime::now();
         let start = Instant::now();
         let app = App::launch_binary(desktop, "bench", binary);
         f.loaded.push(start.elapsed());
@@ -32,6 +59,7 @@ fn launches(desktop: &Desktop, binary: &Path, runs: usize, f: &mut Figures) {
             "return document.body.dataset.ready === '1' && document.querySelectorAll('#buyer-rows .row').length > 0",
         );
         f.populated.push(start.elapsed());
+        f.steps.push(steps(&app, launched));
         std::thread::sleep(Duration::from_secs(5));
         f.pss.push(pss_kb_on_display(&desktop.display));
     }
@@ -53,8 +81,13 @@ fn print(title: &str, f: &Figures) {
         ms(median(&f.loaded))
     );
     println!(
-        "  launch -> workbench populated     {:>6.0} ms",
-        ms(median(&f.populated))
+        "  launch -> workbench populated     {:>6.0} ms (runs: {})",
+        ms(median(&f.populated)),
+        f.populated
+            .iter()
+            .map(|d| format!("{:.0}", ms(*d)))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     println!(
         "  PSS after 5 s idle (app + WebKit) {:>6.0} MB: app {:.0}, web {:.0}, network {:.0}",
@@ -63,6 +96,27 @@ fn print(title: &str, f: &Figures) {
         mb(pss.web),
         mb(pss.network)
     );
+    // Each step's median over the runs, in the order of the first run.
+    let names: Vec<String> = f
+        .steps
+        .first()
+        .into_iter()
+        .flatten()
+        .map(|(n, _)| n.clone())
+        .collect();
+    let mut line = String::from("  launch -> ");
+    for name in names {
+        let mut at: Vec<f64> = f
+            .steps
+            .iter()
+            .filter_map(|s| s.iter().find(|(n, _)| *n == name).map(|(_, t)| *t))
+            .collect();
+        at.sort_by(f64::total_cmp);
+        if let Some(m) = at.get(at.len() / 2) {
+            line.push_str(&format!("{name} {m:.0} · "));
+        }
+    }
+    println!("{} ms (medians)", line.trim_end_matches(" · "));
 }
 
 fn main() {
@@ -84,14 +138,20 @@ fn main() {
         return;
     }
     let desktop = Desktop::start();
-    let csv = desktop.home.path().join("ExportOrderList_big.csv");
-    legacy_export(&csv, orders).expect("generate the export");
-    let t = Instant::now();
-    desktop.cli_json_with(&binary, &["import", &csv.display().to_string()]);
-    println!(
-        "big shop: {orders} orders imported in {:.1} s",
-        t.elapsed().as_secs_f64()
-    );
+    if let Some(db) = std::env::var_os("KEFU_BENCH_DB") {
+        // A big shop's database made before (the import takes a minute): a copy of it.
+        std::fs::copy(&db, &desktop.db).expect("copy KEFU_BENCH_DB");
+        println!("big shop: a copy of {}", Path::new(&db).display());
+    } else {
+        let csv = desktop.home.path().join("ExportOrderList_big.csv");
+        legacy_export(&csv, orders).expect("generate the export");
+        let t = Instant::now();
+        desktop.cli_json_with(&binary, &["import", &csv.display().to_string()]);
+        println!(
+            "big shop: {orders} orders imported in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
+    }
     // The first launch announces the backlog; the others open a database with nothing
     // left to announce, as a PC does every morning.
     let mut big = Figures::default();
