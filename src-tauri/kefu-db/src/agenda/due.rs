@@ -11,6 +11,8 @@ use serde::Serialize;
 
 use super::plan::replan_stored;
 use super::{FollowUp, FollowUpRow};
+use sqlx::AnyConnection;
+
 use crate::{Db, Result};
 
 /// Follow-ups other than chases shown one by one at most; the rest are counted.
@@ -111,16 +113,7 @@ impl Db {
         let mut fired = Vec::new();
         for row in rows {
             let mut tx = self.pool.begin().await?;
-            let claimed = sqlx::query(
-                "UPDATE followups SET announced_at = $1 WHERE id = $2 AND announced_at IS NULL",
-            )
-            .bind(t)
-            .bind(row.id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-                == 1;
-            if !claimed {
+            if !claim(&mut tx, row.id, t).await? {
                 tx.commit().await?;
                 continue;
             }
@@ -145,11 +138,73 @@ impl Db {
     }
 }
 
+/// Marks chase `id` announced at `t` if it is still due then: open, not yet announced and
+/// awake. A snooze or a done landing between the step's read and this claim leaves it
+/// unclaimed (claimed anyway, the snooze would be swallowed: announced now, never at its end).
+async fn claim(conn: &mut AnyConnection, id: i64, t: i64) -> Result<bool> {
+    Ok(sqlx::query(
+        "UPDATE followups SET announced_at = $1
+         WHERE id = $2 AND announced_at IS NULL AND done_at IS NULL AND wake_at <= $1",
+    )
+    .bind(t)
+    .bind(id)
+    .execute(conn)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
 #[cfg(test)]
 mod tests {
     use crate::testing::{fresh, now};
 
     use super::*;
+
+    /// A chase read as due and then snoozed or done (by the agent, on another PC) before
+    /// the claim is not claimed: the snooze keeps its new time, the done stays done.
+    #[tokio::test]
+    async fn a_claim_rechecks_that_the_chase_is_still_due() {
+        let (_dir, db) = fresh().await;
+        let t = now().timestamp();
+        sqlx::query(
+            "INSERT INTO buyers (nick, grp, sort_key, first_seen_at) VALUES ('买家', 1, 0, $1)",
+        )
+        .bind(t)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+        let mut ids = Vec::new();
+        for key in ["snoozed", "done", "due"] {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO followups (buyer_nick, key, kind, due_at, wake_at)
+                 VALUES ('买家', $1, 'chase', $2, $2) RETURNING id",
+            )
+            .bind(key)
+            .bind(t - 60)
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+            ids.push(id);
+        }
+        db.snooze(
+            ids[0],
+            kefu_core::agenda::Snooze::parse("1h").unwrap(),
+            now(),
+        )
+        .await
+        .unwrap();
+        db.done(ids[1], "小美", now()).await.unwrap();
+        let mut conn = db.pool.acquire().await.unwrap();
+        let claimed = [
+            claim(&mut conn, ids[0], t).await.unwrap(),
+            claim(&mut conn, ids[1], t).await.unwrap(),
+            claim(&mut conn, ids[2], t).await.unwrap(),
+            claim(&mut conn, ids[2], t).await.unwrap(),
+        ];
+        assert_eq!(claimed, [false, false, true, false]);
+        // An hour on, the snoozed one is due again and claimed then.
+        assert!(claim(&mut conn, ids[0], t + 3600).await.unwrap());
+    }
 
     /// A weekend's backlog is claimed in one step, counted by kind, and never again.
     #[tokio::test]
