@@ -17,6 +17,10 @@ pub(crate) struct Immediate {
 /// has to be the same on every PC).
 const ROUTING_LOCK: i64 = 0x6b65_6675;
 
+/// The advisory lock key of imports on a team database: one import at a time, without
+/// holding up routing.
+pub(crate) const IMPORT_LOCK: i64 = 0x6b65_6676;
+
 /// The key space of per-buyer advisory locks (two-number keys never meet one-number ones).
 const BUYER_LOCKS: i32 = 0x6b65;
 

@@ -62,8 +62,23 @@ impl Db {
             }
             same
         });
-        let mut tx = self.pool.begin().await?;
         let sqlite = self.backend == Backend::Sqlite;
+        // An import reads what is stored, then writes what changed: no other writer may
+        // come between. On SQLite the write lock is taken first (a deferred transaction
+        // fails with "database is locked" when a heartbeat commits between its read and
+        // its first write); on a team database two imports wait for each other (else the
+        // later commit could move an order back to the older export's status), while
+        // routing goes on.
+        let mut tx = if sqlite {
+            self.pool.begin_with("BEGIN IMMEDIATE").await?
+        } else {
+            let mut tx = self.pool.begin().await?;
+            sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock($1)) AS locked")
+                .bind(crate::tx::IMPORT_LOCK)
+                .execute(&mut *tx)
+                .await?;
+            tx
+        };
         if sqlite {
             // An import touches far more pages than the window's reads ever do: it gets a
             // large page cache for its run and gives it back at the end (the
@@ -188,6 +203,49 @@ mod tests {
     use super::*;
     use crate::testing::{fresh, now};
     use crate::{GroupCounts, Scratch};
+
+    /// Another writer (a heartbeat, another PC) committing between the import's reads and
+    /// its first write must not fail the import: the import holds the write lock from the
+    /// start, and the other writer waits (here: `sqlite3` with no busy timeout is refused).
+    #[tokio::test]
+    async fn an_import_holds_the_write_lock_from_its_start() {
+        if !Scratch::runs_on(
+            Backend::Sqlite,
+            "an_import_holds_the_write_lock_from_its_start",
+        ) {
+            return;
+        }
+        let (_dir, db) = fresh().await;
+        let file = db.url().sqlite_path();
+        let mut other_writer = None;
+        let applied = db
+            .apply(
+                demo_orders(now()),
+                &[],
+                &Rules::default(),
+                now(),
+                |done, _| {
+                    if done == 0 && other_writer.is_none() {
+                        // Between the reads and the writes.
+                        let out = std::process::Command::new("sqlite3")
+                            .arg(&file)
+                            .arg("INSERT INTO sign_in_failures VALUES ('小美', 1, 0);")
+                            .output()
+                            .expect("sqlite3 (package sqlite3)");
+                        other_writer = Some(String::from_utf8_lossy(&out.stderr).into_owned());
+                    }
+                    true
+                },
+            )
+            .await
+            .expect("the import is not failed by another writer");
+        assert_eq!(applied.new, 52);
+        let refused = other_writer.expect("the import reported its progress");
+        assert!(
+            refused.contains("locked"),
+            "the other writer waited: {refused:?}"
+        );
+    }
 
     #[tokio::test]
     async fn demo_shop_lands_in_its_groups_and_applying_twice_changes_nothing() {
