@@ -92,7 +92,7 @@ async fn main() {
     let mut times = Vec::with_capacity(runs);
     for _ in 0..runs {
         let t = Instant::now();
-        std::hint::black_box(db.next_wake().await.expect("next"));
+        std::hint::black_box(db.next_wake(None).await.expect("next"));
         times.push(t.elapsed());
     }
     report("next due follow-up", times, Some(Duration::from_millis(5)));
@@ -100,7 +100,7 @@ async fn main() {
     let mut times = Vec::with_capacity(runs);
     for _ in 0..runs {
         let t = Instant::now();
-        let (fired, _) = db.run_due(now, &rules).await.expect("run");
+        let (fired, _) = db.run_due(now, None, &rules).await.expect("run");
         assert!(fired.is_empty());
         times.push(t.elapsed());
     }
@@ -116,7 +116,7 @@ async fn main() {
     for k in 1..=200 {
         let at = now + chrono::Duration::minutes(k);
         let t = Instant::now();
-        let (fired, _) = db.run_due(at, &rules).await.expect("run");
+        let (fired, _) = db.run_due(at, None, &rules).await.expect("run");
         times.push(t.elapsed());
         announced += fired.total() as usize;
     }

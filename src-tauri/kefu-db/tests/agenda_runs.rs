@@ -96,7 +96,7 @@ proptest! {
                         }
                     }
                 }
-                let (out, _) = db.run_due(now, &rules).await.expect("run");
+                let (out, _) = db.run_due(now, None, &rules).await.expect("run");
                 // Every chase claimed is shown (each is its own notification when few).
                 let chases_shown = out.shown.iter().filter(|f| f.kind == Kind::Chase).count() as u64;
                 prop_assert_eq!(out.by_kind.get(&Kind::Chase).copied().unwrap_or(0), chases_shown);

@@ -32,7 +32,10 @@ impl Desk {
     /// falling due or the next timer passing.
     pub async fn run_due(&self, now: DateTime<Utc>) -> Result<Changed<Option<DateTime<Utc>>>> {
         let moved = self.db.regroup_due(&self.rules, now).await?;
-        let (fired, next) = self.db.run_due(now, &self.rules).await?;
+        let (fired, next) = self
+            .db
+            .run_due(now, Some(&self.agent()), &self.rules)
+            .await?;
         let regroup = self.db.next_regroup().await?;
         let next = match (next, regroup) {
             (Some(a), Some(b)) => Some(a.min(b)),

@@ -42,13 +42,17 @@ impl Fired {
 
 impl Db {
     /// The scheduler's step: claims what fell due by `now` and was not yet announced, and
-    /// says when the next one falls due. A follow-up is claimed (marked announced) before
+    /// says when the next one falls due. With `owner`, only that agent's follow-ups and
+    /// those nobody owns (each PC announces its own agent's: on a team database the step of
+    /// whichever PC ran first would otherwise take a colleague's, who is never told); the
+    /// same follow-ups as the agent's agenda lists. A follow-up is claimed (marked announced) before
     /// it is returned, so it is announced once, across restarts and PCs sharing the
     /// database; a crash after the claim loses only the notification, never the follow-up,
     /// which stays on the agenda.
     pub async fn run_due(
         &self,
         now: DateTime<Utc>,
+        owner: Option<&str>,
         rules: &Rules,
     ) -> Result<(Fired, Option<DateTime<Utc>>)> {
         let t = now.timestamp();
@@ -63,11 +67,13 @@ impl Db {
         .await?;
         let mut fired = Fired::default();
         // Reminders for the agent, with nothing to record: all claimed in one statement.
-        let mut others: Vec<(i64, String)> = sqlx::query_as(
+        let mut others: Vec<(i64, String)> = sqlx::query_as(&format!(
             "UPDATE followups SET announced_at = $1 WHERE done_at IS NULL AND announced_at IS NULL
-             AND wake_at <= $1 AND kind <> 'chase' RETURNING id, kind",
-        )
+             AND wake_at <= $1 AND kind <> 'chase' {} RETURNING id, kind",
+            owned_by(owner)
+        ))
         .bind(t)
+        .bind(owner.unwrap_or_default())
         .fetch_all(&self.pool)
         .await?;
         others.sort();
@@ -84,7 +90,7 @@ impl Db {
             *fired.by_kind.entry(f).or_default() += 1;
         }
         loop {
-            let claimed = self.claim_chases(now, rules).await?;
+            let claimed = self.claim_chases(now, owner, rules).await?;
             let last = (claimed.len() as i64) < CHASES_PER_READ;
             for c in claimed {
                 *fired.by_kind.entry(Kind::Chase).or_default() += 1;
@@ -94,19 +100,26 @@ impl Db {
                 break;
             }
         }
-        Ok((fired, self.next_wake().await?))
+        Ok((fired, self.next_wake(owner).await?))
     }
 
     /// Claims due chases, each in its own transaction: the chase counts as sent when the
     /// agent is tapped, and it covers the buyer's other steps near it and counts towards the
     /// daily limit, so the buyer's chases are planned again.
-    async fn claim_chases(&self, now: DateTime<Utc>, rules: &Rules) -> Result<Vec<FollowUp>> {
+    async fn claim_chases(
+        &self,
+        now: DateTime<Utc>,
+        owner: Option<&str>,
+        rules: &Rules,
+    ) -> Result<Vec<FollowUp>> {
         let t = now.timestamp();
-        let rows: Vec<FollowUpRow> = sqlx::query_as(
+        let rows: Vec<FollowUpRow> = sqlx::query_as(&format!(
             "SELECT * FROM followups WHERE done_at IS NULL AND announced_at IS NULL
-             AND wake_at <= $1 AND kind = 'chase' ORDER BY wake_at LIMIT $2",
-        )
+             AND wake_at <= $1 AND kind = 'chase' {} ORDER BY wake_at LIMIT $3",
+            owned_by(owner)
+        ))
         .bind(t)
+        .bind(owner.unwrap_or_default())
         .bind(CHASES_PER_READ)
         .fetch_all(&self.pool)
         .await?;
@@ -135,6 +148,16 @@ impl Db {
             fired.push(f);
         }
         Ok(fired)
+    }
+}
+
+/// The condition on `owner` of the step's queries, whose `$2` is the agent (unused, and
+/// so no condition, for every agent's): two plain forms rather than `$2 IS NULL OR …`, so
+/// that the planner can seek the index by owner.
+pub(crate) fn owned_by(owner: Option<&str>) -> &'static str {
+    match owner {
+        Some(_) => "AND owner IN ('', $2)",
+        None => "AND $2 = $2",
     }
 }
 
@@ -206,6 +229,62 @@ mod tests {
         assert!(claim(&mut conn, ids[0], t + 3600).await.unwrap());
     }
 
+    /// Each PC announces its own agent's follow-ups and nobody's; a colleague's wait for
+    /// the colleague's PC, and do not bring this PC's next step forward.
+    #[tokio::test]
+    async fn each_pc_announces_its_own_agents_follow_ups_and_nobodys() {
+        let (_dir, db) = fresh().await;
+        let t = now().timestamp();
+        for nick in ["买家甲", "买家乙", "买家丙"] {
+            sqlx::query(
+                "INSERT INTO buyers (nick, grp, sort_key, first_seen_at) VALUES ($1, 0, 0, $2)",
+            )
+            .bind(nick)
+            .bind(t)
+            .execute(&db.pool)
+            .await
+            .unwrap();
+        }
+        // Promised answers (by hand) stay as they are when a claimed chase re-plans its
+        // buyer; each agent's buyers are its own.
+        for (nick, key, kind, owner, wake) in [
+            ("买家甲", "a", "promised_answer", "小美", t - 60),
+            ("买家甲", "b", "chase", "小美", t - 120),
+            ("买家丙", "c", "promised_answer", "", t - 30),
+            ("买家乙", "d", "promised_answer", "小王", t - 600),
+            ("买家乙", "e", "chase", "小王", t - 600),
+            ("买家乙", "f", "promised_answer", "小王", t + 60),
+            ("买家甲", "g", "promised_answer", "小美", t + 3600),
+        ] {
+            sqlx::query(
+                "INSERT INTO followups (buyer_nick, key, kind, owner, due_at, wake_at)
+                 VALUES ($5, $1, $2, $3, $4, $4)",
+            )
+            .bind(key)
+            .bind(kind)
+            .bind(owner)
+            .bind(wake)
+            .bind(nick)
+            .execute(&db.pool)
+            .await
+            .unwrap();
+        }
+        let rules = Rules::default();
+        let (fired, next) = db.run_due(now(), Some("小美"), &rules).await.unwrap();
+        let mut owners: Vec<&str> = fired.shown.iter().map(|f| f.owner.as_str()).collect();
+        owners.sort();
+        assert_eq!(owners, ["", "小美", "小美"]);
+        assert_eq!(
+            next.map(|n| n.timestamp()),
+            Some(t + 3600),
+            "小王's are not 小美's"
+        );
+        let (fired, next) = db.run_due(now(), Some("小王"), &rules).await.unwrap();
+        assert_eq!(fired.total(), 2);
+        assert!(fired.shown.iter().all(|f| f.owner == "小王"));
+        assert_eq!(next.map(|n| n.timestamp()), Some(t + 60));
+    }
+
     /// A weekend's backlog is claimed in one step, counted by kind, and never again.
     #[tokio::test]
     async fn a_backlog_is_claimed_in_one_step_and_counted_by_kind() {
@@ -232,14 +311,14 @@ mod tests {
         .await
         .unwrap();
         let rules = Rules::default();
-        let (fired, _) = db.run_due(now(), &rules).await.unwrap();
+        let (fired, _) = db.run_due(now(), None, &rules).await.unwrap();
         assert_eq!(fired.total(), 10_000 - 7);
         assert_eq!(
             fired.by_kind.into_iter().collect::<Vec<_>>(),
             vec![(Kind::ReviewRequest, 1_000), (Kind::DelayedShipment, 8_993)]
         );
         assert_eq!(fired.shown.len(), SHOWN);
-        let (again, _) = db.run_due(now(), &rules).await.unwrap();
+        let (again, _) = db.run_due(now(), None, &rules).await.unwrap();
         assert!(again.is_empty(), "each follow-up is announced once");
     }
 }

@@ -175,11 +175,14 @@ impl Db {
     }
 
     /// When the next follow-up not yet announced falls due.
-    pub async fn next_wake(&self) -> Result<Option<DateTime<Utc>>> {
-        let t: Option<i64> = sqlx::query_scalar(
+    pub async fn next_wake(&self, owner: Option<&str>) -> Result<Option<DateTime<Utc>>> {
+        let t: Option<i64> = sqlx::query_scalar(&format!(
             "SELECT wake_at FROM followups WHERE done_at IS NULL AND announced_at IS NULL
-             ORDER BY wake_at LIMIT 1",
-        )
+             AND $1 = $1 {} ORDER BY wake_at LIMIT 1",
+            super::due::owned_by(owner)
+        ))
+        .bind(0_i64)
+        .bind(owner.unwrap_or_default())
         .fetch_optional(&self.pool)
         .await?;
         t.map(time).transpose()
