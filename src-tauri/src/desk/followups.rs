@@ -129,6 +129,34 @@ mod tests {
         (dir, desk)
     }
 
+    /// While an account is signed in, what this PC writes is written as that account,
+    /// whatever name the settings give this PC's agent.
+    #[tokio::test]
+    async fn records_are_written_as_the_signed_in_account() {
+        let now = noon();
+        let (_dir, desk) = demo_desk(now).await;
+        let _main = desk
+            .create_account("云朵旗舰店", "main", "main-pass-1", 8, 1, now)
+            .await
+            .expect("main account")
+            .value;
+        desk.authenticate("云朵旗舰店", "main-pass-1", now)
+            .await
+            .expect("sign in");
+        // The settings are saved with another name while signed in.
+        desk.set_agent("前台电脑");
+        assert_eq!(desk.agent(), "云朵旗舰店");
+        let nick = desk.buyers("order", 0, 1).await.expect("a buyer")[0]
+            .nick
+            .clone();
+        let f = desk
+            .add_followup(&nick, "promised_answer", None, "问尺码", now)
+            .await
+            .expect("added")
+            .value;
+        assert_eq!(f.owner, "云朵旗舰店");
+    }
+
     fn noon() -> DateTime<Utc> {
         ShopTime::SHANGHAI
             .parse_local("2026-11-22 12:00:00")

@@ -79,7 +79,13 @@ impl Desk {
         })
     }
 
+    /// Who acts on this PC, as notes, tags, follow-ups and "done by" record it: the signed-in
+    /// shop account, whatever the settings call this PC's agent; the settings' name only on
+    /// a PC without a signed-in account.
     pub fn agent(&self) -> String {
+        if let Ok(account) = self.account() {
+            return account.name;
+        }
         // A poisoned lock still holds the last name written; keep using it.
         match self.agent.read() {
             Ok(name) => name.clone(),
