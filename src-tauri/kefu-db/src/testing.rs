@@ -16,3 +16,14 @@ pub(crate) async fn fresh() -> (Scratch, Db) {
     let db = Db::open(&scratch.url).await.unwrap();
     (scratch, db)
 }
+
+/// A buyer known since `now()`, with no orders: what follow-ups written by hand in a test
+/// hang on.
+pub(crate) async fn buyer(db: &Db, nick: &str) {
+    sqlx::query("INSERT INTO buyers (nick, grp, sort_key, first_seen_at) VALUES ($1, 0, 0, $2)")
+        .bind(nick)
+        .bind(now().timestamp())
+        .execute(&db.pool)
+        .await
+        .unwrap();
+}

@@ -179,7 +179,7 @@ async fn claim(conn: &mut AnyConnection, id: i64, t: i64) -> Result<bool> {
 
 #[cfg(test)]
 mod tests {
-    use crate::testing::{fresh, now};
+    use crate::testing::{buyer, fresh, now};
 
     use super::*;
 
@@ -189,13 +189,7 @@ mod tests {
     async fn a_claim_rechecks_that_the_chase_is_still_due() {
         let (_dir, db) = fresh().await;
         let t = now().timestamp();
-        sqlx::query(
-            "INSERT INTO buyers (nick, grp, sort_key, first_seen_at) VALUES ('买家', 1, 0, $1)",
-        )
-        .bind(t)
-        .execute(&db.pool)
-        .await
-        .unwrap();
+        buyer(&db, "买家").await;
         let mut ids = Vec::new();
         for key in ["snoozed", "done", "due"] {
             let id: i64 = sqlx::query_scalar(
@@ -236,14 +230,7 @@ mod tests {
         let (_dir, db) = fresh().await;
         let t = now().timestamp();
         for nick in ["买家甲", "买家乙", "买家丙"] {
-            sqlx::query(
-                "INSERT INTO buyers (nick, grp, sort_key, first_seen_at) VALUES ($1, 0, 0, $2)",
-            )
-            .bind(nick)
-            .bind(t)
-            .execute(&db.pool)
-            .await
-            .unwrap();
+            buyer(&db, nick).await;
         }
         // Promised answers (by hand) stay as they are when a claimed chase re-plans its
         // buyer; each agent's buyers are its own.
@@ -290,13 +277,7 @@ mod tests {
     async fn a_backlog_is_claimed_in_one_step_and_counted_by_kind() {
         let (_dir, db) = fresh().await;
         let t = now().timestamp();
-        sqlx::query(
-            "INSERT INTO buyers (nick, grp, sort_key, first_seen_at) VALUES ('买家', 0, 0, $1)",
-        )
-        .bind(t)
-        .execute(&db.pool)
-        .await
-        .unwrap();
+        buyer(&db, "买家").await;
         sqlx::query(
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000)
              INSERT INTO followups (buyer_nick, key, kind, due_at, wake_at, expires_at)

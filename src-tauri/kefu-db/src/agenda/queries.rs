@@ -300,20 +300,14 @@ impl Db {
 mod tests {
     use chrono::Duration;
 
-    use crate::testing::{fresh, now};
+    use crate::testing::{buyer, fresh, now};
 
     /// The lists stop at a page; the counts (the sidebar's badge, the tray) count them all.
     #[tokio::test]
     async fn counts_are_counted_not_the_length_of_a_page() {
         let (_dir, db) = fresh().await;
         let t = now().timestamp();
-        sqlx::query(
-            "INSERT INTO buyers (nick, grp, sort_key, first_seen_at) VALUES ('买家', 0, 0, $1)",
-        )
-        .bind(t)
-        .execute(&db.pool)
-        .await
-        .unwrap();
+        buyer(&db, "买家").await;
         // 100,000 delayed-shipment reminders due a minute ago, 3 overdue ones and 2 due in
         // two hours.
         sqlx::query(
