@@ -9,6 +9,18 @@ fn chars(s: &str) -> usize {
     s.chars().count()
 }
 
+/// `raw` as a note of at most `max` characters; over it, the refusal says how long it was.
+fn note(raw: &str, max: usize) -> Result<String> {
+    let n = chars(raw);
+    if n > max {
+        return Err(Error::limit(
+            "note",
+            format!("at most {max} characters (got {n})"),
+        ));
+    }
+    Ok(raw.to_owned())
+}
+
 macro_rules! text {
     ($(#[$doc:meta])* $name:ident, $max:literal) => {
         $(#[$doc])*
@@ -55,14 +67,7 @@ text!(
 
 impl FollowUpNote {
     pub fn parse(raw: &str) -> Result<FollowUpNote> {
-        let n = chars(raw);
-        if n > Self::MAX_CHARS {
-            return Err(Error::limit(
-                "note",
-                format!("at most 500 characters (got {n})"),
-            ));
-        }
-        Ok(FollowUpNote(raw.to_owned()))
+        note(raw, Self::MAX_CHARS).map(FollowUpNote)
     }
 }
 
@@ -90,14 +95,7 @@ text!(
 
 impl TransferNote {
     pub fn parse(raw: &str) -> Result<TransferNote> {
-        let n = chars(raw);
-        if n > Self::MAX_CHARS {
-            return Err(Error::limit(
-                "note",
-                format!("at most 200 characters (got {n})"),
-            ));
-        }
-        Ok(TransferNote(raw.to_owned()))
+        note(raw, Self::MAX_CHARS).map(TransferNote)
     }
 }
 
