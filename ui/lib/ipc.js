@@ -213,10 +213,8 @@ export function problem(e) {
   const message = (err && err.message) || String(e);
   if (err && err.code === "unavailable") return `数据库连不上，这一步没有保存；已输入的内容还在，连上后再试一次。（${message}）`;
   if (err && err.code === "sign_in") return "账号或密码不对。";
-  if (err && err.code === "throttled") {
-    const seconds = /(\d+) s/.exec(message);
-    return `密码错误次数太多，请${seconds ? ` ${seconds[1]} 秒后` : "稍后"}再试。（${message}）`;
-  }
+  // The message says how long is left ("try again in N s").
+  if (err && err.code === "throttled") return `密码错误次数太多，请稍后再试。（${message}）`;
   return message;
 }
 

@@ -13,7 +13,7 @@ use std::sync::atomic::Ordering;
 
 use tauri_plugin_dialog::DialogExt;
 
-use crate::desk::{ImportReport, Overview};
+use crate::desk::{AgendaCountsAt, ImportReport, Overview};
 use crate::error::Result;
 use crate::events::{publish, IMPORT_PROGRESS};
 use crate::Workbench;
@@ -93,15 +93,7 @@ pub async fn agenda(wb: State<'_, Workbench>) -> Result<Agenda> {
 /// sidebar's badge while the agenda is not shown.
 #[tauri::command]
 pub async fn agenda_counts(wb: State<'_, Workbench>) -> Result<AgendaCountsAt> {
-    let at = crate::clock::now();
-    let counts = wb.desk()?.followup_counts(at).await?;
-    Ok(AgendaCountsAt { at, counts })
-}
-
-#[derive(serde::Serialize)]
-pub struct AgendaCountsAt {
-    at: chrono::DateTime<chrono::Utc>,
-    counts: kefu_db::AgendaCounts,
+    wb.desk()?.followup_counts(crate::clock::now()).await
 }
 
 #[tauri::command]

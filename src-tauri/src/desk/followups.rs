@@ -4,9 +4,18 @@ use chrono::{DateTime, Utc};
 use kefu_core::agenda::{Kind, Snooze};
 use kefu_core::{BuyerNick, FollowUpNote, OrderNo};
 use kefu_db::{Agenda, AgendaCounts, FollowUp};
+use serde::Serialize;
 
 use super::{Change, Changed, Desk};
 use crate::error::Result;
+
+/// The agenda's counts and the app clock they were read at (the window shows times left
+/// against it).
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct AgendaCountsAt {
+    pub at: DateTime<Utc>,
+    pub counts: AgendaCounts,
+}
 
 impl Desk {
     /// The agenda (待办) at `now` of the agent signed in here: follow-ups with no owner
@@ -17,8 +26,11 @@ impl Desk {
 
     /// How many follow-ups each list of this agent's agenda holds at `now`, without the
     /// lists: what the sidebar shows while the agenda itself is not on screen.
-    pub async fn followup_counts(&self, now: DateTime<Utc>) -> Result<AgendaCounts> {
-        Ok(self.db.agenda_counts(now, Some(&self.agent())).await?)
+    pub async fn followup_counts(&self, now: DateTime<Utc>) -> Result<AgendaCountsAt> {
+        Ok(AgendaCountsAt {
+            at: now,
+            counts: self.db.agenda_counts(now, Some(&self.agent())).await?,
+        })
     }
 
     /// Every agent's agenda at `now`, for support and the supervisor.

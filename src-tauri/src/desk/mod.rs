@@ -12,6 +12,7 @@ mod team;
 
 pub use attendance::MyShifts;
 pub use change::{Change, Changed, Steps};
+pub use followups::AgendaCountsAt;
 pub use handover::HandoverPlan;
 pub use import::{ImportProgress, ImportReport};
 pub use schedule::{week_of, Suggested, WeekView};
@@ -74,9 +75,14 @@ impl Desk {
             empty: self.db.is_empty().await?,
             agent: self.agent(),
             database: self.db.url().shown(),
-            team: self.db.url().backend() == kefu_db::Backend::Postgres,
+            team: self.is_team(),
             at: crate::clock::now(),
         })
+    }
+
+    /// Whether the database is a team database, shared by the shop's PCs.
+    pub fn is_team(&self) -> bool {
+        self.db.url().backend() == kefu_db::Backend::Postgres
     }
 
     /// Who acts on this PC, as notes, tags, follow-ups and "done by" record it: the signed-in
@@ -135,7 +141,7 @@ impl Desk {
     /// PC: the demo must never mix with a shop's real orders, and an empty team database is
     /// a shop about to import them, seen by every PC.
     pub async fn load_demo(&self, now: DateTime<Utc>) -> Result<Changed<Applied>> {
-        if self.db.url().backend() == kefu_db::Backend::Postgres {
+        if self.is_team() {
             return Err(Error::Usage(
                 "the demo shop loads only into this PC's own database, never into a team database"
                     .to_owned(),

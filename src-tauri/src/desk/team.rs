@@ -25,7 +25,7 @@ impl Desk {
         team::sign_in::check_try(tried.failures, tried.last_failed, now)?;
         let (agent, stored) = match self.db.agent_credentials(name).await {
             Ok((agent, stored)) => (Some(agent), stored),
-            Err(kefu_db::Error::NotFound(_)) => (None, crate::signin::unknown_name_hash()),
+            Err(kefu_db::Error::NotFound(_)) => (None, crate::signin::UNKNOWN_NAME_HASH.to_owned()),
             Err(e) => return Err(e.into()),
         };
         // Verified whether the name is known or not: the same work, the same time.
