@@ -9,6 +9,7 @@ use kefu_core::agenda::Kind;
 use kefu_core::followups::{ChaseStep, Rules};
 use serde::Serialize;
 
+use super::owned_by;
 use super::plan::replan_stored;
 use super::{FollowUp, FollowUpRow};
 use sqlx::AnyConnection;
@@ -70,7 +71,7 @@ impl Db {
         let mut others: Vec<(i64, String)> = sqlx::query_as(&format!(
             "UPDATE followups SET announced_at = $1 WHERE done_at IS NULL AND announced_at IS NULL
              AND wake_at <= $1 AND kind <> 'chase' {} RETURNING id, kind",
-            owned_by(owner)
+            owned_by(owner, "$2")
         ))
         .bind(t)
         .bind(owner.unwrap_or_default())
@@ -116,7 +117,7 @@ impl Db {
         let rows: Vec<FollowUpRow> = sqlx::query_as(&format!(
             "SELECT * FROM followups WHERE done_at IS NULL AND announced_at IS NULL
              AND wake_at <= $1 AND kind = 'chase' {} ORDER BY wake_at LIMIT $3",
-            owned_by(owner)
+            owned_by(owner, "$2")
         ))
         .bind(t)
         .bind(owner.unwrap_or_default())
@@ -148,16 +149,6 @@ impl Db {
             fired.push(f);
         }
         Ok(fired)
-    }
-}
-
-/// The condition on `owner` of the step's queries, whose `$2` is the agent (unused, and
-/// so no condition, for every agent's): two plain forms rather than `$2 IS NULL OR …`, so
-/// that the planner can seek the index by owner.
-pub(crate) fn owned_by(owner: Option<&str>) -> &'static str {
-    match owner {
-        Some(_) => "AND owner IN ('', $2)",
-        None => "AND $2 = $2",
     }
 }
 
@@ -261,6 +252,24 @@ mod tests {
         let mut owners: Vec<&str> = fired.shown.iter().map(|f| f.owner.as_str()).collect();
         owners.sort();
         assert_eq!(owners, ["", "小美", "小美"]);
+        // The SQL says whose a follow-up is as the core does for acting on one.
+        let xiaomei = kefu_core::team::Agent {
+            id: 1,
+            name: "小美".into(),
+            role: kefu_core::team::Role::Agent,
+            state: kefu_core::team::AgentState::Online,
+            in_routing: true,
+            max_load: 8,
+            weight: 1,
+            load: 0,
+            idle_since: now(),
+            last_seen: None,
+            duty: kefu_core::team::Duty::Unscheduled,
+        };
+        for owner in ["", "小美", "小王"] {
+            let hers = kefu_core::team::check_followup_action(&xiaomei, owner).is_ok();
+            assert_eq!(owners.contains(&owner), hers, "owner {owner:?}");
+        }
         assert_eq!(
             next.map(|n| n.timestamp()),
             Some(t + 3600),

@@ -24,6 +24,18 @@ pub const SHOP_TIME: ShopTime = ShopTime::SHANGHAI;
 const ROWS_PER_STATEMENT: usize = 2_000;
 
 /// A follow-up on the agenda.
+/// Whose follow-ups a query takes, its one statement in SQL: with an agent (bound at
+/// `param`), that agent's and those nobody owns yet, the follow-ups an agent's agenda lists
+/// and its PC announces (kefu-core's `check_followup_action` says the same for acting on
+/// one); with `None`, everyone's. Two plain forms rather than `$n IS NULL OR …`, so that the
+/// planner can seek an index by owner; `None` still names the parameter, which is bound.
+pub(crate) fn owned_by(owner: Option<&str>, param: &str) -> String {
+    match owner {
+        Some(_) => format!("AND owner IN ('', {param})"),
+        None => format!("AND {param} = {param}"),
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FollowUp {
     pub id: i64,

@@ -6,6 +6,7 @@ use kefu_core::agenda::{self, Planned, Snooze};
 use kefu_core::followups::Rules;
 use kefu_core::{BuyerNick, OrderNo};
 
+use super::owned_by;
 use super::plan::{any_rows, replan_stored};
 use super::{
     Agenda, AgendaCounts, FollowUp, FollowUpRow, OVERDUE_AFTER_MINUTES, SHOP_TIME, UPCOMING_HOURS,
@@ -13,10 +14,16 @@ use super::{
 use crate::rows::at as time;
 use crate::{Db, Error, Result};
 
-/// A follow-up on one of the agenda's lists: live at $1, of owner $2 (or unowned; every
-/// owner when NULL), needing the agent in ($3, $4].
-const WOKEN: &str = "done_at IS NULL AND (expires_at IS NULL OR expires_at > $1)
-     AND ($2 IS NULL OR owner = '' OR owner = $2) AND wake_at > $3 AND wake_at <= $4";
+/// A follow-up on one of the agenda's lists: live at $1, of `owner` $2 (and unowned; every
+/// owner's with `None`, as `owned_by` says, the one statement of whose a follow-up is),
+/// needing the agent in ($3, $4].
+fn woken(owner: Option<&str>) -> String {
+    format!(
+        "done_at IS NULL AND (expires_at IS NULL OR expires_at > $1) {}
+         AND wake_at > $3 AND wake_at <= $4",
+        owned_by(owner, "$2")
+    )
+}
 
 impl Db {
     /// Plans every buyer's agenda once, for a database that had orders before the agenda
@@ -104,10 +111,11 @@ impl Db {
             "SELECT COUNT(CASE WHEN wake_at <= $5 THEN 1 END),
                     COUNT(CASE WHEN wake_at > $5 AND wake_at <= $6 THEN 1 END),
                     COUNT(CASE WHEN wake_at > $6 THEN 1 END)
-             FROM followups WHERE {WOKEN}"
+             FROM followups WHERE {}",
+            woken(owner)
         ))
         .bind(t)
-        .bind(owner)
+        .bind(owner.unwrap_or_default())
         .bind(i64::MIN)
         .bind(t + UPCOMING_HOURS * 3600)
         .bind(overdue_until)
@@ -132,10 +140,11 @@ impl Db {
         limit: i64,
     ) -> Result<Vec<FollowUpRow>> {
         Ok(sqlx::query_as(&format!(
-            "SELECT * FROM followups WHERE {WOKEN} ORDER BY wake_at LIMIT $5"
+            "SELECT * FROM followups WHERE {} ORDER BY wake_at LIMIT $5",
+            woken(owner)
         ))
         .bind(now.timestamp())
-        .bind(owner)
+        .bind(owner.unwrap_or_default())
         .bind(after)
         .bind(until)
         .bind(limit)
@@ -151,15 +160,16 @@ impl Db {
         after: i64,
         until: i64,
     ) -> Result<i64> {
-        Ok(
-            sqlx::query_scalar(&format!("SELECT COUNT(*) FROM followups WHERE {WOKEN}"))
-                .bind(now.timestamp())
-                .bind(owner)
-                .bind(after)
-                .bind(until)
-                .fetch_one(&self.pool)
-                .await?,
-        )
+        Ok(sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM followups WHERE {}",
+            woken(owner)
+        ))
+        .bind(now.timestamp())
+        .bind(owner.unwrap_or_default())
+        .bind(after)
+        .bind(until)
+        .fetch_one(&self.pool)
+        .await?)
     }
 
     /// Open follow-ups due by `now`, of everyone: for the tray's count.
@@ -178,10 +188,9 @@ impl Db {
     pub async fn next_wake(&self, owner: Option<&str>) -> Result<Option<DateTime<Utc>>> {
         let t: Option<i64> = sqlx::query_scalar(&format!(
             "SELECT wake_at FROM followups WHERE done_at IS NULL AND announced_at IS NULL
-             AND $1 = $1 {} ORDER BY wake_at LIMIT 1",
-            super::due::owned_by(owner)
+             {} ORDER BY wake_at LIMIT 1",
+            owned_by(owner, "$1")
         ))
-        .bind(0_i64)
         .bind(owner.unwrap_or_default())
         .fetch_optional(&self.pool)
         .await?;
