@@ -3,7 +3,29 @@
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection};
 
-use crate::{Db, Result};
+use crate::{Db, Error, Result};
+
+/// Runs `attempt` again when the team database gave it up to break a deadlock or a
+/// serialization conflict (SQLSTATE 40P01, 40001): it was rolled back whole, and running it
+/// again is what the database asks. Two PCs each waiting for an agent row the other holds
+/// (one rerouting an agent's buyers, one claiming a buyer) is such a case.
+pub(crate) async fn again_on_deadlock<T, F, Fut>(mut attempt: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    let mut tries = 0;
+    loop {
+        match attempt().await {
+            Err(Error::Sql(sqlx::Error::Database(e)))
+                if matches!(e.code().as_deref(), Some("40P01" | "40001")) && tries < 10 =>
+            {
+                tries += 1;
+            }
+            done => return done,
+        }
+    }
+}
 
 /// One writer at a time: on SQLite `BEGIN IMMEDIATE` takes the write lock before anything
 /// is read; on a team database every PC's routing step takes one transaction-scoped

@@ -116,22 +116,8 @@ impl Db {
         rules: &Rules,
         now: DateTime<Utc>,
     ) -> Result<Routed> {
-        let mut attempts = 0;
-        loop {
-            match self
-                .new_inquiry_once(nick, asked, team_rules, rules, now)
-                .await
-            {
-                // Two PCs each waiting for a row the other holds: the database gave up one
-                // transaction, which simply runs again.
-                Err(Error::Sql(sqlx::Error::Database(e)))
-                    if matches!(e.code().as_deref(), Some("40P01" | "40001")) && attempts < 10 =>
-                {
-                    attempts += 1;
-                }
-                done => return done,
-            }
-        }
+        crate::tx::again_on_deadlock(|| self.new_inquiry_once(nick, asked, team_rules, rules, now))
+            .await
     }
 
     async fn new_inquiry_once(

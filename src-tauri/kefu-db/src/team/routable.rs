@@ -63,6 +63,7 @@ pub(super) async fn claim_ranked(
     };
     let took: Option<(i64, String, i64, i64)> = sqlx::query_as(&format!(
         "UPDATE agents SET load = load + 1, idle_since = $1 WHERE id = ({best})
+           AND (role = 'main' OR load < max_load)
          RETURNING id, name, load - 1, max_load"
     ))
     .bind(t)
@@ -108,10 +109,15 @@ pub(super) async fn take_if_routable(
     if still.is_none() {
         return Ok(false);
     }
-    sqlx::query("UPDATE agents SET load = load + 1, idle_since = $1 WHERE id = $2")
-        .bind(t)
-        .bind(agent_id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(true)
+    // The maximum is checked again in the write: a claim committed since the read may
+    // have filled the agent (the database's own check would refuse it as an error).
+    let took = sqlx::query(
+        "UPDATE agents SET load = load + 1, idle_since = $1
+         WHERE id = $2 AND (role = 'main' OR load < max_load)",
+    )
+    .bind(t)
+    .bind(agent_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(took.rows_affected() == 1)
 }
