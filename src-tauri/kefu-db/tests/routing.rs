@@ -313,3 +313,41 @@ async fn beats_record_when_an_agent_was_present() {
         .collect();
     assert_eq!(spans, [(15, 105), (170, 170)]);
 }
+
+/// A PC silent past the timeout (an outage, a sleeping laptop) is marked offline by the
+/// routing step; its next beat brings back the state its agent had chosen. An offline set
+/// by a person stays.
+#[tokio::test]
+async fn a_returning_pc_brings_back_the_state_its_agent_chose() {
+    let scratch = Scratch::new().await.expect("scratch");
+    let db = Db::open(&scratch.url).await.expect("open");
+    let rules = TeamRules::default();
+    let at = |s: i64| now() + Duration::seconds(s);
+    let mei = db
+        .add_agent("小美", Role::Agent, "x", 8, 1, now())
+        .await
+        .expect("agent");
+    db.set_agent_state(&mei, "小美", AgentState::Suspended, &rules, at(0))
+        .await
+        .expect("suspended");
+    let state = |db: &Db| {
+        let db = db.clone();
+        async move { db.agent("小美").await.expect("agent").state }
+    };
+    db.route_due(&rules, at(59)).await.expect("step");
+    assert_eq!(state(&db).await, AgentState::Suspended, "59 s of silence");
+    db.route_due(&rules, at(60)).await.expect("step");
+    assert_eq!(state(&db).await, AgentState::Offline, "60 s of silence");
+    assert!(db.heartbeat(mei.id, at(200), &rules).await.expect("beat"));
+    assert_eq!(state(&db).await, AgentState::Suspended, "back as she left");
+    assert!(!db.heartbeat(mei.id, at(215), &rules).await.expect("beat"));
+    assert_eq!(state(&db).await, AgentState::Suspended);
+
+    // Offline by her own choice, a silence, then a beat: she stays offline.
+    db.set_agent_state(&mei, "小美", AgentState::Offline, &rules, at(220))
+        .await
+        .expect("offline");
+    db.route_due(&rules, at(300)).await.expect("step");
+    assert!(!db.heartbeat(mei.id, at(310), &rules).await.expect("beat"));
+    assert_eq!(state(&db).await, AgentState::Offline, "chosen by a person");
+}

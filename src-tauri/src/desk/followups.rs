@@ -73,25 +73,31 @@ impl Desk {
         now: DateTime<Utc>,
     ) -> Result<Changed<FollowUp>> {
         let snooze = Snooze::parse(choice)?;
-        self.check_may_act_on(id, now).await?;
-        let f = self.db.snooze(id, snooze, now).await?;
+        let owner = self.check_may_act_on(id, now).await?;
+        let f = self.db.snooze(id, snooze, now, owner.as_deref()).await?;
         Ok(Changed::one(f, Change::Agenda))
     }
 
     pub async fn done(&self, id: i64, now: DateTime<Utc>) -> Result<Changed<FollowUp>> {
-        self.check_may_act_on(id, now).await?;
-        let f = self.db.done(id, &self.agent(), now).await?;
+        let owner = self.check_may_act_on(id, now).await?;
+        let f = self
+            .db
+            .done(id, &self.agent(), now, owner.as_deref())
+            .await?;
         Ok(Changed::one(f, Change::Agenda))
     }
 
     /// A signed-in agent acts on its own follow-ups and nobody's; a supervisor on anyone's
     /// (the core's rule). A PC without a shop account has one agent, whose agenda is all.
-    async fn check_may_act_on(&self, id: i64, now: DateTime<Utc>) -> Result<()> {
+    /// Returns the owner the rule was checked against: the update takes the follow-up only
+    /// while that is still its owner.
+    async fn check_may_act_on(&self, id: i64, now: DateTime<Utc>) -> Result<Option<String>> {
         let Ok(actor) = self.account() else {
-            return Ok(());
+            return Ok(None);
         };
         let f = self.db.follow_up(id, now).await?;
-        Ok(kefu_core::team::check_followup_action(&actor, &f.owner)?)
+        kefu_core::team::check_followup_action(&actor, &f.owner)?;
+        Ok(Some(f.owner))
     }
 
     /// Adds a follow-up by hand for a buyer: `promised_answer`, `refund_reply`,

@@ -143,7 +143,10 @@ impl Desk {
     /// reports the team as changed: the panel refreshes on every beat.
     pub async fn heartbeat(&self, now: DateTime<Utc>) -> Result<Changed<()>> {
         let me = self.account()?;
-        self.db.heartbeat(me.id, now, &self.team_rules).await?;
+        if self.db.heartbeat(me.id, now, &self.team_rules).await? {
+            // Back from a silence: the account's state is what it chose again.
+            self.set_account(Some(self.db.agent(&me.name).await?));
+        }
         Ok(Changed::one((), Change::Team))
     }
 

@@ -12,6 +12,9 @@ pub const FREE_FAILURES: u32 = 5;
 const FIRST_WAIT_SECONDS: i64 = 30;
 /// The longest wait, so that the account's owner is never locked out for long.
 const LONGEST_WAIT_SECONDS: i64 = 15 * 60;
+/// Failures this long past are forgotten: the next one counts as the first, and the
+/// database drops what it kept of them (names guessed once would pile up otherwise).
+pub const FORGOTTEN_AFTER_SECONDS: i64 = 24 * 3600;
 
 /// How long after the latest failure the next try is allowed, given `failures` in a row:
 /// none for the first five, then 30 s, 1 min, 2 min, … up to 15 min.

@@ -198,10 +198,11 @@ mod tests {
             ids[0],
             kefu_core::agenda::Snooze::parse("1h").unwrap(),
             now(),
+            None,
         )
         .await
         .unwrap();
-        db.done(ids[1], "小美", now()).await.unwrap();
+        db.done(ids[1], "小美", now(), None).await.unwrap();
         let mut conn = db.pool.acquire().await.unwrap();
         let claimed = [
             claim(&mut conn, ids[0], t).await.unwrap(),

@@ -14,6 +14,9 @@ use super::{
 use crate::rows::at as time;
 use crate::{Db, Error, Result};
 
+/// The owner condition of `snooze` and `done`: none, or the owner bound at `$3`.
+const OWNER_IS_3: &str = "($3 IS NULL OR owner = $3)";
+
 /// A follow-up on one of the agenda's lists: live at $1, of `owner` $2 (and unowned; every
 /// owner's with `None`, as `owned_by` says, the one statement of whose a follow-up is),
 /// needing the agent in ($3, $4].
@@ -198,36 +201,74 @@ impl Db {
     }
 
     /// Snoozes a follow-up: it leaves the due lists and is announced again at the end.
-    pub async fn snooze(&self, id: i64, snooze: Snooze, now: DateTime<Utc>) -> Result<FollowUp> {
+    /// Snoozes an open follow-up. With `owner`, only while it is still that agent's: the
+    /// permission was checked against that owner, and a follow-up handed to someone else
+    /// meanwhile (a transfer, the shift's split) is refused rather than acted on.
+    pub async fn snooze(
+        &self,
+        id: i64,
+        snooze: Snooze,
+        now: DateTime<Utc>,
+        owner: Option<&str>,
+    ) -> Result<FollowUp> {
         let until = snooze.until(now, SHOP_TIME).timestamp();
-        let done = sqlx::query(
+        let done = sqlx::query(&format!(
             "UPDATE followups SET snoozed_until = $1, wake_at = $1, announced_at = NULL
-             WHERE id = $2 AND done_at IS NULL",
-        )
+             WHERE id = $2 AND done_at IS NULL AND {}",
+            OWNER_IS_3
+        ))
         .bind(until)
         .bind(id)
+        .bind(owner)
         .execute(&self.pool)
         .await?;
         if done.rows_affected() == 0 {
-            return Err(Error::NotFound(format!("open follow-up {id}")));
+            return Err(self.not_acted_on(id).await);
         }
         self.follow_up(id, now).await
     }
 
-    /// Marks a follow-up done; it stays as history and is never planned again.
-    pub async fn done(&self, id: i64, by: &str, now: DateTime<Utc>) -> Result<FollowUp> {
-        let done = sqlx::query(
-            "UPDATE followups SET done_at = $1, done_by = $2 WHERE id = $3 AND done_at IS NULL",
-        )
+    /// Marks a follow-up done; it stays as history and is never planned again. `owner` as
+    /// for `snooze`.
+    pub async fn done(
+        &self,
+        id: i64,
+        by: &str,
+        now: DateTime<Utc>,
+        owner: Option<&str>,
+    ) -> Result<FollowUp> {
+        let done = sqlx::query(&format!(
+            "UPDATE followups SET done_at = $1, done_by = $2
+             WHERE id = $4 AND done_at IS NULL AND {}",
+            OWNER_IS_3
+        ))
         .bind(now.timestamp())
         .bind(by)
+        .bind(owner)
         .bind(id)
         .execute(&self.pool)
         .await?;
         if done.rows_affected() == 0 {
-            return Err(Error::NotFound(format!("open follow-up {id}")));
+            return Err(self.not_acted_on(id).await);
         }
         self.follow_up(id, now).await
+    }
+
+    /// Why an update of an open follow-up took no row: it is done or gone, or it changed
+    /// hands since it was read.
+    async fn not_acted_on(&self, id: i64) -> Error {
+        let row: Result<Option<(String, Option<i64>)>, sqlx::Error> =
+            sqlx::query_as("SELECT owner, done_at FROM followups WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await;
+        match row {
+            Ok(Some((owner, None))) => Error::Conflict(format!(
+                "follow-up {id} was handed to {owner} meanwhile; nothing was changed"
+            )),
+            Ok(_) => Error::NotFound(format!("open follow-up {id}")),
+            Err(e) => e.into(),
+        }
     }
 
     /// Adds a follow-up made by hand (`agenda::by_hand`: a promised answer, a refund
@@ -309,6 +350,7 @@ impl Db {
 mod tests {
     use chrono::Duration;
 
+    use super::*;
     use crate::testing::{buyer, fresh, now};
 
     /// The lists stop at a page; the counts (the sidebar's badge, the tray) count them all.
@@ -352,5 +394,38 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(counted, later.counts);
+    }
+
+    /// Snooze and done take a follow-up only while its owner is the one the permission was
+    /// checked against: handed on meanwhile, it is refused, and nothing changes.
+    #[tokio::test]
+    async fn a_follow_up_handed_on_meanwhile_is_not_acted_on() {
+        let (_dir, db) = fresh().await;
+        buyer(&db, "买家").await;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO followups (buyer_nick, key, kind, due_at, wake_at, owner)
+             VALUES ('买家', 'k', 'delayed_shipment', $1, $1, '小帅') RETURNING id",
+        )
+        .bind(now().timestamp() - 60)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+        let hour = Snooze::parse("1h").unwrap();
+        // 小美 was allowed on it while it was hers; it is 小帅's now.
+        let err = db.snooze(id, hour, now(), Some("小美")).await.unwrap_err();
+        assert!(
+            matches!(&err, Error::Conflict(m) if m.contains("小帅")),
+            "{err}"
+        );
+        let err = db.done(id, "小美", now(), Some("小美")).await.unwrap_err();
+        assert!(matches!(err, Error::Conflict(_)), "{err}");
+        let f = db.follow_up(id, now()).await.unwrap();
+        assert_eq!((f.snoozed_until, f.owner.as_str()), (None, "小帅"));
+        // Checked against its owner, or with no account on the PC, it takes.
+        let f = db.snooze(id, hour, now(), Some("小帅")).await.unwrap();
+        assert!(f.snoozed_until.is_some());
+        db.done(id, "小帅", now(), None).await.unwrap();
+        let err = db.done(id, "小帅", now(), None).await.unwrap_err();
+        assert!(matches!(err, Error::NotFound(_)), "done once: {err}");
     }
 }

@@ -79,15 +79,34 @@ impl Db {
             .collect())
     }
 
-    /// The PC of `agent` is alive.
-    pub async fn heartbeat(&self, agent: i64, now: DateTime<Utc>, rules: &TeamRules) -> Result<()> {
+    /// The PC of `agent` is alive. If the routing step had marked the agent offline while
+    /// the PC was silent (an outage, a sleeping laptop), the state the agent had chosen
+    /// comes back with the PC: returns whether it did.
+    pub async fn heartbeat(
+        &self,
+        agent: i64,
+        now: DateTime<Utc>,
+        rules: &TeamRules,
+    ) -> Result<bool> {
         let mut conn = self.pool.acquire().await?;
         let t = now.timestamp();
-        sqlx::query("UPDATE agents SET last_seen = $1 WHERE id = $2")
-            .bind(t)
-            .bind(agent)
-            .execute(&mut *conn)
-            .await?;
+        let restored = sqlx::query(
+            "UPDATE agents SET last_seen = $1, state = silent_state, silent_state = NULL
+             WHERE id = $2 AND silent_state IS NOT NULL AND state = 'offline'",
+        )
+        .bind(t)
+        .bind(agent)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected()
+            > 0;
+        if !restored {
+            sqlx::query("UPDATE agents SET last_seen = $1 WHERE id = $2")
+                .bind(t)
+                .bind(agent)
+                .execute(&mut *conn)
+                .await?;
+        }
         // Present (see kefu-core's `shifts::adherence`): extend the latest span if this beat
         // follows it in time, else start one. One PC beats for an agent, so no race.
         let present = "EXISTS (SELECT 1 FROM agents WHERE id = $2 AND state <> 'offline')";
@@ -110,7 +129,7 @@ impl Db {
             .execute(&mut *conn)
             .await?;
         }
-        Ok(())
+        Ok(restored)
     }
 
     /// Every agent's present spans that end at or after `from`, as (name, start, last beat).
@@ -141,6 +160,18 @@ impl Db {
         rules: &TeamRules,
         now: DateTime<Utc>,
     ) -> Result<Vec<Routed>> {
+        crate::tx::again_on_deadlock(|| self.set_agent_state_once(actor, target, to, rules, now))
+            .await
+    }
+
+    async fn set_agent_state_once(
+        &self,
+        actor: &Agent,
+        target: &str,
+        to: AgentState,
+        rules: &TeamRules,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Routed>> {
         let mut tx = Immediate::begin(self).await?;
         let target = agent_named(tx.conn(), target).await?;
         team::check_state_change(actor, &target, to).map_err(Error::Refused)?;
@@ -152,13 +183,17 @@ impl Db {
         } else {
             target.last_seen.map(|s| s.timestamp())
         };
-        sqlx::query("UPDATE agents SET state = $1, last_seen = $2, idle_since = $3 WHERE id = $4")
-            .bind(to.code())
-            .bind(last_seen)
-            .bind(idle_since.timestamp())
-            .bind(target.id)
-            .execute(tx.conn())
-            .await?;
+        // A state set by a person replaces whatever a silent PC had left to restore.
+        sqlx::query(
+            "UPDATE agents SET state = $1, last_seen = $2, idle_since = $3, silent_state = NULL
+             WHERE id = $4",
+        )
+        .bind(to.code())
+        .bind(last_seen)
+        .bind(idle_since.timestamp())
+        .bind(target.id)
+        .execute(tx.conn())
+        .await?;
         let mut moved = Vec::new();
         if to == AgentState::Offline {
             moved.extend(

@@ -329,10 +329,21 @@ impl Db {
         }
         for a in agents_in(tx.conn(), now).await? {
             if a.state != AgentState::Offline && a.presence(now, rules) == AgentState::Offline {
-                sqlx::query("UPDATE agents SET state = 'offline' WHERE id = $1")
-                    .bind(a.id)
-                    .execute(tx.conn())
-                    .await?;
+                // The silence the core judged is checked again in the write itself: a
+                // heartbeat committed since the read keeps the agent present. The state
+                // the agent chose is kept for the PC's return.
+                let marked = sqlx::query(
+                    "UPDATE agents SET silent_state = state, state = 'offline'
+                     WHERE id = $1 AND state <> 'offline'
+                       AND (last_seen IS NULL OR last_seen <= $2)",
+                )
+                .bind(a.id)
+                .bind(t - rules.heartbeat_timeout_seconds)
+                .execute(tx.conn())
+                .await?;
+                if marked.rows_affected() == 0 {
+                    continue;
+                }
                 moved.extend(
                     self_reroute_agent(tx.conn(), a.id, "agent_offline", rules, now).await?,
                 );

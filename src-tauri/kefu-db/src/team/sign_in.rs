@@ -3,6 +3,8 @@
 
 use chrono::{DateTime, Utc};
 
+use kefu_core::team::sign_in::FORGOTTEN_AFTER_SECONDS;
+
 use crate::rows::at;
 use crate::{Db, Result};
 
@@ -30,17 +32,26 @@ impl Db {
     }
 
     /// Counts one more wrong password for `name` at `now`, in one statement so that two PCs
-    /// failing at once both count.
+    /// failing at once both count; failures forgotten by now (kefu-core's
+    /// `FORGOTTEN_AFTER_SECONDS`) start the count again, and are dropped for every name.
     pub async fn record_sign_in_failure(&self, name: &str, now: DateTime<Utc>) -> Result<()> {
+        let forgotten = now.timestamp() - FORGOTTEN_AFTER_SECONDS;
         sqlx::query(
             "INSERT INTO sign_in_failures (name, failures, last_failed_at) VALUES ($1, 1, $2)
              ON CONFLICT (name) DO UPDATE
-             SET failures = sign_in_failures.failures + 1, last_failed_at = excluded.last_failed_at",
+             SET failures = CASE WHEN sign_in_failures.last_failed_at <= $3 THEN 1
+                                 ELSE sign_in_failures.failures + 1 END,
+                 last_failed_at = excluded.last_failed_at",
         )
         .bind(name)
         .bind(now.timestamp())
+        .bind(forgotten)
         .execute(&self.pool)
         .await?;
+        sqlx::query("DELETE FROM sign_in_failures WHERE last_failed_at <= $1")
+            .bind(forgotten)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -84,5 +95,23 @@ mod tests {
         db.clear_sign_in_failures("小美").await.unwrap();
         assert_eq!(db.sign_in_failures("小美").await.unwrap().failures, 0);
         assert_eq!(db.sign_in_failures("nobody").await.unwrap().failures, 1);
+
+        // A day on, what was kept is forgotten: the next failure is the first again, and
+        // the name guessed once is dropped.
+        for i in 0..6 {
+            db.record_sign_in_failure("小美", now() + Duration::seconds(i))
+                .await
+                .unwrap();
+        }
+        let day = now() + Duration::seconds(FORGOTTEN_AFTER_SECONDS + 5);
+        db.record_sign_in_failure("小美", day).await.unwrap();
+        assert_eq!(
+            db.sign_in_failures("小美").await.unwrap(),
+            SignInFailures {
+                failures: 1,
+                last_failed: Some(day)
+            }
+        );
+        assert_eq!(db.sign_in_failures("nobody").await.unwrap().failures, 0);
     }
 }
