@@ -24,20 +24,35 @@ pub(crate) fn decode<'a>(file: &str, bytes: &'a [u8]) -> Result<Cow<'a, str>, Er
     }
     match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(body) {
         Some(s) => Ok(Cow::Owned(s.into_owned())),
-        None => Err(Error::Encoding {
-            file: file.to_owned(),
-            offset: bad_offset(body),
-        }),
+        None => {
+            let offset = bad_offset(body);
+            let before = body.get(..offset).unwrap_or(body);
+            Err(Error::Encoding {
+                file: file.to_owned(),
+                line: 1 + before.iter().filter(|b| **b == b'\n').count() as u64,
+                offset: offset + (bytes.len() - body.len()),
+            })
+        }
     }
 }
 
-/// Where GB18030 decoding first fails, for the error message.
+/// Where GB18030 decoding first fails, for the error message: decoded through one small
+/// buffer, reused, so that a large file is not held again as text.
 fn bad_offset(body: &[u8]) -> usize {
     let mut decoder = encoding_rs::GB18030.new_decoder_without_bom_handling();
-    let mut out = String::with_capacity(body.len() * 3);
-    let (result, read) = decoder.decode_to_string_without_replacement(body, &mut out, true);
-    match result {
-        encoding_rs::DecoderResult::Malformed(bad, _) => read.saturating_sub(bad as usize),
-        _ => read,
+    let mut out = String::with_capacity(64 * 1024);
+    let mut at = 0;
+    loop {
+        out.clear();
+        let rest = body.get(at..).unwrap_or_default();
+        let (result, read) = decoder.decode_to_string_without_replacement(rest, &mut out, true);
+        match result {
+            // `read` counts the bad bytes and those read after them.
+            encoding_rs::DecoderResult::Malformed(bad, after) => {
+                return (at + read).saturating_sub(bad as usize + after as usize)
+            }
+            encoding_rs::DecoderResult::OutputFull => at += read,
+            encoding_rs::DecoderResult::InputEmpty => return body.len(),
+        }
     }
 }

@@ -12,6 +12,43 @@ mod xlsx;
 
 pub use xlsx::read_xlsx;
 
+/// What the fuzz targets run (`fuzz/`, cargo fuzz on nightly), and the corpus replay in
+/// this crate's tests runs on stable: a reader on any bytes, and the report's invariants.
+pub mod fuzzing {
+    use kefu_core::ShopTime;
+
+    use crate::{Parsed, MAX_PROBLEMS};
+
+    pub fn csv(data: &[u8]) {
+        if let Ok(p) = crate::read_csv("fuzz.csv", data, ShopTime::SHANGHAI) {
+            consistent(&p);
+        }
+    }
+
+    pub fn xlsx(data: &[u8]) {
+        if let Ok(p) = crate::read_xlsx("fuzz.xlsx", data.to_vec(), ShopTime::SHANGHAI) {
+            consistent(&p);
+        }
+    }
+
+    /// Every row read is an order, an item or a rejection; the problems kept are the first
+    /// of those counted.
+    fn consistent(p: &Parsed) {
+        assert_eq!(
+            p.orders.len() as u64 + p.items.len() as u64 + p.rejected,
+            p.rows,
+            "rows read"
+        );
+        assert!(p.problems.len() <= MAX_PROBLEMS);
+        assert_eq!(
+            p.problems.len() as u64,
+            p.rejected.min(MAX_PROBLEMS as u64),
+            "problems kept"
+        );
+        assert!(p.problems.iter().all(|x| x.line >= 1), "lines start at 1");
+    }
+}
+
 use std::path::Path;
 
 use kefu_core::{BuyerNick, CloseReason, Fen, Order, OrderNo, OrderStatus, ShopTime};
@@ -49,7 +86,23 @@ pub struct Parsed {
     pub items: Vec<Item>,
     /// Data rows read, good and bad.
     pub rows: u64,
+    /// Every problem found, counted.
+    pub rejected: u64,
+    /// The first `MAX_PROBLEMS` of them: a file broken on every line is told by its first
+    /// thousand, without holding a million messages.
     pub problems: Vec<Problem>,
+}
+
+/// The problems kept, per file and per import; the rest are counted.
+pub const MAX_PROBLEMS: usize = 1000;
+
+impl Parsed {
+    fn reject(&mut self, p: Problem) {
+        self.rejected += 1;
+        if self.problems.len() < MAX_PROBLEMS {
+            self.problems.push(p);
+        }
+    }
 }
 
 /// A file that cannot be read as an export at all.
@@ -65,22 +118,40 @@ pub enum Error {
     #[error("{file}: {size} bytes, over the {limit} bytes an export may have")]
     TooLarge { file: String, size: u64, limit: u64 },
     #[error(
-        "{file}: the text is neither UTF-8 nor GB18030/GBK (first bad byte at offset {offset})"
+        "{file}: line {line}: the text is neither UTF-8 nor GB18030/GBK (first bad byte at offset {offset})"
     )]
-    Encoding { file: String, offset: usize },
+    Encoding {
+        file: String,
+        line: u64,
+        offset: usize,
+    },
     #[error("{file}: not an order export: {reason}")]
     NotAnExport { file: String, reason: String },
     #[error("{file}: line 1: required column {column:?} is missing")]
     MissingColumn { file: String, column: &'static str },
+    /// A spreadsheet with more cells, or wider rows, than any export has: read, it could
+    /// exhaust the PC's memory.
+    #[error("{file}: {what}, over the {limit} an export may have")]
+    TooBig {
+        file: String,
+        what: String,
+        limit: u64,
+    },
 }
 
-/// The largest export read: well above a big shop's (1,000,000 orders make about 250 MB
-/// of CSV), well below what would exhaust a PC's memory.
+/// The largest export read by default (the settings may change it): well above a big
+/// shop's (1,000,000 orders make about 250 MB of CSV), well below what would exhaust a
+/// PC's memory.
 pub const MAX_FILE_BYTES: u64 = 2 << 30;
 
-/// Reads one export file, choosing the reader by content. Only a regular file of at most
-/// `MAX_FILE_BYTES` is read (a path comes from a drop, a dialog or another process).
+/// Reads one export file of at most `MAX_FILE_BYTES`.
 pub fn read_file(path: &Path, shop: ShopTime) -> Result<Parsed, Error> {
+    read_file_up_to(path, shop, MAX_FILE_BYTES)
+}
+
+/// Reads one export file, choosing the reader by content. Only a regular file of at most
+/// `max_bytes` is read (a path comes from a drop, a dialog or another process).
+pub fn read_file_up_to(path: &Path, shop: ShopTime, max_bytes: u64) -> Result<Parsed, Error> {
     let name = path.display().to_string();
     let io = |e: std::io::Error| Error::Io {
         file: name.clone(),
@@ -90,11 +161,11 @@ pub fn read_file(path: &Path, shop: ShopTime) -> Result<Parsed, Error> {
     if !meta.is_file() {
         return Err(Error::NotAFile { file: name });
     }
-    if meta.len() > MAX_FILE_BYTES {
+    if meta.len() > max_bytes {
         return Err(Error::TooLarge {
             file: name,
             size: meta.len(),
-            limit: MAX_FILE_BYTES,
+            limit: max_bytes,
         });
     }
     let bytes = std::fs::read(path).map_err(io)?;
@@ -149,9 +220,7 @@ pub fn read_csv(file: &str, bytes: &[u8], shop: ShopTime) -> Result<Parsed, Erro
             Err(e) => {
                 let line = e.position().map_or(0, |p| lines.at(p.byte()));
                 parsed.rows += 1;
-                parsed
-                    .problems
-                    .push(problem(file, line, "", "", &format!("unreadable row: {e}")));
+                parsed.reject(problem(file, line, "", "", &format!("unreadable row: {e}")));
                 continue;
             }
         };
@@ -199,7 +268,7 @@ fn read_row(
     }
     parsed.rows += 1;
     if cells.width() != header.width() {
-        parsed.problems.push(problem(
+        parsed.reject(problem(
             file,
             line,
             "",
@@ -224,7 +293,7 @@ fn read_row(
         row.order(shop).map(|o| parsed.orders.push(o))
     };
     if let Err(p) = result {
-        parsed.problems.push(p);
+        parsed.reject(p);
     }
 }
 

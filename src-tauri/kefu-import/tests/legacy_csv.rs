@@ -205,17 +205,41 @@ fn files_that_are_not_exports_get_a_clear_error() {
             column: "总金额"
         })
     );
-    // Bytes that are neither UTF-8 nor GB18030.
+    // Bytes that are neither UTF-8 nor GB18030, on line 3 of a file larger than the
+    // decoder's buffer: the place is found, by line and byte.
     let mut bad = gbk(HEADER);
+    let filler = format!("\"{}\"\r\n", "好".repeat(60_000));
+    bad.extend_from_slice(&gbk(&filler));
+    let offset = bad.len() + 5;
     bad.extend_from_slice(b"\"1\",\"\x81\x20\"\r\n");
-    assert!(matches!(
+    assert_eq!(
         read_csv("b.csv", &bad, sh),
-        Err(Error::Encoding { .. })
-    ));
+        Err(Error::Encoding {
+            file: "b.csv".into(),
+            line: 3,
+            offset
+        })
+    );
     assert!(matches!(
         read_file(std::path::Path::new("/nonexistent/x.csv"), sh),
         Err(Error::Io { .. })
     ));
+}
+
+/// A file broken on every line is told by its first thousand problems, and counted whole.
+#[test]
+fn the_first_thousand_problems_are_kept_and_all_counted() {
+    let mut text = String::from(HEADER);
+    for i in 0..1500 {
+        text.push_str(&format!(
+            "\"{}\",\"b{i}\",\"一元\",\"0\",\"等待买家付款\",\"\",\"\",\"\",\"2026-11-11 10:00:00\",\"\",\"t\",\"\",\"\"\r\n",
+            4_000_000_000_000_000_000u64 + i
+        ));
+    }
+    let p = read_csv("all-bad.csv", text.as_bytes(), ShopTime::SHANGHAI).unwrap();
+    assert_eq!((p.rows, p.rejected), (1500, 1500));
+    assert_eq!(p.problems.len(), kefu_import::MAX_PROBLEMS);
+    assert_eq!((p.problems[0].line, p.problems[999].line), (2, 1001));
 }
 
 /// A path from a drop or from another process can name anything: a device that never ends,

@@ -42,6 +42,19 @@ const MAIN_HEADER: &[&str] = &[
     "联系手机",
     "收货地址",
 ];
+/// One good order of the main sheet.
+const ROW: &[&str] = &[
+    "4012345678900000001",
+    "云朵希9624",
+    "买家已付款,等待卖家发货",
+    "119.7",
+    "2026-11-11 10:00:00",
+    "纯棉打底衫",
+    "发顺丰 小美 11/11",
+    "崔**",
+    "139****5678",
+    "浙江省 杭州市 ***",
+];
 const SUB_HEADER: &[&str] = &[
     "子订单编号",
     "主订单编号",
@@ -60,21 +73,7 @@ const SUB_HEADER: &[&str] = &[
 #[test]
 fn renamed_columns_masked_recipients_and_the_sub_order_sheet() {
     let bytes = workbook(
-        &[
-            MAIN_HEADER,
-            &[
-                "4012345678900000001",
-                "云朵希9624",
-                "买家已付款,等待卖家发货",
-                "119.7",
-                "2026-11-11 10:00:00",
-                "纯棉打底衫",
-                "发顺丰 小美 11/11",
-                "崔**",
-                "139****5678",
-                "浙江省 杭州市 ***",
-            ],
-        ],
+        &[MAIN_HEADER, ROW],
         &[
             SUB_HEADER,
             &[
@@ -167,6 +166,61 @@ fn a_workbook_that_is_not_an_export() {
         ),
         Err(Error::NotAnExport { .. })
     ));
+}
+
+/// The workbook with one sheet's XML rewritten by `edit`, as a damaged or hostile file
+/// would have it.
+fn rewritten(bytes: &[u8], sheet: &str, edit: impl Fn(&str) -> String) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut from = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut to = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..from.len() {
+        let mut entry = from.by_index(i).unwrap();
+        let name = entry.name().unwrap().into_owned();
+        let mut text = Vec::new();
+        entry.read_to_end(&mut text).unwrap();
+        if name == sheet {
+            text = edit(std::str::from_utf8(&text).unwrap()).into_bytes();
+        }
+        to.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        to.write_all(&text).unwrap();
+    }
+    to.finish().unwrap().into_inner()
+}
+
+/// A small file whose sheet claims the whole grid (A1:XFD1048576, 17 billion cells) is read
+/// by the cells it has: the claim allocates nothing.
+#[test]
+fn a_sheet_claiming_the_whole_grid_is_read_by_its_cells() {
+    let main: Vec<&[&str]> = vec![MAIN_HEADER, ROW];
+    let bytes = workbook(&main, &[SUB_HEADER], false);
+    let hostile = rewritten(&bytes, "xl/worksheets/sheet1.xml", |xml| {
+        let start = xml.find("<dimension ref=\"").unwrap() + "<dimension ref=\"".len();
+        let end = start + xml[start..].find('"').unwrap();
+        format!("{}A1:XFD1048576{}", &xml[..start], &xml[end..])
+    });
+    assert_ne!(hostile, bytes);
+    assert!(hostile.len() < 20_000, "a small file");
+    let p = read_xlsx("claims.xlsx", hostile, ShopTime::SHANGHAI).unwrap();
+    assert_eq!((p.orders.len(), p.problems.len()), (1, 0));
+}
+
+/// A cell far out in the grid would make the sheet's rows that wide: refused, by name.
+#[test]
+fn a_cell_beyond_any_export_is_refused_with_the_sheet_named() {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("订单").unwrap();
+    for (c, h) in MAIN_HEADER.iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    sheet.write_string(1_048_575, 16_383, "x").unwrap();
+    let bytes = book.save_to_buffer().unwrap();
+    let e = read_xlsx("far.xlsx", bytes, ShopTime::SHANGHAI).unwrap_err();
+    assert!(matches!(e, Error::TooBig { .. }), "{e}");
+    assert!(e.to_string().contains("far.xlsx [订单]"), "{e}");
+    assert!(e.to_string().contains("column 16384"), "{e}");
 }
 
 fn tempfile_dir() -> std::path::PathBuf {
