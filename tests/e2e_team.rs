@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use kefu_tests::team::{cli, shop, sign_in};
-use kefu_tests::{wait_for, App, Desktop, NotifyMonitor};
+use kefu_tests::{wait_for, App, Desktop, NotifyMonitor, ScreenSaver};
 use serde_json::Value;
 
 #[test]
@@ -138,28 +138,38 @@ fn a_locked_screen_suspends_the_agent_and_unlocking_brings_it_back() {
     let first = cli(&pc, Some("云朵旗舰店"), &["inquiry", "买家甲"]);
     assert_eq!(first["agent"], Value::from("小美"), "{first}");
 
-    let lock = |locked: bool| {
-        let out = pc
-            .command("dbus-send")
-            .args([
-                "--session",
-                "--type=signal",
-                "/org/freedesktop/ScreenSaver",
-                "org.freedesktop.ScreenSaver.ActiveChanged",
-                if locked {
-                    "boolean:true"
-                } else {
-                    "boolean:false"
-                },
-            ])
-            .output()
-            .expect("dbus-send (package dbus)");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
+    // Any program on the session bus can send the signal; only the screensaver's, from
+    // the owner of its bus name, is obeyed.
+    let impostor = pc
+        .command("dbus-send")
+        .args([
+            "--session",
+            "--type=signal",
+            "/org/freedesktop/ScreenSaver",
+            "org.freedesktop.ScreenSaver.ActiveChanged",
+            "boolean:true",
+        ])
+        .output()
+        .expect("dbus-send (package dbus)");
+    assert!(
+        impostor.status.success(),
+        "{}",
+        String::from_utf8_lossy(&impostor.stderr)
+    );
+    let ignored = app.wait_log(
+        "the signal of another program ignored",
+        "not from the screensaver",
+    );
+    assert!(ignored.contains("ActiveChanged"), "{ignored}");
+    let team = cli(&pc, Some("云朵旗舰店"), &["team"]);
+    let state = team
+        .as_array()
+        .and_then(|t| t.iter().find(|m| m["name"] == "小美"))
+        .map(|m| m["state"].clone());
+    assert_eq!(state, Some(Value::from("online")), "still online: {team}");
+
+    let saver = ScreenSaver::start(&pc);
+    let lock = |locked: bool| saver.active_changed(locked);
     lock(true);
     app.steps(|app| {
         app.wait_js(

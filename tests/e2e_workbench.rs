@@ -48,33 +48,65 @@ fn first_run_demo_then_groups_show_the_database() {
         let cards = app.js("return [...document.querySelectorAll('.order')].map(o => o.dataset.order)");
         let stored_orders: Vec<Value> = orders["orders"].as_array().expect("orders").iter().map(|o| o["no"].clone()).collect();
         assert_eq!(cards, Value::Array(stored_orders));
+
+        // Nothing typed is lost: the agent types a note; meanwhile another PC (the command
+        // line here) saves one on the same buyer, and the panel shows it on its own.
+        app.type_keys("#note", "要开发票");
+        let other = desktop.cli_json(&["note", nick, "--text", "发顺丰", "--version", "0"]);
+        assert_eq!(other["note_version"], Value::from(1));
+        let theirs = app.wait_js("the other PC's note beside the typed one", "const c = document.getElementById('note-conflict'); return c !== null && c.querySelector('.theirs').textContent");
+        assert_eq!(theirs.as_str(), Some("发顺丰"));
+        assert_eq!(app.js("return document.getElementById('note').value").as_str(), Some("要开发票"), "what was typed is kept");
+        app.screenshot("note-conflict");
+        // Saving what was typed over the version it was read at is refused, not silent.
+        app.click("#save-note");
+        app.wait_js("the conflict said", "return document.getElementById('status').textContent.includes('请选择')");
+        assert_eq!(desktop.cli_json(&["buyer", nick])["note"], Value::from("发顺丰"), "nothing overwritten");
+        app.click("#keep-mine");
+        app.wait_js("the note saved", "return document.getElementById('note-conflict') === null && document.getElementById('note').value === '要开发票' && document.getElementById('status').textContent === '已保存'");
+        let stored = desktop.cli_json(&["buyer", nick]);
+        assert_eq!((stored["note"].clone(), stored["note_version"].clone()), (Value::from("要开发票"), Value::from(2)));
         app.screenshot("workbench");
     });
 }
 
 #[test]
-fn settings_are_checked_and_persisted_through_the_store() {
+fn a_broken_settings_file_is_reported_and_a_good_one_written_whole() {
     let desktop = Desktop::start();
+    // A settings file cut off mid-way (a crash of another program, an edit by hand): the
+    // window must say where, not quietly open a database of defaults.
+    let store = desktop
+        .home
+        .path()
+        .join("data/com.kefudesk.desk/settings.json");
+    std::fs::create_dir_all(store.parent().expect("a folder")).expect("folder");
+    let broken = "{\n  \"db_url\": \"postgres://kefu:secret@192.168.1.10/shop\",\n  \"agent\": \n";
+    std::fs::write(&store, broken).expect("the broken file");
     let app = App::launch(&desktop, "settings");
     app.steps(|app| {
-        app.wait_js("the workbench to start", "return document.body.dataset.ready === '1'");
-        app.js("document.getElementById('welcome').hidden = true; return true");
+        let said = app.wait_js("the settings problem", "const s = document.getElementById('status').textContent; return s.includes('settings.json') && s");
+        assert!(said.as_str().unwrap_or_default().contains("设置文件有误") && said.as_str().unwrap_or_default().contains("line 4"), "{said}");
+        assert_eq!(std::fs::read_to_string(&store).expect("the file"), broken, "the broken file is left as it was");
+
         app.click("#agent");
-        app.wait_js("the settings form", "return !document.getElementById('settings-panel').hidden && document.getElementById('set-agent').value !== ''");
+        let err = app.wait_js("the settings form", "return !document.getElementById('settings-panel').hidden && document.getElementById('settings-error').textContent");
+        assert!(err.as_str().unwrap_or_default().contains("保存将替换这个文件"), "{err}");
         // A bad value is refused with the field named, and nothing is written.
         app.js("document.getElementById('set-agent').value = '小美'; document.getElementById('set-close').value = '1'; document.getElementById('set-close').min = ''; return true");
-        app.js("document.getElementById('settings-form').requestSubmit(); return true");
+        app.js("document.getElementById('settings-error').textContent = ''; document.getElementById('settings-form').requestSubmit(); return true");
         // The error arrives with the IPC answer: wait for text, not for the (empty) element.
         let err = app.wait_js("the settings error", "return document.getElementById('settings-error').textContent || null");
         assert!(err.as_str().unwrap_or_default().contains("auto_close_minutes"), "{err}");
-        let store = desktop.home.path().join("data/com.kefudesk.desk/settings.json");
-        assert!(!store.exists(), "nothing written for a rejected value");
+        assert_eq!(std::fs::read_to_string(&store).expect("the file"), broken, "nothing written for a rejected value");
 
         app.js("document.getElementById('set-close').value = '2880'; document.getElementById('settings-form').requestSubmit(); return true");
         app.wait_js("the new agent name", "return document.getElementById('agent').textContent === '小美'");
-        let saved: Value = serde_json::from_str(&std::fs::read_to_string(&store).expect("the store file")).expect("JSON");
+        let saved: Value = serde_json::from_str(&std::fs::read_to_string(&store).expect("the settings file")).expect("JSON");
         assert_eq!(saved["agent"], Value::from("小美"));
         assert_eq!(saved["auto_close_minutes"], Value::from(2880));
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&store).expect("metadata").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "a settings file may hold a database password");
     });
 }
 

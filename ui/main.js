@@ -5,7 +5,7 @@
 // as text, never as HTML.
 
 import { $, say } from "./lib/dom.js";
-import { listen } from "./lib/ipc.js";
+import { listen, problem } from "./lib/ipc.js";
 import { loadWords } from "./labels.js";
 import { state, GROUPS } from "./state.js";
 import { closeBuyer, showBuyer } from "./views/buyer.js";
@@ -70,6 +70,9 @@ function refreshQuietly() {
     await refreshTeam();
     await refreshSchedule();
     refreshGroup();
+    // Another PC may have saved this buyer's note: the panel shows it, and keeps what the
+    // agent is typing (see buyer.js).
+    if (state.detailNick) showBuyer(state.detailNick);
   }, 150);
 }
 
@@ -144,4 +147,4 @@ async function start() {
   document.body.dataset.ready = "1";
 }
 
-start().catch((e) => say((e && e.message) || String(e), true));
+start().catch((e) => say(problem(e), true));

@@ -19,7 +19,6 @@ use std::process::ExitCode;
 
 use serde_json::Value;
 use tauri::{Manager, Runtime, WindowEvent};
-use tauri_plugin_store::StoreExt;
 
 use crate::desk::Desk;
 use crate::error::{Error, Result};
@@ -88,8 +87,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::buyer_detail,
         commands::search,
         commands::load_demo,
-        commands::set_note,
-        commands::set_tags,
+        commands::save_note,
         commands::import_files,
         commands::cancel_import,
         commands::pick_export_files,
@@ -137,9 +135,8 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Result<()> {
         }))
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
-        .plugin(tauri_plugin_store::Builder::default().build())
         .setup(|app| {
-            let settings = load_settings(app.handle());
+            let settings = load_settings();
             let desk = settings.and_then(|s| {
                 let url = s.database(None)?;
                 tauri::async_runtime::block_on(Desk::open(&url, &s))
@@ -166,37 +163,17 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Result<()> {
     with_commands(builder).run(tauri::generate_context!())
 }
 
-/// Settings come from the store (settings.json in the app-data folder). A broken file is
-/// reported, never replaced.
-pub(crate) fn load_settings<R: Runtime>(app: &tauri::AppHandle<R>) -> Result<Settings> {
-    let store = app
-        .store(settings::STORE_FILE)
-        .map_err(|e| Error::Settings(format!("{}: {e}", settings::STORE_FILE)))?;
-    let object: serde_json::Map<String, Value> = store.entries().into_iter().collect();
-    Settings::from_json(&Value::Object(object).to_string())
-        .map_err(|e| Error::Settings(format!("{}: {e}", settings::STORE_FILE)))
+/// The settings file (settings.json in the app-data folder), checked before anything uses
+/// it: a broken file is reported with its path and line, never replaced.
+pub(crate) fn load_settings() -> Result<Settings> {
+    Settings::load(&settings::settings_path()?)
 }
 
-/// Checks a settings object as a whole (naming the field that is wrong), then writes it to
-/// the store. Nothing is written when any field is rejected.
-pub(crate) fn save_settings<R: Runtime>(
-    app: &tauri::AppHandle<R>,
-    value: Value,
-) -> Result<Settings> {
+/// Checks a settings object as a whole (naming the field that is wrong), then writes the
+/// file whole. Nothing is written when any field is rejected.
+pub(crate) fn save_settings(value: Value) -> Result<Settings> {
     let settings = Settings::from_json(&value.to_string()).map_err(Error::Settings)?;
-    let store = app
-        .store(settings::STORE_FILE)
-        .map_err(|e| Error::Settings(format!("{}: {e}", settings::STORE_FILE)))?;
-    if let Value::Object(map) =
-        serde_json::to_value(&settings).map_err(|e| Error::Settings(e.to_string()))?
-    {
-        for (k, v) in map {
-            store.set(k, v);
-        }
-    }
-    store
-        .save()
-        .map_err(|e| Error::Settings(format!("{}: {e}", settings::STORE_FILE)))?;
+    settings.save(&settings::settings_path()?)?;
     Ok(settings)
 }
 

@@ -1,7 +1,8 @@
 //! Suspends the signed-in agent while the PC's screen is locked (setting
 //! `suspend_when_locked`, on by default) and brings it back on unlocking. Desktops announce
 //! the lock on the session bus (`ActiveChanged` of `org.freedesktop.ScreenSaver`, or of
-//! `org.gnome.ScreenSaver`). Suspend, not offline: the agent's buyers stay with it, new
+//! `org.gnome.ScreenSaver`). Any program on the bus can send such a signal, so only one
+//! from the owner of the screensaver's bus name is obeyed. Suspend, not offline: the agent's buyers stay with it, new
 //! ones go to teammates. The rule is kefu-core's `team::on_screen_lock`.
 
 use futures_util::StreamExt;
@@ -28,14 +29,29 @@ async fn follow<R: Runtime>(app: &AppHandle<R>) -> zbus::Result<()> {
         .member("ActiveChanged")
         .build()?;
     let mut signals = zbus::MessageStream::for_match_rule(rule, &bus, None).await?;
+    let dbus = zbus::fdo::DBusProxy::new(&bus).await?;
     let mut suspended_by_lock = false;
     while let Some(message) = signals.next().await {
         let Ok(message) = message else { continue };
-        let screensaver = message
-            .header()
+        let header = message.header();
+        let Some(interface) = header
             .interface()
-            .is_some_and(|i| INTERFACES.contains(&i.as_str()));
-        if !screensaver {
+            .filter(|i| INTERFACES.contains(&i.as_str()))
+        else {
+            continue;
+        };
+        // The screensaver owns the bus name its interface is named after. The owner is
+        // asked at each signal: a desktop's screensaver may restart, and locks are rare.
+        let sender = header.sender().map(|s| s.as_str().to_owned());
+        let owner = match zbus::names::BusName::try_from(interface.as_str()) {
+            Ok(name) => dbus.get_name_owner(name).await.ok(),
+            Err(_) => None,
+        };
+        if sender.is_none() || sender.as_deref() != owner.as_ref().map(|o| o.as_str()) {
+            eprintln!(
+                "kefu-desk: screen lock: ignored {interface}.ActiveChanged from {}: not from the screensaver",
+                sender.as_deref().unwrap_or("an unnamed sender")
+            );
             continue;
         }
         let Ok(locked) = message.body().deserialize::<bool>() else {
@@ -48,7 +64,7 @@ async fn follow<R: Runtime>(app: &AppHandle<R>) -> zbus::Result<()> {
 
 /// Applies the rule to the signed-in agent; returns whether the lock has it suspended now.
 async fn react<R: Runtime>(app: &AppHandle<R>, locked: bool, suspended_by_lock: bool) -> bool {
-    let on = crate::load_settings(app).is_ok_and(|s| s.suspend_when_locked);
+    let on = crate::load_settings().is_ok_and(|s| s.suspend_when_locked);
     let wb = app.state::<Workbench>();
     let (true, Ok(desk)) = (on, wb.desk()) else {
         return false;

@@ -1,6 +1,10 @@
-//! Settings: one JSON object in the app-data folder, written by tauri-plugin-store in the
-//! app and read by the same rules on the command line, so both open the same database.
+//! Settings: one JSON object in the app-data folder, read and written here for the window
+//! and the command line alike, so both open the same database. A broken file is an error
+//! that names it (never silently replaced by defaults, which would quietly open a local
+//! database on a team PC); a save replaces the file whole (temporary file, then rename), and
+//! the file is readable by its owner only, since a team database address holds a password.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use kefu_db::DbUrl;
@@ -9,7 +13,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 
 pub const IDENTIFIER: &str = "com.kefudesk.desk";
-pub const STORE_FILE: &str = "settings.json";
+pub const SETTINGS_FILE: &str = "settings.json";
+/// The most `max_import_mb` may be: 16 GiB, more than a PC holds in memory.
+const MAX_IMPORT_MB: u64 = 16 << 10;
 /// Overrides the database for one run (tests, support, a second profile).
 pub const DB_ENV: &str = "KEFU_DB";
 
@@ -24,6 +30,8 @@ pub struct Settings {
     pub auto_close_minutes: i64,
     /// Suspend the signed-in agent while the screen is locked, back online on unlocking.
     pub suspend_when_locked: bool,
+    /// The largest export file an import reads, in MiB.
+    pub max_import_mb: u64,
 }
 
 impl Default for Settings {
@@ -33,6 +41,7 @@ impl Default for Settings {
             agent: "客服".to_owned(),
             auto_close_minutes: kefu_core::followups::Rules::default().auto_close_minutes,
             suspend_when_locked: true,
+            max_import_mb: kefu_import::MAX_FILE_BYTES >> 20,
         }
     }
 }
@@ -47,7 +56,44 @@ impl Settings {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Settings::default()),
             Err(e) => return Err(Error::Settings(format!("{}: {e}", path.display()))),
         };
-        Settings::from_json(&text).map_err(|e| Error::Settings(format!("{}: {e}", path.display())))
+        let settings = Settings::from_json(&text)
+            .map_err(|e| Error::Settings(format!("{}: {e}", path.display())))?;
+        // A file written by an older version, or by hand, may be readable by everyone.
+        owner_only(path).map_err(|e| Error::Settings(format!("{}: {e}", path.display())))?;
+        Ok(settings)
+    }
+
+    /// Writes the settings to `path`: a temporary file beside it, flushed to disk, then
+    /// renamed over the old one, so that a crash or a full disk leaves the old settings or
+    /// the new ones, never half a file. Only the owner may read it.
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let failed = |e: std::io::Error| Error::Settings(format!("{}: {e}", path.display()));
+        let dir = path
+            .parent()
+            .ok_or_else(|| Error::Settings(format!("{}: no folder", path.display())))?;
+        std::fs::create_dir_all(dir).map_err(failed)?;
+        let text =
+            serde_json::to_string_pretty(self).map_err(|e| Error::Settings(e.to_string()))?;
+        let tmp = dir.join(format!(".{SETTINGS_FILE}.{}.tmp", std::process::id()));
+        let written = (|| {
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create(true).truncate(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut file = options.open(&tmp)?;
+            // `mode` applies only to a new file: a leftover of a crash keeps its own.
+            owner_only(&tmp)?;
+            file.write_all(text.as_bytes())?;
+            file.write_all(b"\n")?;
+            file.sync_all()?;
+            std::fs::rename(&tmp, path)?;
+            // The rename itself reaches the disk with the folder.
+            std::fs::File::open(dir)?.sync_all()
+        })();
+        if written.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        written.map_err(failed)
     }
 
     pub fn from_json(text: &str) -> std::result::Result<Settings, String> {
@@ -61,6 +107,12 @@ impl Settings {
             return Err(format!(
                 "auto_close_minutes: {} is outside 60–43200 minutes",
                 self.auto_close_minutes
+            ));
+        }
+        if !(1..=MAX_IMPORT_MB).contains(&self.max_import_mb) {
+            return Err(format!(
+                "max_import_mb: {} is outside 1–{MAX_IMPORT_MB} MiB",
+                self.max_import_mb
             ));
         }
         if self.agent.trim().is_empty() || self.agent.chars().count() > 32 {
@@ -86,6 +138,11 @@ impl Settings {
         }
     }
 
+    /// The largest export file an import reads, in bytes.
+    pub fn import_limit(&self) -> u64 {
+        self.max_import_mb << 20
+    }
+
     pub fn rules(&self) -> kefu_core::followups::Rules {
         kefu_core::followups::Rules {
             auto_close_minutes: self.auto_close_minutes,
@@ -106,7 +163,20 @@ pub fn data_dir() -> Result<PathBuf> {
 }
 
 pub fn settings_path() -> Result<PathBuf> {
-    Ok(data_dir()?.join(STORE_FILE))
+    Ok(data_dir()?.join(SETTINGS_FILE))
+}
+
+/// Makes a file readable and writable by its owner alone.
+fn owner_only(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)?.permissions().mode();
+        if mode & 0o077 != 0 {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -119,9 +189,56 @@ mod tests {
         assert!(err.contains("auto_close_minutes"), "{err}");
         let err = Settings::from_json(r#"{"agnet": "小美"}"#).unwrap_err();
         assert!(err.contains("agnet"), "{err}");
+        let err = Settings::from_json(r#"{"max_import_mb": 0}"#).unwrap_err();
+        assert!(err.contains("max_import_mb"), "{err}");
         let err = Settings::from_json(r#"{"agent": 3}"#).unwrap_err();
         assert!(err.contains("line 1"), "{err}");
         assert_eq!(Settings::from_json("{}").unwrap(), Settings::default());
+    }
+
+    #[cfg(unix)]
+    fn mode(path: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn settings_are_written_whole_and_for_the_owner_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app").join(SETTINGS_FILE);
+        let team = Settings {
+            db_url: "postgres://kefu:secret@192.168.1.10/shop".to_owned(),
+            agent: "小美".to_owned(),
+            ..Settings::default()
+        };
+        team.save(&path).unwrap();
+        assert_eq!(Settings::load(&path).unwrap(), team);
+        assert_eq!(mode(&path), 0o600, "the file holds the database password");
+        // Nothing is left beside it.
+        let names: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from(SETTINGS_FILE)]);
+
+        // An older, world-readable file is made the owner's on reading.
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        Settings::load(&path).unwrap();
+        assert_eq!(mode(&path), 0o600);
+    }
+
+    #[test]
+    fn a_broken_file_is_reported_with_its_path_and_line_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(SETTINGS_FILE);
+        let broken = "{\n  \"db_url\": \"postgres://kefu@db/shop\",\n  \"agent\": \n";
+        std::fs::write(&path, broken).unwrap();
+        let err = Settings::load(&path).unwrap_err().to_string();
+        assert!(err.contains(&path.display().to_string()), "{err}");
+        assert!(err.contains("line 4"), "{err}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), broken);
     }
 
     #[test]

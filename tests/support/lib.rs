@@ -193,12 +193,45 @@ impl Desktop {
     }
 }
 
+/// The desktop's screensaver: a connection to the desktop's session bus that owns
+/// `org.freedesktop.ScreenSaver`, as a desktop's own screensaver does, and announces that
+/// the screen locked or unlocked.
+pub struct ScreenSaver {
+    bus: zbus::Connection,
+}
+
+impl ScreenSaver {
+    pub fn start(desktop: &Desktop) -> ScreenSaver {
+        let bus = zbus::block_on(async {
+            zbus::connection::Builder::address(desktop.dbus.as_str())
+                .name("org.freedesktop.ScreenSaver")
+                .build()
+                .await
+        })
+        .expect("owning org.freedesktop.ScreenSaver on the session bus");
+        ScreenSaver { bus }
+    }
+
+    pub fn active_changed(&self, locked: bool) {
+        zbus::block_on(self.bus.emit_signal(
+            None::<&str>,
+            "/org/freedesktop/ScreenSaver",
+            "org.freedesktop.ScreenSaver",
+            "ActiveChanged",
+            &(locked,),
+        ))
+        .expect("ActiveChanged sent");
+    }
+}
+
 /// A WebDriver session on the app, started through tauri-driver.
 pub struct App {
     display: String,
     base: String,
     session: String,
     artifacts: PathBuf,
+    /// What the driver, the browser and the app wrote to stderr.
+    log: PathBuf,
     _driver: Driver,
 }
 
@@ -270,6 +303,7 @@ impl App {
                 base,
                 session,
                 artifacts,
+                log,
                 _driver: driver,
             };
         }
@@ -278,6 +312,18 @@ impl App {
 
     fn url(&self, path: &str) -> String {
         format!("{}/session/{}{}", self.base, self.session, path)
+    }
+
+    /// Waits until the app (or its driver) has written a line containing `needle` to
+    /// stderr, and returns that line.
+    pub fn wait_log(&self, what: &str, needle: &str) -> String {
+        wait_for(Duration::from_secs(15), what, || {
+            std::fs::read_to_string(&self.log)
+                .ok()?
+                .lines()
+                .find(|l| l.contains(needle))
+                .map(str::to_owned)
+        })
     }
 
     /// Runs a script in the page and returns its value.

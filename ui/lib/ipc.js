@@ -71,6 +71,7 @@ const tauri = /** @type {Tauri} */ (/** @type {any} */ (window).__TAURI__);
  * @property {string[]} tags
  * @property {string | null} tags_by
  * @property {Time | null} tags_at
+ * @property {number} note_version  counts the saves of note and tags; a save names the one it read
  * @property {Order[]} orders  newest first
  * @property {Record<string, Time>} closes_at  when each unpaid order auto-closes, by order number
  */
@@ -153,10 +154,10 @@ const tauri = /** @type {Tauri} */ (/** @type {any} */ (window).__TAURI__);
  * @property {number} items
  * @property {number} items_skipped
  * @property {boolean} written  false when rows were rejected and only good rows were not asked for
- * @property {Problem[]} problems
+ * @property {Problem[]} problems  the first thousand; `rejected` counts them all
  */
 /** @typedef {{stage: string, done: number, total: number}} ImportProgress */
-/** @typedef {{db_url: string, agent: string, auto_close_minutes: number, suspend_when_locked: boolean}} Settings */
+/** @typedef {{db_url: string, agent: string, auto_close_minutes: number, suspend_when_locked: boolean, max_import_mb: number}} Settings */
 /** @typedef {{ok: boolean, message: string}} ConnectionState */
 /** @typedef {{name: string, start: string, end: string}} ShiftTemplate  start and end as HH:MM, shop time */
 /** @typedef {{agent: string, date: string, template: string, start: Time, end: Time}} Shift  date: the day it starts, YYYY-MM-DD */
@@ -213,6 +214,8 @@ export function problem(e) {
   const message = (err && err.message) || String(e);
   if (err && err.code === "unavailable") return `数据库连不上，这一步没有保存；已输入的内容还在，连上后再试一次。（${message}）`;
   if (err && err.code === "sign_in") return "账号或密码不对。";
+  // The file and the line are in the message; the settings dialog can write a good file.
+  if (err && err.code === "settings") return `设置文件有误，数据库没有打开：${message}`;
   // The message says how long is left ("try again in N s").
   if (err && err.code === "throttled") return `密码错误次数太多，请稍后再试。（${message}）`;
   return message;
@@ -279,10 +282,13 @@ export const buyerDetail = (nick) => call("buyer_detail", { nick });
 export const search = (query) => call("search", { query });
 /** @returns {Promise<Applied>} */
 export const loadDemo = () => call("load_demo");
-/** @param {string} nick @param {string} note @returns {Promise<BuyerDetail>} */
-export const setNote = (nick, note) => call("set_note", { nick, note });
-/** @param {string} nick @param {string[]} tags @returns {Promise<BuyerDetail>} */
-export const setTags = (nick, tags) => call("set_tags", { nick, tags });
+/**
+ * Note and tags in one save, naming the version they were read at: a newer save by someone
+ * else is refused with code "conflict".
+ * @param {string} nick @param {string} note @param {string[]} tags @param {number} read
+ * @returns {Promise<BuyerDetail>}
+ */
+export const saveNote = (nick, note, tags, read) => invoke("save_note", { nick, note, tags, read });
 /** @returns {Promise<Agenda>} */
 export const agenda = () => call("agenda");
 /** @returns {Promise<{at: Time, counts: AgendaCounts}>} */
@@ -320,7 +326,7 @@ export const cancelImport = () => invoke("cancel_import");
 /** @returns {Promise<string[]>} empty when the agent cancels the dialog */
 export const pickExportFiles = () => call("pick_export_files");
 /** @returns {Promise<Settings>} */
-export const getSettings = () => call("get_settings");
+export const getSettings = () => invoke("get_settings");
 /** @param {Settings} settings @returns {Promise<Settings>} */
 export const saveSettings = (settings) => invoke("save_settings", { settings });
 

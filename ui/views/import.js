@@ -55,11 +55,14 @@ export async function runImport(paths, skipBad) {
     $("import-summary").textContent = "请修正下列问题后重新导入，或只导入正确的行：";
     $("import-skip").hidden = false;
   }
-  const items = report.problems.slice(0, 500).map((p) => {
+  const items = report.problems.map((p) => {
     const li = el("li");
     li.append(el("span", "where", `${p.file.split("/").pop()} 第 ${p.line} 行${p.column ? ` ·「${p.column}」` : ""}`), document.createTextNode(`：${p.reason}${p.value ? `（${p.value}）` : ""}`));
     return li;
   });
+  // The core keeps the first thousand problems and counts the rest.
+  const unlisted = report.rejected - report.problems.length;
+  if (unlisted > 0) items.push(el("li", "more", `另有 ${unlisted} 行有问题，未列出`));
   $("import-problems").replaceChildren(...items);
   $(report.written ? "import-close" : "import-skip").focus();
 }

@@ -8,13 +8,19 @@ import * as ipc from "../lib/ipc.js";
 let currentSettings = null;
 
 async function openSettings() {
-  const s = await ipc.getSettings();
-  currentSettings = s;
-  field("set-agent").value = s.agent;
-  field("set-close").value = String(s.auto_close_minutes);
-  field("set-db").value = s.db_url;
-  field("set-lock").checked = s.suspend_when_locked;
   $("settings-error").textContent = "";
+  try {
+    const s = await ipc.getSettings();
+    currentSettings = s;
+    field("set-agent").value = s.agent;
+    field("set-close").value = String(s.auto_close_minutes);
+    field("set-db").value = s.db_url;
+    field("set-lock").checked = s.suspend_when_locked;
+  } catch (err) {
+    // A broken settings file: say where, and let the agent write a good one over it.
+    currentSettings = null;
+    $("settings-error").textContent = `${ipc.problem(err)}。保存将替换这个文件。`;
+  }
   $("settings-panel").hidden = false;
   $("set-agent").focus();
 }

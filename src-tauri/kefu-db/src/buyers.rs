@@ -40,6 +40,8 @@ pub struct BuyerDetail {
     pub tags: Vec<String>,
     pub tags_by: Option<String>,
     pub tags_at: Option<DateTime<Utc>>,
+    /// Counts the saves of note and tags; a save names the version it read.
+    pub note_version: i64,
     pub orders: Vec<Order>,
     /// When each unpaid order auto-closes (kefu-core's `auto_close_at`), by order number.
     pub closes_at: BTreeMap<String, DateTime<Utc>>,
@@ -158,68 +160,62 @@ impl Db {
         Ok(detail)
     }
 
-    /// The shared note on a buyer, with who wrote it and when.
-    pub async fn set_note(
+    /// Saves a buyer's shared note and tags together (blank tags dropped), each with who
+    /// wrote it and when; a part that did not change keeps its author. With `read`, the
+    /// save takes only if nobody saved since the agent read version `read`: otherwise
+    /// nothing is written and the error is `Conflict`. Returns the new version.
+    pub async fn save_note(
         &self,
         nick: &BuyerNick,
         note: &str,
-        by: &str,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
-        self.set_shared(
-            "UPDATE buyers SET note = $1, note_by = $2, note_at = $3 WHERE nick = $4",
-            note.to_owned(),
-            nick,
-            by,
-            now,
-        )
-        .await
-    }
-
-    /// The shared tags on a buyer (blank ones dropped), with who set them and when.
-    pub async fn set_tags(
-        &self,
-        nick: &BuyerNick,
         tags: &[String],
         by: &str,
         now: DateTime<Utc>,
-    ) -> Result<()> {
+        read: Option<i64>,
+    ) -> Result<i64> {
         let cleaned: Vec<&str> = tags
             .iter()
             .map(|t| t.trim())
             .filter(|t| !t.is_empty())
             .collect();
-        let json = serde_json::to_string(&cleaned).map_err(|e| Error::Corrupt(e.to_string()))?;
-        self.set_shared(
-            "UPDATE buyers SET tags = $1, tags_by = $2, tags_at = $3 WHERE nick = $4",
-            json,
-            nick,
-            by,
-            now,
-        )
-        .await
-    }
-
-    /// Runs one of the fixed updates above: (value, by, at) on a buyer that must exist.
-    async fn set_shared(
-        &self,
-        update: &'static str,
-        value: String,
-        nick: &BuyerNick,
-        by: &str,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
-        let done = sqlx::query(update)
-            .bind(value)
+        let tags = serde_json::to_string(&cleaned).map_err(|e| Error::Corrupt(e.to_string()))?;
+        // The right-hand sides read the row as it was, so `note = $1` asks whether the note
+        // changed. The version condition is in the UPDATE itself: no read-then-write race.
+        const SAVE: &str = "UPDATE buyers SET \
+                note_by = CASE WHEN note = $1 THEN note_by ELSE $3 END, \
+                note_at = CASE WHEN note = $1 THEN note_at ELSE $4 END, \
+                tags_by = CASE WHEN tags = $2 THEN tags_by ELSE $3 END, \
+                tags_at = CASE WHEN tags = $2 THEN tags_at ELSE $4 END, \
+                note = $1, tags = $2, note_version = note_version + 1 \
+            WHERE nick = $5";
+        let query = match read {
+            Some(_) => format!("{SAVE} AND note_version = $6 RETURNING note_version"),
+            None => format!("{SAVE} RETURNING note_version"),
+        };
+        let mut q = sqlx::query_scalar::<_, i64>(&query)
+            .bind(note)
+            .bind(tags)
             .bind(by)
             .bind(now.timestamp())
-            .bind(nick.as_str())
-            .execute(&self.pool)
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(Error::NotFound(format!("buyer {nick}")));
+            .bind(nick.as_str());
+        if let Some(read) = read {
+            q = q.bind(read);
         }
-        Ok(())
+        if let Some(version) = q.fetch_optional(&self.pool).await? {
+            return Ok(version);
+        }
+        let now_at: Option<(i64, Option<String>)> =
+            sqlx::query_as("SELECT note_version, note_by FROM buyers WHERE nick = $1")
+                .bind(nick.as_str())
+                .fetch_optional(&self.pool)
+                .await?;
+        match now_at {
+            None => Err(Error::NotFound(format!("buyer {nick}"))),
+            Some((version, by)) => Err(Error::Conflict(format!(
+                "the note of {nick} was saved by {} after you read it (version {version}); nothing was written",
+                by.as_deref().unwrap_or("someone")
+            ))),
+        }
     }
 }
 
@@ -264,14 +260,13 @@ mod tests {
             .await
             .unwrap();
         let nick = orders[0].buyer.clone();
-        db.set_note(&nick, "<b>问过大衣</b>", "小美", now())
-            .await
-            .unwrap();
-        db.set_tags(
+        db.save_note(
             &nick,
+            "<b>问过大衣</b>",
             &["VIP".into(), " ".into(), "双11".into()],
             "小美",
             now(),
+            Some(0),
         )
         .await
         .unwrap();
@@ -287,8 +282,68 @@ mod tests {
         assert_eq!(by_no[0].nick, nick.as_str());
         let missing = BuyerNick::parse("nobody").unwrap();
         assert!(matches!(
-            db.set_note(&missing, "x", "小美", now()).await,
+            db.save_note(&missing, "x", &[], "小美", now(), None).await,
             Err(Error::NotFound(_))
         ));
+    }
+
+    /// A PC that read the note earlier cannot overwrite a newer save; the part that did
+    /// not change keeps its author.
+    #[tokio::test]
+    async fn a_note_saved_after_you_read_it_is_a_conflict_not_overwritten() {
+        let (_dir, db) = fresh().await;
+        let orders = demo_orders(now());
+        db.apply_orders(&orders, &Rules::default(), now())
+            .await
+            .unwrap();
+        let nick = orders[0].buyer.clone();
+        let read = db
+            .buyer(&nick, &Rules::default())
+            .await
+            .unwrap()
+            .note_version;
+        let later = now() + chrono::Duration::minutes(5);
+        let v = db
+            .save_note(
+                &nick,
+                "要开发票",
+                &["VIP".into()],
+                "小美",
+                now(),
+                Some(read),
+            )
+            .await
+            .unwrap();
+        assert_eq!(v, read + 1);
+        // 小新 read version `read` too, and saves after 小美.
+        let err = db
+            .save_note(&nick, "发顺丰", &[], "小新", later, Some(read))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::Conflict(m) if m.contains("小美")),
+            "{err}"
+        );
+        let d = db.buyer(&nick, &Rules::default()).await.unwrap();
+        assert_eq!(
+            (d.summary.note.as_str(), d.tags.clone(), d.note_version),
+            ("要开发票", vec!["VIP".to_owned()], v)
+        );
+        // Saving on top of what was read now takes; the tags did not change, so they keep
+        // their author and time.
+        db.save_note(&nick, "发顺丰", &["VIP".into()], "小新", later, Some(v))
+            .await
+            .unwrap();
+        let d = db.buyer(&nick, &Rules::default()).await.unwrap();
+        assert_eq!(d.summary.note, "发顺丰");
+        assert_eq!(
+            (d.note_by.as_deref(), d.note_at),
+            (Some("小新"), Some(later))
+        );
+        assert_eq!(
+            (d.tags_by.as_deref(), d.tags_at),
+            (Some("小美"), Some(now()))
+        );
+        assert_eq!(d.note_version, v + 1);
     }
 }

@@ -254,6 +254,7 @@ pub(crate) struct BuyerRowDb {
     tags: String,
     tags_by: Option<String>,
     tags_at: Option<i64>,
+    note_version: i64,
 }
 
 impl TryFrom<BuyerRowDb> for BuyerSummary {
@@ -276,11 +277,12 @@ impl TryFrom<BuyerRowDb> for BuyerSummary {
 pub(crate) fn buyer_detail(row: BuyerRowDb, orders: Vec<OrderRowDb>) -> Result<BuyerDetail> {
     let tags: Vec<String> =
         serde_json::from_str(&row.tags).map_err(|e| Error::Corrupt(format!("buyers.tags: {e}")))?;
-    let (note_by, note_at, tags_by, tags_at) = (
+    let (note_by, note_at, tags_by, tags_at, note_version) = (
         row.note_by.clone(),
         time(row.note_at),
         row.tags_by.clone(),
         time(row.tags_at),
+        row.note_version,
     );
     Ok(BuyerDetail {
         summary: row.try_into()?,
@@ -289,6 +291,7 @@ pub(crate) fn buyer_detail(row: BuyerRowDb, orders: Vec<OrderRowDb>) -> Result<B
         tags,
         tags_by,
         tags_at,
+        note_version,
         orders: orders
             .into_iter()
             .map(Order::try_from)

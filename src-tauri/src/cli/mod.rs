@@ -68,6 +68,20 @@ enum Command {
     },
     /// One buyer with its orders, note and tags
     Buyer { nick: String },
+    /// Save a buyer's shared note and tags in one write (a part left out is kept)
+    Note {
+        nick: String,
+        /// The note ("" clears it)
+        #[arg(long, value_name = "TEXT")]
+        text: Option<String>,
+        /// Tags separated by spaces ("" clears them)
+        #[arg(long, value_name = "TAGS")]
+        tags: Option<String>,
+        /// Save only if nobody saved since this version (as `buyer` prints it); exits 1
+        /// with code "conflict" otherwise
+        #[arg(long, value_name = "N")]
+        version: Option<i64>,
+    },
     /// Buyers by nick prefix or by order number
     Search { text: String },
     /// Import order exports (ExportOrderList*.csv, ExportOrderDetailList*.csv, .xlsx); all or
@@ -257,6 +271,21 @@ async fn dispatch(cli: Cli) -> Result<()> {
             limit,
         } => shop::buyers(desk, out, &group, offset, limit).await,
         Command::Buyer { nick } => shop::buyer(desk, out, &nick).await,
+        Command::Note {
+            nick,
+            text,
+            tags,
+            version,
+        } => {
+            let tags: Option<Vec<String>> =
+                tags.map(|t| t.split_whitespace().map(str::to_owned).collect());
+            let note = shop::Note {
+                text: text.as_deref(),
+                tags: tags.as_deref(),
+                version,
+            };
+            shop::note(desk, out, &nick, note, now).await
+        }
         Command::Search { text } => shop::search(desk, out, &text).await,
         Command::Import { files, skip_bad } => shop::import(desk, out, &files, skip_bad, now).await,
         Command::Orders { status, limit } => shop::orders(desk, out, &status, limit).await,

@@ -1,4 +1,4 @@
-//! Orders and buyers: demo, groups, buyers, buyer, search, import, orders.
+//! Orders and buyers: demo, groups, buyers, buyer, note, search, import, orders.
 
 use std::path::PathBuf;
 
@@ -54,8 +54,45 @@ pub(super) async fn buyers(
 
 pub(super) async fn buyer(desk: &Desk, out: &mut Out, nick: &str) -> Result<()> {
     let d = desk.buyer(nick).await?;
-    out.emit(&d, |w| {
+    print_buyer(out, &d)
+}
+
+/// What `note` saves: a part left out keeps what is stored.
+pub(super) struct Note<'a> {
+    pub text: Option<&'a str>,
+    pub tags: Option<&'a [String]>,
+    pub version: Option<i64>,
+}
+
+pub(super) async fn note(
+    desk: &Desk,
+    out: &mut Out,
+    nick: &str,
+    note: Note<'_>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    if note.text.is_none() && note.tags.is_none() {
+        return Err(Error::Usage("note: give --text, --tags or both".to_owned()));
+    }
+    let d = desk
+        .save_note(nick, note.text, note.tags, note.version, now)
+        .await?
+        .value;
+    print_buyer(out, &d)
+}
+
+fn print_buyer(out: &mut Out, d: &kefu_db::BuyerDetail) -> Result<()> {
+    out.emit(d, |w| {
         writeln!(w, "{} ({})", d.summary.nick, d.summary.group.label())?;
+        if !d.summary.note.is_empty() || !d.tags.is_empty() {
+            writeln!(
+                w,
+                "  备注 v{}: {}  标签: {}",
+                d.note_version,
+                d.summary.note,
+                d.tags.join(" ")
+            )?;
+        }
         for o in &d.orders {
             writeln!(
                 w,
@@ -97,6 +134,10 @@ pub(super) async fn import(
         )?;
         for p in &report.problems {
             writeln!(w, "rejected: {p}")?;
+        }
+        let unlisted = report.rejected - report.problems.len() as u64;
+        if unlisted > 0 {
+            writeln!(w, "rejected: … and {unlisted} more rows, not listed")?;
         }
         if report.written {
             writeln!(

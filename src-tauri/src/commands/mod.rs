@@ -55,30 +55,25 @@ pub async fn load_demo<R: Runtime>(app: AppHandle<R>, wb: State<'_, Workbench>) 
     Ok(publish(&app, changed))
 }
 
+/// Note and tags together, with the version the agent read (see `Desk::save_note`).
 #[tauri::command]
-pub async fn set_note<R: Runtime>(
+pub async fn save_note<R: Runtime>(
     app: AppHandle<R>,
     wb: State<'_, Workbench>,
     nick: String,
     note: String,
-) -> Result<BuyerDetail> {
-    let changed = wb
-        .desk()?
-        .set_note(&nick, &note, crate::clock::now())
-        .await?;
-    Ok(publish(&app, changed))
-}
-
-#[tauri::command]
-pub async fn set_tags<R: Runtime>(
-    app: AppHandle<R>,
-    wb: State<'_, Workbench>,
-    nick: String,
     tags: Vec<String>,
+    read: i64,
 ) -> Result<BuyerDetail> {
     let changed = wb
         .desk()?
-        .set_tags(&nick, &tags, crate::clock::now())
+        .save_note(
+            &nick,
+            Some(&note),
+            Some(&tags),
+            Some(read),
+            crate::clock::now(),
+        )
         .await?;
     Ok(publish(&app, changed))
 }
@@ -309,19 +304,18 @@ pub async fn pick_export_files<R: Runtime>(app: AppHandle<R>) -> Result<Vec<Stri
 }
 
 #[tauri::command]
-pub fn get_settings<R: Runtime>(app: AppHandle<R>) -> Result<crate::settings::Settings> {
-    crate::load_settings(&app)
+pub fn get_settings() -> Result<crate::settings::Settings> {
+    crate::load_settings()
 }
 
-/// Validates and persists the settings through the store. The agent name applies at once;
-/// a database change applies at the next start.
+/// Validates and writes the settings file. The agent name applies at once; a database
+/// change applies at the next start.
 #[tauri::command]
-pub fn save_settings<R: Runtime>(
-    app: AppHandle<R>,
+pub fn save_settings(
     wb: State<'_, Workbench>,
     settings: serde_json::Value,
 ) -> Result<crate::settings::Settings> {
-    let saved = crate::save_settings(&app, settings)?;
+    let saved = crate::save_settings(settings)?;
     if let Ok(desk) = wb.desk() {
         desk.set_agent(&saved.agent);
     }

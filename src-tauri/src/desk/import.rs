@@ -25,6 +25,7 @@ pub struct ImportReport {
     /// Whether anything was written: false when rows were rejected and the user did not
     /// ask to import the good ones.
     pub written: bool,
+    /// The first `kefu_import::MAX_PROBLEMS` problems; `rejected` counts them all.
     pub problems: Vec<Problem>,
 }
 
@@ -55,6 +56,7 @@ impl Desk {
         let mut orders = Vec::new();
         let mut items = Vec::new();
         let total = paths.len() as u64;
+        let max_bytes = self.import_limit;
         for (done, path) in paths.iter().enumerate() {
             if !on_progress(ImportProgress {
                 stage: "read",
@@ -66,14 +68,17 @@ impl Desk {
             let path = path.clone();
             // Parsing a large export takes seconds: keep it off the async workers.
             let parsed = tokio::task::spawn_blocking(move || {
-                kefu_import::read_file(&path, ShopTime::SHANGHAI)
+                kefu_import::read_file_up_to(&path, ShopTime::SHANGHAI, max_bytes)
             })
             .await
             .map_err(|e| Error::Internal(format!("reading {}: {e}", path_name(&paths[done]))))??;
             report.files.push(path_name(&paths[done]));
             report.rows += parsed.rows;
-            report.rejected += parsed.problems.len() as u64;
-            report.problems.extend(parsed.problems);
+            report.rejected += parsed.rejected;
+            let room = kefu_import::MAX_PROBLEMS.saturating_sub(report.problems.len());
+            report
+                .problems
+                .extend(parsed.problems.into_iter().take(room));
             orders.extend(parsed.orders);
             items.extend(parsed.items);
         }

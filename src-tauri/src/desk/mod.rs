@@ -36,6 +36,8 @@ pub struct Desk {
     /// The shop account signed in on this PC, when the shop has a team.
     account: std::sync::Arc<std::sync::RwLock<Option<Agent>>>,
     team_rules: TeamRules,
+    /// The largest export file an import reads (settings).
+    import_limit: u64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -66,6 +68,7 @@ impl Desk {
             agent: std::sync::Arc::new(std::sync::RwLock::new(settings.agent.clone())),
             account: std::sync::Arc::new(std::sync::RwLock::new(None)),
             team_rules: TeamRules::default(),
+            import_limit: settings.import_limit(),
         })
     }
 
@@ -164,33 +167,36 @@ impl Desk {
         Ok(self.db.is_empty().await?)
     }
 
-    pub async fn set_note(
+    /// Saves a buyer's note and tags in one write. A part left out keeps what is stored.
+    /// With `read`, the version of note and tags the agent started from: if someone saved
+    /// since, nothing is written and the error is `conflict` (the window then shows both).
+    pub async fn save_note(
         &self,
         nick: &str,
-        note: &str,
+        note: Option<&str>,
+        tags: Option<&[String]>,
+        read: Option<i64>,
         now: DateTime<Utc>,
     ) -> Result<Changed<BuyerDetail>> {
-        let note = BuyerNote::parse(note)?;
         let nick = BuyerNick::parse(nick)?;
+        let note = note.map(BuyerNote::parse).transpose()?;
+        let tags = tags.map(Tags::parse).transpose()?;
+        let stored = match (&note, &tags) {
+            (Some(_), Some(_)) => None,
+            _ => Some(self.db.buyer(&nick, &self.rules).await?),
+        };
+        let note = match (note, &stored) {
+            (Some(n), _) => n.as_str().to_owned(),
+            (None, Some(d)) => d.summary.note.clone(),
+            (None, None) => String::new(),
+        };
+        let tags = match (tags, &stored) {
+            (Some(t), _) => t.as_slice().to_vec(),
+            (None, Some(d)) => d.tags.clone(),
+            (None, None) => Vec::new(),
+        };
         self.db
-            .set_note(&nick, note.as_str(), &self.agent(), now)
-            .await?;
-        Ok(Changed::one(
-            self.db.buyer(&nick, &self.rules).await?,
-            Change::BuyerNote,
-        ))
-    }
-
-    pub async fn set_tags(
-        &self,
-        nick: &str,
-        tags: &[String],
-        now: DateTime<Utc>,
-    ) -> Result<Changed<BuyerDetail>> {
-        let tags = Tags::parse(tags)?;
-        let nick = BuyerNick::parse(nick)?;
-        self.db
-            .set_tags(&nick, tags.as_slice(), &self.agent(), now)
+            .save_note(&nick, &note, &tags, &self.agent(), now, read)
             .await?;
         Ok(Changed::one(
             self.db.buyer(&nick, &self.rules).await?,
@@ -230,7 +236,7 @@ mod tests {
             .clone();
 
         let err = desk
-            .set_note(&nick, &"字".repeat(2001), now)
+            .save_note(&nick, Some(&"字".repeat(2001)), None, None, now)
             .await
             .expect_err("a note too long");
         assert_eq!(
@@ -239,7 +245,7 @@ mod tests {
         );
         let many: Vec<String> = (0..21).map(|i| format!("标签{i}")).collect();
         let err = desk
-            .set_tags(&nick, &many, now)
+            .save_note(&nick, None, Some(&many), None, now)
             .await
             .expect_err("too many tags");
         assert_eq!(
@@ -250,26 +256,35 @@ mod tests {
             )
         );
         let err = desk
-            .set_tags(&nick, &["长".repeat(17)], now)
+            .save_note(&nick, Some("好"), Some(&["长".repeat(17)]), None, now)
             .await
             .expect_err("a tag too long");
         assert_eq!(err.code(), "usage");
         let d = desk.buyer(&nick).await.expect("buyer");
-        assert_eq!((d.note_by, d.tags.len()), (None, 0), "nothing was written");
+        assert_eq!(
+            (d.note_by, d.tags.len(), d.note_version),
+            (None, 0, 0),
+            "nothing was written"
+        );
 
         // At the limits, both are kept.
         let twenty: Vec<String> = (0..20).map(|i| format!("标签{i}")).collect();
         let d = desk
-            .set_tags(&nick, &twenty, now)
+            .save_note(&nick, None, Some(&twenty), Some(0), now)
             .await
             .expect("tags")
             .value;
-        assert_eq!(d.tags.len(), 20);
+        assert_eq!((d.tags.len(), d.note_by.as_deref()), (20, None));
         let d = desk
-            .set_note(&nick, &"字".repeat(2000), now)
+            .save_note(&nick, Some(&"字".repeat(2000)), None, Some(1), now)
             .await
             .expect("note")
             .value;
         assert!(d.note_by.is_some());
+        assert_eq!(
+            (d.tags.len(), d.note_version),
+            (20, 2),
+            "the tags were kept"
+        );
     }
 }

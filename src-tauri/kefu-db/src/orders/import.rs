@@ -318,7 +318,9 @@ mod tests {
         db.apply_orders(&mine, &Rules::default(), now())
             .await
             .unwrap();
-        db.set_note(&nick, "老客户", "小美", now()).await.unwrap();
+        db.save_note(&nick, "老客户", &[], "小美", now(), None)
+            .await
+            .unwrap();
 
         // A later export lists only a new unpaid order of theirs.
         let mut unpaid = mine[0].clone();
