@@ -49,6 +49,8 @@ impl Error {
             Error::Db(kefu_db::Error::Refused(kefu_core::Error::Forbidden(_))) => "forbidden",
             Error::Db(kefu_db::Error::Refused(_)) => "invalid",
             Error::Db(kefu_db::Error::Unavailable(_)) => "unavailable",
+            // The team database's own check, behind the core's: "forbidden" all the same.
+            Error::Db(kefu_db::Error::Denied(_)) => "forbidden",
             Error::Db(_) => "db",
             Error::Invalid(kefu_core::Error::Forbidden(_)) => "forbidden",
             Error::Invalid(kefu_core::Error::Throttled { .. }) => "throttled",

@@ -25,6 +25,10 @@ pub enum Error {
     /// nothing was written, and the next call tries again.
     #[error("the database does not answer; nothing was saved, try again in a moment ({0})")]
     Unavailable(String),
+    /// The team database itself refused: this PC's login, or the account signed in on it,
+    /// may not do this (SQLSTATE 42501, a privilege or a row-level security policy).
+    #[error("the team database refused this for this PC's sign-in: {0}")]
+    Denied(String),
     #[error("database error: {0}")]
     Sql(sqlx::Error),
 }
@@ -44,6 +48,9 @@ impl From<sqlx::Error> for Error {
                     .is_some_and(|c| c.starts_with("57P0") || c.starts_with("08")) =>
             {
                 Error::Unavailable(e.to_string())
+            }
+            sqlx::Error::Database(ref d) if d.code().as_deref() == Some("42501") => {
+                Error::Denied(d.message().to_owned())
             }
             other => Error::Sql(other),
         }

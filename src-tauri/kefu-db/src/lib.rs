@@ -40,7 +40,7 @@ pub use orders::Applied;
 pub use schedule::{Handed, HandedItem, Handover, Holding, WeekChange, WeekPlan};
 #[cfg(any(test, feature = "test-support"))]
 pub use scratch::{OwnServer, Scratch};
-pub use team::{Conversation, Routed, SignInFailures, TeamMember};
+pub use team::{Conversation, Routed, SignInFailures, SignedIn, TeamMember};
 pub use url::{Backend, DbUrl};
 pub use watch::{Watch, CHANGES_CHANNEL};
 
@@ -54,6 +54,46 @@ pub struct Db {
     announcer: std::sync::Arc<announce::Announcer>,
     /// On a team database, the connection that claims new buyers (see `team::claim_new_buyer`).
     claimer: std::sync::Arc<tokio::sync::Mutex<Option<(AnyConnection, std::time::Instant)>>>,
+    /// On a team database, the session this PC signed in with (`team::sign_in`).
+    session: std::sync::Arc<std::sync::RwLock<Session>>,
+}
+
+/// The team database knows who is signed in on a connection by the session token set on it
+/// (`kefu.session`, see the migration `20261203100014_pc_login.sql`). Every new connection
+/// gets the token; a pooled one made before the latest sign-in is dropped instead of used.
+#[derive(Debug, Default)]
+pub(crate) struct Session {
+    token: Option<String>,
+    since: Option<std::time::Instant>,
+}
+
+impl Session {
+    fn token(session: &std::sync::RwLock<Session>) -> Option<String> {
+        match session.read() {
+            Ok(s) => s.token.clone(),
+            Err(poisoned) => poisoned.into_inner().token.clone(),
+        }
+    }
+
+    /// Whether a connection `age` old was made before the latest sign-in.
+    fn outdates(session: &std::sync::RwLock<Session>, age: Duration) -> bool {
+        let since = match session.read() {
+            Ok(s) => s.since,
+            Err(poisoned) => poisoned.into_inner().since,
+        };
+        since.is_some_and(|since| age >= since.elapsed())
+    }
+
+    pub(crate) fn start(session: &std::sync::RwLock<Session>, token: String) {
+        let new = Session {
+            token: Some(token),
+            since: Some(std::time::Instant::now()),
+        };
+        match session.write() {
+            Ok(mut s) => *s = new,
+            Err(poisoned) => *poisoned.into_inner() = new,
+        }
+    }
 }
 
 /// Each SQLite connection's page cache. The window's reads (a page of a list, the counts,
@@ -85,6 +125,9 @@ impl Db {
                     .to_string()
             }
         };
+        let session: std::sync::Arc<std::sync::RwLock<Session>> = Default::default();
+        let on_connect = session.clone();
+        let on_acquire = session.clone();
         let pool = AnyPoolOptions::new()
             .max_connections(match backend {
                 Backend::Sqlite => 4,
@@ -92,8 +135,19 @@ impl Db {
                 Backend::Postgres => 8,
             })
             .acquire_timeout(Duration::from_secs(5))
+            .before_acquire(move |_, meta| {
+                let outdated = Session::outdates(&on_acquire, meta.age);
+                Box::pin(async move { Ok(!outdated) })
+            })
             .after_connect(move |conn, _| {
+                let token = Session::token(&on_connect);
                 Box::pin(async move {
+                    if let Some(token) = token {
+                        sqlx::query("SELECT set_config('kefu.session', $1, false)")
+                            .bind(token)
+                            .execute(&mut *conn)
+                            .await?;
+                    }
                     if backend == Backend::Sqlite {
                         // WAL: readers never wait for the writer.
                         conn.execute(
@@ -110,11 +164,13 @@ impl Db {
             .connect(&connect)
             .await
             .map_err(|e| Error::Open(url.shown(), e.to_string()))?;
-        let migrated = match backend {
-            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await,
-            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await,
-        };
-        migrated.map_err(|e| Error::Migrate(e.to_string()))?;
+        match backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite")
+                .run(&pool)
+                .await
+                .map_err(|e| Error::Migrate(e.to_string()))?,
+            Backend::Postgres => migrate_team_database(&pool).await?,
+        }
         Ok(Db {
             pool,
             url: url.clone(),
@@ -122,6 +178,7 @@ impl Db {
             backend,
             announcer: Default::default(),
             claimer: Default::default(),
+            session,
         })
     }
 
@@ -144,4 +201,36 @@ impl Db {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// The owner's login brings the team database's schema up to date; a PC's login (README,
+/// "Team database") may not, and checks that the owner did.
+async fn migrate_team_database(pool: &AnyPool) -> Result<()> {
+    let migrator = sqlx::migrate!("./migrations/postgres");
+    let may_migrate: bool = sqlx::query_scalar(
+        "SELECT to_regclass('_sqlx_migrations') IS NULL
+             OR has_table_privilege('_sqlx_migrations', 'INSERT')",
+    )
+    .fetch_one(pool)
+    .await?;
+    if may_migrate {
+        return migrator
+            .run(pool)
+            .await
+            .map_err(|e| Error::Migrate(e.to_string()));
+    }
+    let have: i64 =
+        sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success")
+            .fetch_one(pool)
+            .await?;
+    let need = migrator.iter().map(|m| m.version).max().unwrap_or(0);
+    if have < need {
+        return Err(Error::Migrate(format!(
+            "the team database is at version {have} and this Kefu Desk needs {need}; \
+             this PC's login may not change the schema: the shop's admin runs one command \
+             with the owner's address (kefu-desk --db <owner address> groups) to bring it \
+             up to date"
+        )));
+    }
+    Ok(())
 }

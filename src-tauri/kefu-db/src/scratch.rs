@@ -84,7 +84,9 @@ impl Scratch {
     }
 
     /// A database for a test that runs the app itself: an SQLite file in `dir` (which the
-    /// caller owns), or a new database on the PostgreSQL test server.
+    /// caller owns), or a new database on the PostgreSQL test server, brought up to date by
+    /// its owner and given as a PC's login would have it (`pc_login`): the app runs as a
+    /// shop's PCs do.
     pub fn in_folder(dir: &Path) -> Result<DbUrl> {
         match Self::backend() {
             Backend::Sqlite => Ok(DbUrl::from_path(&dir.join("desk.db"))),
@@ -93,10 +95,69 @@ impl Scratch {
                     .enable_all()
                     .build()
                     .map_err(|e| Error::Open("a test runtime".into(), e.to_string()))?;
-                rt.block_on(new_postgres_database(&unique_name("kefu_e2e")))
+                rt.block_on(async {
+                    let owner = new_postgres_database(&unique_name("kefu_e2e")).await?;
+                    Db::open(&owner).await?.close().await;
+                    pc_login(&owner).await
+                })
             }
         }
     }
+}
+
+impl Scratch {
+    /// Runs `sql` on the database at `url` (a test's PC address) as its owner, the test
+    /// server's admin: what a test does behind the PCs' backs (time passing on the
+    /// database's clock, say).
+    pub fn run_as_owner(url: &str, sql: &str) -> Result<()> {
+        let admin = std::env::var("KEFU_TEST_POSTGRES")
+            .map_err(|_| Error::BadUrl(String::new(), "no KEFU_TEST_POSTGRES"))?;
+        let user = admin
+            .split_once("://")
+            .and_then(|(_, rest)| rest.split_once('@'))
+            .map_or("postgres", |(user, _)| user);
+        let owner = url.replacen(&format!("{PC_LOGIN}@"), &format!("{user}@"), 1);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Open("a test runtime".into(), e.to_string()))?;
+        rt.block_on(async {
+            let mut conn = sqlx::AnyConnection::connect(&owner)
+                .await
+                .map_err(|e| Error::Open(owner.clone(), e.to_string()))?;
+            conn.execute(sql).await?;
+            conn.close().await?;
+            Ok(())
+        })
+    }
+}
+
+/// The login of the test server's PCs: a member of `kefu_pc` (as the README's team section
+/// has the shop's admin make one), without a password (the test server trusts 127.0.0.1).
+pub const PC_LOGIN: &str = "kefu_pc_test";
+
+/// The address of `owner`'s database (already brought up to date) for a PC's login: the
+/// login is made on first use.
+pub async fn pc_login(owner: &DbUrl) -> Result<DbUrl> {
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(owner.as_str())
+        .await
+        .map_err(|e| Error::Open(owner.shown(), e.to_string()))?;
+    conn.execute(
+        format!(
+            "DO $$ BEGIN CREATE ROLE {PC_LOGIN} LOGIN IN ROLE kefu_pc;
+             EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+        )
+        .as_str(),
+    )
+    .await?;
+    conn.close().await?;
+    let (scheme, rest) = owner
+        .as_str()
+        .split_once("://")
+        .ok_or(Error::BadUrl(owner.shown(), "no scheme"))?;
+    let host = rest.split_once('@').map_or(rest, |(_, host)| host);
+    DbUrl::parse(&format!("{scheme}://{PC_LOGIN}@{host}"))
 }
 
 async fn new_postgres_database(name: &str) -> Result<DbUrl> {

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use kefu_core::team::{self, Action, Agent, AgentState, Role};
 use kefu_core::{AccountName, Asked, BuyerNick};
-use kefu_db::{Conversation, Routed, TeamMember};
+use kefu_db::{Conversation, Routed, SignedIn, TeamMember};
 
 use super::{Change, Changed, Desk};
 use crate::error::{Error, Result};
@@ -12,34 +12,26 @@ use crate::error::{Error, Result};
 /// account's role through the core's rules, whatever called it (window, command line).
 impl Desk {
     /// Checks a password, signing this process in as the account: the command line signs
-    /// in this way for each command. After five wrong passwords in a row a name waits
-    /// (kefu-core's `team::sign_in`), on every PC; an unknown name is checked against a
-    /// hash all the same, so that neither the answer nor its time tells which names exist.
+    /// in this way for each command. The password is hashed here with the account's salt
+    /// and the hash compared in the database (on a team database by the database itself,
+    /// which never shows a hash to a PC). After five wrong passwords in a row a name waits
+    /// (kefu-core's `team::sign_in`), on every PC; an unknown name is hashed all the same,
+    /// so that neither the answer nor its time tells which names exist.
     pub async fn authenticate(
         &self,
         name: &str,
         password: &str,
         now: DateTime<Utc>,
     ) -> Result<Agent> {
-        let tried = self.db.sign_in_failures(name).await?;
-        team::sign_in::check_try(tried.failures, tried.last_failed, now)?;
-        let (agent, stored) = match self.db.agent_credentials(name).await {
-            Ok((agent, stored)) => (Some(agent), stored),
-            Err(kefu_db::Error::NotFound(_)) => (None, crate::signin::UNKNOWN_NAME_HASH.to_owned()),
-            Err(e) => return Err(e.into()),
-        };
-        // Verified whether the name is known or not: the same work, the same time.
-        let right = crate::signin::verify(password, &stored);
-        let agent = match agent {
-            Some(agent) if right => agent,
-            _ => {
-                self.db.record_sign_in_failure(name, now).await?;
-                return Err(Error::SignIn);
+        let salt = self.db.password_salt(name).await?;
+        let hash = crate::signin::hash_with_salt(password, salt.as_deref());
+        let agent = match self.db.sign_in(name, &hash, now).await? {
+            SignedIn::As(agent) => agent,
+            SignedIn::Wrong => return Err(Error::SignIn),
+            SignedIn::Wait(seconds) => {
+                return Err(Error::Invalid(kefu_core::Error::Throttled { seconds }))
             }
         };
-        if tried.failures > 0 {
-            self.db.clear_sign_in_failures(name).await?;
-        }
         self.set_account(Some(agent.clone()));
         self.set_agent(&agent.name);
         Ok(agent)

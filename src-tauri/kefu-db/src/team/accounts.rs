@@ -31,33 +31,31 @@ impl Db {
             .await?;
         team::check_new_account(name, role, taken.is_some(), main.is_some())
             .map_err(Error::Refused)?;
-        sqlx::query(
-            "INSERT INTO agents (name, role, password_hash, in_routing, max_load, weight, idle_since)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(name)
-        .bind(role.code())
-        .bind(password_hash)
-        .bind(i64::from(role != Role::Main))
-        .bind(i64::from(max_load))
-        .bind(i64::from(weight))
-        .bind(now.timestamp())
-        .execute(tx.conn())
-        .await?;
+        // On a team database a PC's login adds an account only through the migration's
+        // `add_agent`, which checks the session's role itself.
+        let insert = match self.backend {
+            crate::Backend::Postgres => {
+                "SELECT 1 FROM add_agent($1, $2, $3, $4, $5, $6, $7) AS added"
+            }
+            crate::Backend::Sqlite => {
+                "INSERT INTO agents (name, role, password_hash, in_routing, max_load, weight,
+                                     idle_since)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)"
+            }
+        };
+        sqlx::query(insert)
+            .bind(name)
+            .bind(role.code())
+            .bind(password_hash)
+            .bind(i64::from(role != Role::Main))
+            .bind(i64::from(max_load))
+            .bind(i64::from(weight))
+            .bind(now.timestamp())
+            .execute(tx.conn())
+            .await?;
         let agent = agent_named(tx.conn(), name).await?;
         tx.commit().await?;
         Ok(agent)
-    }
-
-    /// An account and its password hash, for signing in.
-    pub async fn agent_credentials(&self, name: &str) -> Result<(Agent, String)> {
-        let mut conn = self.pool.acquire().await?;
-        let agent = agent_named(&mut conn, name).await?;
-        let hash: String = sqlx::query_scalar("SELECT password_hash FROM agents WHERE id = $1")
-            .bind(agent.id)
-            .fetch_one(&mut *conn)
-            .await?;
-        Ok((agent, hash))
     }
 
     pub async fn agent(&self, name: &str) -> Result<Agent> {

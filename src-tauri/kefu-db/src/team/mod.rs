@@ -13,7 +13,7 @@ mod sign_in;
 #[cfg(test)]
 mod tests;
 
-pub use sign_in::SignInFailures;
+pub use sign_in::{SignInFailures, SignedIn};
 
 use chrono::{DateTime, Utc};
 use kefu_core::team::{Agent, AgentState, Duty, Role, Why};
@@ -22,6 +22,10 @@ use sqlx::AnyConnection;
 
 use crate::rows::at as time;
 use crate::{Error, Result};
+
+/// What `AgentRow` reads: named, since a PC's login may not read the password hash.
+const AGENT_COLUMNS: &str =
+    "id, name, role, state, in_routing, max_load, weight, load, idle_since, last_seen";
 
 #[derive(sqlx::FromRow)]
 struct AgentRow {
@@ -101,9 +105,10 @@ pub(crate) fn why_json(why: &Why) -> Result<String> {
 
 /// The team as routing sees it at `at` (presence is judged by the caller, duty here).
 async fn agents_in(conn: &mut AnyConnection, at: DateTime<Utc>) -> Result<Vec<Agent>> {
-    let rows: Vec<AgentRow> = sqlx::query_as("SELECT * FROM agents ORDER BY id")
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows: Vec<AgentRow> =
+        sqlx::query_as(&format!("SELECT {AGENT_COLUMNS} FROM agents ORDER BY id"))
+            .fetch_all(&mut *conn)
+            .await?;
     let mut agents = rows
         .into_iter()
         .map(Agent::try_from)
@@ -121,10 +126,12 @@ async fn agent_at(conn: &mut AnyConnection, name: &str, at: DateTime<Utc>) -> Re
 }
 
 async fn agent_named(conn: &mut AnyConnection, name: &str) -> Result<Agent> {
-    let row: Option<AgentRow> = sqlx::query_as("SELECT * FROM agents WHERE name = $1")
-        .bind(name)
-        .fetch_optional(conn)
-        .await?;
+    let row: Option<AgentRow> = sqlx::query_as(&format!(
+        "SELECT {AGENT_COLUMNS} FROM agents WHERE name = $1"
+    ))
+    .bind(name)
+    .fetch_optional(conn)
+    .await?;
     row.ok_or_else(|| Error::NotFound(format!("agent {name}")))?
         .try_into()
 }
