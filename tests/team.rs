@@ -110,6 +110,41 @@ fn the_demo_shop_never_enters_a_team_database() {
     }
 }
 
+/// Every PC of a team keeps the team database's time: a PC replaying another day
+/// (`KEFU_CLOCK_START`) would shift presence and follow-ups for everyone, so only a
+/// practice database (the tests' are) takes it. A PC's own database always does.
+#[test]
+fn a_clock_of_its_own_is_refused_on_a_team_database_that_is_not_for_practice() {
+    let shop = Shop::new();
+    shop.ok(None, &["groups"]);
+    if kefu_db::Scratch::backend() != kefu_db::Backend::Postgres {
+        return;
+    }
+    kefu_db::Scratch::run_as_owner(&shop.db, "UPDATE team_clock SET pcs_may_set_clock = false")
+        .expect("the shop's real database");
+    let (code, e) = shop.run(None, &["groups"]);
+    assert_eq!(
+        (code, e["error"]["code"].clone()),
+        (2, "usage".into()),
+        "{e}"
+    );
+    let message = e["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("KEFU_CLOCK_START"), "{message}");
+    let out = Command::new(app_binary())
+        .args(["groups", "--json"])
+        .env("HOME", shop.dir.path())
+        .env("XDG_DATA_HOME", shop.dir.path().join("data"))
+        .env("KEFU_DB", &shop.db)
+        .env_remove("KEFU_CLOCK_START")
+        .output()
+        .expect("the app binary runs");
+    assert!(
+        out.status.success(),
+        "on the database's time: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
 /// Guessing passwords: five wrong ones cost nothing, then the name waits (on every PC,
 /// whether it exists or not), and the right password waits too until the wait is over.
 #[test]

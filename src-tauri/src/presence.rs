@@ -25,6 +25,9 @@ pub fn start<R: Runtime>(app: AppHandle<R>) {
             let wb = app.state::<Workbench>();
             let Ok(desk) = wb.desk() else { return };
             let Ok(me) = desk.account() else { continue };
+            if let Err(e) = desk.keep_time().await {
+                eprintln!("kefu-desk: the team database's clock: {e}");
+            }
             let now = crate::clock::now();
             let mut changes = match desk.heartbeat(now).await {
                 Ok(beat) => beat.changes,

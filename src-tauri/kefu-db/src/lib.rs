@@ -201,6 +201,24 @@ impl Db {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+
+    /// On a team database, its clock now and whether its owner lets a PC start a clock of
+    /// its own (a practice database: see the migration `20261203100015_team_clock.sql`).
+    /// `None` for a PC's own database.
+    pub async fn team_clock(&self) -> Result<Option<(chrono::DateTime<chrono::Utc>, bool)>> {
+        if self.backend != Backend::Postgres {
+            return Ok(None);
+        }
+        let (micros, may_set): (i64, bool) = sqlx::query_as(
+            "SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::BIGINT, pcs_may_set_clock
+             FROM team_clock",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let now = chrono::DateTime::from_timestamp_micros(micros)
+            .ok_or_else(|| Error::Corrupt(format!("the database's clock: {micros}")))?;
+        Ok(Some((now, may_set)))
+    }
 }
 
 /// The owner's login brings the team database's schema up to date; a PC's login (README,

@@ -85,8 +85,8 @@ impl Scratch {
 
     /// A database for a test that runs the app itself: an SQLite file in `dir` (which the
     /// caller owns), or a new database on the PostgreSQL test server, brought up to date by
-    /// its owner and given as a PC's login would have it (`pc_login`): the app runs as a
-    /// shop's PCs do.
+    /// its owner, marked a practice database (PCs may start their own clock) and given as a
+    /// PC's login would have it (`pc_login`): the app runs as a shop's PCs do.
     pub fn in_folder(dir: &Path) -> Result<DbUrl> {
         match Self::backend() {
             Backend::Sqlite => Ok(DbUrl::from_path(&dir.join("desk.db"))),
@@ -98,6 +98,13 @@ impl Scratch {
                 rt.block_on(async {
                     let owner = new_postgres_database(&unique_name("kefu_e2e")).await?;
                     Db::open(&owner).await?.close().await;
+                    // A practice database: the stories replay a day on their own clock.
+                    let mut conn = sqlx::AnyConnection::connect(owner.as_str())
+                        .await
+                        .map_err(|e| Error::Open(owner.shown(), e.to_string()))?;
+                    conn.execute("UPDATE team_clock SET pcs_may_set_clock = true")
+                        .await?;
+                    conn.close().await?;
                     pc_login(&owner).await
                 })
             }

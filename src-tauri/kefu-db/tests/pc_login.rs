@@ -354,3 +354,35 @@ async fn by_owner_forget_latest(scratch: &Scratch) {
     .await
     .expect("forget");
 }
+
+/// Every table a later migration adds must say what a PC's login may do with it: one it
+/// cannot read at all is either meant to be hidden (listed here) or forgotten.
+#[tokio::test]
+async fn every_table_is_granted_to_pcs_or_meant_to_be_hidden() {
+    if !Scratch::runs_on(
+        Backend::Postgres,
+        "every_table_is_granted_to_pcs_or_meant_to_be_hidden",
+    ) {
+        return;
+    }
+    let scratch = Scratch::new().await.expect("scratch");
+    Db::open(&scratch.url).await.expect("the owner migrates");
+    let mut owner = AnyConnection::connect(scratch.url.as_str())
+        .await
+        .expect("owner");
+    let unreadable: Vec<String> = sqlx::query_scalar(
+        "SELECT c.relname::TEXT FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = 'public' AND c.relkind IN ('r', 'v')
+           AND NOT has_table_privilege('kefu_pc', c.oid, 'SELECT')
+           AND NOT has_any_column_privilege('kefu_pc', c.oid, 'SELECT')
+         ORDER BY 1",
+    )
+    .fetch_all(&mut owner)
+    .await
+    .expect("tables");
+    assert_eq!(
+        unreadable,
+        ["secrets", "sessions", "sign_in_failures"],
+        "a new table needs its GRANT to kefu_pc in its migration"
+    );
+}

@@ -57,6 +57,7 @@ pub struct Overview {
 impl Desk {
     pub async fn open(url: &DbUrl, settings: &Settings) -> Result<Desk> {
         let db = Db::open(url).await?;
+        keep_time(&db).await?;
         let rules = settings.rules();
         db.plan_if_needed(&rules, crate::clock::now()).await?;
         // Groups as the platform's timers have made them by now, before anything is shown
@@ -70,6 +71,12 @@ impl Desk {
             team_rules: TeamRules::default(),
             import_limit: settings.import_limit(),
         })
+    }
+
+    /// On a team database, sets this PC's clock by the database's again (the presence
+    /// loop does, so that a PC whose own clock is corrected meanwhile keeps the team's).
+    pub async fn keep_time(&self) -> Result<()> {
+        keep_time(&self.db).await
     }
 
     pub async fn overview(&self) -> Result<Overview> {
@@ -218,6 +225,14 @@ fn parse_status(s: &str) -> Result<OrderStatus> {
         Some(st) => Ok(st),
         None => Ok(OrderStatus::parse(s)?.0),
     }
+}
+
+/// Every PC of a team keeps the team database's time (`clock::follow_team`).
+async fn keep_time(db: &Db) -> Result<()> {
+    if let Some((team_now, may_set)) = db.team_clock().await? {
+        crate::clock::follow_team(team_now, may_set)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
