@@ -18,7 +18,7 @@ fn the_window_says_so_keeps_what_was_typed_and_recovers() {
     }
     let server = OwnServer::start("e2e-outage");
     let mut pc = Desktop::start();
-    pc.db = server.url.as_str().to_owned();
+    pc.db = server.practice_url().as_str().to_owned();
     shop(&pc, &["小美"]);
     let app = App::launch(&pc, "outage");
     app.steps(|app| {

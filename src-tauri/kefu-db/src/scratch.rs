@@ -97,15 +97,7 @@ impl Scratch {
                     .map_err(|e| Error::Open("a test runtime".into(), e.to_string()))?;
                 rt.block_on(async {
                     let owner = new_postgres_database(&unique_name("kefu_e2e")).await?;
-                    Db::open(&owner).await?.close().await;
-                    // A practice database: the stories replay a day on their own clock.
-                    let mut conn = sqlx::AnyConnection::connect(owner.as_str())
-                        .await
-                        .map_err(|e| Error::Open(owner.shown(), e.to_string()))?;
-                    conn.execute("UPDATE team_clock SET pcs_may_set_clock = true")
-                        .await?;
-                    conn.close().await?;
-                    pc_login(&owner).await
+                    practice(&owner).await
                 })
             }
         }
@@ -137,6 +129,19 @@ impl Scratch {
             Ok(())
         })
     }
+}
+
+/// Brings `owner`'s database up to date as its owner, marks it a practice database (the
+/// stories replay a day on their own clock) and gives its address for a PC's login.
+async fn practice(owner: &DbUrl) -> Result<DbUrl> {
+    Db::open(owner).await?.close().await;
+    let mut conn = sqlx::AnyConnection::connect(owner.as_str())
+        .await
+        .map_err(|e| Error::Open(owner.shown(), e.to_string()))?;
+    conn.execute("UPDATE team_clock SET pcs_may_set_clock = true")
+        .await?;
+    conn.close().await?;
+    pc_login(owner).await
 }
 
 /// The login of the test server's PCs: a member of `kefu_pc` (as the README's team section
@@ -227,6 +232,17 @@ impl OwnServer {
         let url = postgres_sh("start", &dir);
         let url = DbUrl::parse(&url).unwrap_or_else(|e| panic!("postgres.sh start: {e}"));
         OwnServer { dir, url }
+    }
+
+    /// The server's database for a story that runs the app: brought up to date, a
+    /// practice database, for a PC's login (as `Scratch::in_folder` gives one).
+    pub fn practice_url(&self) -> DbUrl {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Open("a test runtime".into(), e.to_string()))
+            .and_then(|rt| rt.block_on(practice(&self.url)))
+            .unwrap_or_else(|e| panic!("the server's database: {e}"))
     }
 
     /// Stops the server, keeping its data: the team database has gone away.

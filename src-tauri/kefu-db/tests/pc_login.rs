@@ -336,6 +336,46 @@ async fn the_database_counts_failed_sign_ins_and_gives_every_name_a_salt() {
         .await
         .expect("and adds accounts");
 
+    // An agent's PC imports: orders and follow-ups planned, then a later export where the
+    // unpaid orders were paid withdraws their chases.
+    assert!(matches!(
+        db.sign_in("小美", &hash_of("小美"), now())
+            .await
+            .expect("runs"),
+        SignedIn::As(_)
+    ));
+    let rules = kefu_core::followups::Rules::default();
+    let mut orders = kefu_core::demo::demo_orders(now());
+    let applied = db
+        .apply_orders(&orders, &rules, now())
+        .await
+        .expect("a PC's login imports");
+    assert!(applied.new > 0, "{applied:?}");
+    let chases = |db: &Db| {
+        let db = db.clone();
+        async move {
+            let mut c = AnyConnection::connect(db.url().as_str()).await.expect("pc");
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM followups WHERE kind = 'chase'")
+                .fetch_one(&mut c)
+                .await
+                .expect("count");
+            n
+        }
+    };
+    assert!(chases(&db).await > 0, "the unpaid orders are chased");
+    for o in orders
+        .iter_mut()
+        .filter(|o| o.status == kefu_core::OrderStatus::AwaitingPayment)
+    {
+        o.status = kefu_core::OrderStatus::AwaitingShipment;
+        o.paid_at = Some(now());
+    }
+    db.apply_orders(&orders, &rules, now())
+        .await
+        .expect("a later export");
+    assert_eq!(chases(&db).await, 0, "paid: the chases are withdrawn");
+    db.group_counts().await.expect("counts");
+
     // A database the owner has not brought up to date is refused, saying who can.
     by_owner_forget_latest(&scratch).await;
     match Db::open(&pc_url).await {
