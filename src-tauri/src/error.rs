@@ -37,6 +37,15 @@ pub enum Error {
     NotSignedIn(&'static str),
 }
 
+impl From<kefu_settings::Error> for Error {
+    fn from(e: kefu_settings::Error) -> Self {
+        match e {
+            kefu_settings::Error::Settings(m) => Error::Settings(m),
+            kefu_settings::Error::Db(e) => Error::Db(e),
+        }
+    }
+}
+
 impl Error {
     pub fn code(&self) -> &'static str {
         match self {

@@ -10,7 +10,7 @@ pub mod error;
 pub mod events;
 mod presence;
 mod screen_lock;
-pub mod settings;
+pub use kefu_settings as settings;
 mod signin;
 mod tray;
 mod watch;
@@ -166,7 +166,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Result<()> {
 /// The settings file (settings.json in the app-data folder), checked before anything uses
 /// it: a broken file is reported with its path and line, never replaced.
 pub(crate) fn load_settings() -> Result<Settings> {
-    Settings::load(&settings::settings_path()?)
+    Ok(Settings::load(&settings::settings_path()?)?)
 }
 
 /// Checks a settings object as a whole (naming the field that is wrong), then writes the
