@@ -10,6 +10,7 @@ pub mod followups;
 pub mod group;
 pub mod money;
 pub mod order;
+pub mod phrases;
 pub mod shifts;
 pub mod shop;
 pub mod team;

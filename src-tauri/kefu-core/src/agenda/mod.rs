@@ -316,42 +316,15 @@ pub fn reconcile(stored: &[Stored], planned: Vec<Planned>, unpaid: &[&OrderNo]) 
 
 /// The message to copy into the chat: polite, with the buyer's nick and, for a chase, the
 /// close time. Follow-ups that are the shop's own work (a refund to handle, a parcel to
-/// sign for) have a reminder for the agent instead.
+/// sign for) have a reminder for the agent instead. The texts are the 跟进 phrases of the
+/// default library (`phrases::follow_up_message` renders the shop's own).
 pub fn message(
     kind: Kind,
     nick: &str,
     expires_at: Option<DateTime<Utc>>,
     shop: ShopTime,
 ) -> String {
-    let by = expires_at
-        .map(|t| shop.local(t).format("%m月%d日 %H:%M").to_string())
-        .unwrap_or_default();
-    match kind {
-        Kind::Chase => format!(
-            "亲，{nick}，您拍下的宝贝还没有付款哦～订单将在 {by} 自动关闭，库存有限，付款后我们会尽快为您发货。如果付款遇到问题，随时告诉我们哦！"
-        ),
-        Kind::ShippedCheckIn => format!(
-            "亲，{nick}，您的宝贝已经在路上啦～收到后如有任何问题请随时联系我们，我们一定为您处理好。"
-        ),
-        Kind::ReviewRequest => format!(
-            "亲，{nick}，宝贝用着还满意吗？如果满意的话，麻烦给我们一个好评哦，您的鼓励是我们最大的动力！"
-        ),
-        Kind::DelayedShipment => format!(
-            "亲，{nick}，非常抱歉，您的宝贝发货比预计晚了一些，我们正在加急处理，发出后第一时间告诉您，给您添麻烦了！"
-        ),
-        Kind::InquiryNoOrder => format!(
-            "亲，{nick}，前两天您咨询的宝贝还在考虑吗？有任何疑问都可以问我哦，现在下单我们当天就能发货～"
-        ),
-        Kind::PromisedAnswer => format!(
-            "亲，{nick}，让您久等了，您之前问的问题我们已经核实清楚了："
-        ),
-        Kind::RefundReply | Kind::RefundReplyQuick => {
-            format!("处理 {nick} 的退款申请：{by} 前未处理，平台将自动退款。")
-        }
-        Kind::ReturnReceipt => {
-            format!("确认 {nick} 的退货签收：{by} 前未确认，平台将自动退款。")
-        }
-    }
+    crate::phrases::follow_up_message(&[], kind, nick, expires_at, shop)
 }
 
 #[cfg(test)]

@@ -336,13 +336,18 @@ pub enum Action {
     SetOthersState,
     /// Shift scheduling.
     Schedule,
+    /// Add, edit, reorder, delete or import the shop's shared quick phrases.
+    EditShopPhrases,
     /// Transfer one's own buyer, close a conversation, take a new inquiry.
     Serve,
 }
 
 pub fn allowed(role: Role, action: Action) -> Result<()> {
     let ok = match action {
-        Action::ManageAgents | Action::SetOthersState | Action::Schedule => {
+        Action::ManageAgents
+        | Action::SetOthersState
+        | Action::Schedule
+        | Action::EditShopPhrases => {
             matches!(role, Role::Main | Role::Supervisor)
         }
         Action::Serve => true,
