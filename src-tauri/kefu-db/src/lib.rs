@@ -12,6 +12,7 @@ mod announce;
 mod buyers;
 mod error;
 mod orders;
+mod phrases;
 mod rows;
 mod schedule;
 #[cfg(any(test, feature = "test-support"))]
@@ -37,6 +38,7 @@ pub use agenda::{
 pub use buyers::{BuyerDetail, BuyerSummary, GroupCounts};
 pub use error::{Error, Result};
 pub use orders::Applied;
+pub use phrases::PhraseBook;
 pub use schedule::{Handed, HandedItem, Handover, Holding, WeekChange, WeekPlan};
 #[cfg(any(test, feature = "test-support"))]
 pub use scratch::{OwnServer, Scratch};

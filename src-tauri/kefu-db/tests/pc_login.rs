@@ -131,6 +131,8 @@ async fn a_pcs_login_does_only_what_its_signed_in_role_may() {
         "DELETE FROM sign_in_failures",
         "SELECT 1 FROM add_agent('黑客', 'supervisor', 'x', 1, 8, 1, 0) AS added",
         "INSERT INTO shift_templates (name, start_minute, end_minute) VALUES ('夜班', 0, 480)",
+        "INSERT INTO phrases (set_kind, owner, position, grp, code, text) VALUES ('shop', '', 0, '问候', 'x', '亲')",
+        "INSERT INTO phrase_uses (agent, set_kind, code, uses) VALUES ('小美', 'shop', 'sc', 1)",
     ] {
         assert_eq!(outcome(&mut pc, sql).await, "42501", "{sql}");
     }
@@ -191,8 +193,22 @@ async fn a_pcs_login_does_only_what_its_signed_in_role_may() {
         "UPDATE agents SET role = 'supervisor' WHERE name = '小美'",
         "SELECT 1 FROM add_agent('黑客', 'supervisor', 'x', 1, 8, 1, 0) AS added",
         "INSERT INTO shift_templates (name, start_minute, end_minute) VALUES ('夜班', 0, 480)",
+        // The shop's phrases are a supervisor's; another agent's are theirs.
+        "INSERT INTO phrases (set_kind, owner, position, grp, code, text) VALUES ('shop', '', 0, '问候', 'x', '亲')",
+        "INSERT INTO phrases (set_kind, owner, position, grp, code, text)
+         VALUES ('personal', '小帅', 0, '问候', 'x', '亲')",
+        "INSERT INTO phrase_sets (set_kind, owner, version) VALUES ('shop', '', 7)",
+        "INSERT INTO phrase_uses (agent, set_kind, code, uses) VALUES ('小帅', 'shop', 'sc', 1)",
     ] {
         assert_eq!(outcome(&mut pc, sql).await, "42501", "{sql}");
+    }
+    // One's own phrases and uses are one's own.
+    for sql in [
+        "INSERT INTO phrases (set_kind, owner, position, grp, code, text)
+         VALUES ('personal', '小美', 0, '问候', 'x', '亲')",
+        "INSERT INTO phrase_uses (agent, set_kind, code, uses) VALUES ('小美', 'shop', 'sc', 1)",
+    ] {
+        assert_eq!(outcome(&mut pc, sql).await, "ok", "{sql}");
     }
     // A made-up token is nobody.
     let mut forger = AnyConnection::connect(pc_url.as_str()).await.expect("pc");
@@ -219,6 +235,7 @@ async fn a_pcs_login_does_only_what_its_signed_in_role_may() {
             "SELECT 1 FROM add_agent('小新', 'agent', 'x', 1, 8, 1, 0) AS added",
             "ok",
         ),
+        ("INSERT INTO phrases (set_kind, owner, position, grp, code, text) VALUES ('shop', '', 0, '问候', 'x', '亲')", "ok"),
         (
             "UPDATE agents SET role = 'main' WHERE name = '主管'",
             "42501",
