@@ -658,3 +658,86 @@ fn the_early_shift_hands_its_work_to_the_late_shift() {
     let text = mine.to_string();
     assert!(text.contains("买家四"), "{text}");
 }
+
+/// Quick phrases on a team: the shop's set is the supervisor's to edit and every agent's to
+/// use; an agent's own set is its own. A phrase is filled for the buyer, or refused naming
+/// what this buyer lacks.
+#[test]
+fn the_shops_phrases_are_the_supervisors_to_edit_and_an_agents_own_are_its_own() {
+    let shop = Shop::with_supervisor(&["小美", "小帅"]);
+    let (code, e) = shop.run(
+        Some("小美"),
+        &[
+            "phrases",
+            "add",
+            "--code",
+            "dq",
+            "亲，{买家}，到货了",
+            "--version",
+            "0",
+        ],
+    );
+    assert_eq!((code, &e["error"]["code"]), (1, &"forbidden".into()), "{e}");
+
+    let saved = shop.ok(
+        Some("主管"),
+        &[
+            "phrases",
+            "add",
+            "--group",
+            "问候",
+            "--code",
+            "dq",
+            "亲，{买家}，到货了",
+            "--version",
+            "0",
+        ],
+    );
+    assert_eq!(saved["version"], 1, "{saved}");
+    let mine = shop.ok(
+        Some("小美"),
+        &[
+            "phrases",
+            "add",
+            "--set",
+            "personal",
+            "--code",
+            "wd",
+            "我的：{订单号}",
+            "--version",
+            "0",
+        ],
+    );
+    assert_eq!(mine["owner"], "小美", "{mine}");
+    let theirs = shop.ok(Some("小帅"), &["phrases", "list", "--set", "personal"]);
+    assert_eq!(theirs["phrases"], serde_json::json!([]), "{theirs}");
+
+    // Found by its code's prefix and by pinyin, filled with the buyer's nick.
+    shop.inquiry("买家甲");
+    let found = shop.ok(Some("小美"), &["phrases", "find", "d", "--buyer", "买家甲"]);
+    assert_eq!(found[0]["code"], "dq", "{found}");
+    assert_eq!(found[0]["filled"], "亲，买家甲，到货了", "{found}");
+    let found = shop.ok(
+        Some("小美"),
+        &["phrases", "find", "qmj", "--buyer", "买家甲"],
+    );
+    assert_eq!(found[0]["code"], "dq", "亲，买家甲 … by initials: {found}");
+    // A buyer without orders has no order number: named, nothing pasted.
+    let (code, e) = shop.run(
+        Some("小美"),
+        &[
+            "phrases",
+            "use",
+            "wd",
+            "--set",
+            "personal",
+            "--buyer",
+            "买家甲",
+        ],
+    );
+    assert_eq!(code, 2, "{e}");
+    let message = e["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("{订单号}"), "{message}");
+    let used = shop.ok(Some("小美"), &["phrases", "use", "dq", "--buyer", "买家甲"]);
+    assert_eq!(used["text"], "亲，买家甲，到货了");
+}

@@ -23,6 +23,8 @@ pub const EXTERNAL: &str = "desk://external";
 pub const CONNECTION: &str = "desk://connection";
 /// The shift schedule changed: the schedule view and the agent's shifts refresh.
 pub const SCHEDULE_CHANGED: &str = "desk://schedule";
+/// A quick phrase set changed: the phrase box reads its sets again.
+pub const PHRASES_CHANGED: &str = "desk://phrases";
 /// The follow-up loop finished a step, as `Steps`.
 pub const TIMER: &str = "desk://timer";
 /// Progress of the running import, as `ImportProgress`.
@@ -106,6 +108,7 @@ pub fn tell<R: Runtime>(app: &AppHandle<R>, changes: &[Change]) {
             }
             Change::Paused => wake(app),
             Change::Schedule => refresh(SCHEDULE_CHANGED),
+            Change::Phrases => refresh(PHRASES_CHANGED),
             Change::ShiftSoon(shifts) => {
                 for s in shifts {
                     notify(

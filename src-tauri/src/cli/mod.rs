@@ -4,6 +4,7 @@
 //! that one definition.
 
 mod agenda;
+mod phrases;
 mod schedule;
 mod shop;
 mod team;
@@ -158,6 +159,11 @@ enum Command {
     },
     /// Re-route late greetings and silent PCs, serve the queue
     Route,
+    /// Quick phrases (快捷短语): list, find, use, add, delete, move
+    Phrases {
+        #[command(subcommand)]
+        action: phrases::Phrases,
+    },
     /// Orders with a status
     Orders {
         /// unpaid, paid, shipped, success or closed
@@ -238,7 +244,8 @@ fn fail(e: &Error, json: bool) -> ExitCode {
     // By code, not variant: a limit the core checks (a name, a note) is a usage error too.
     let usage = e.code() == "usage";
     if json {
-        println!("{}", serde_json::json!({ "error": e }));
+        // A closed pipe is not worth a panic: the exit code still says what happened.
+        let _ = writeln!(std::io::stdout(), "{}", serde_json::json!({ "error": e }));
     } else {
         eprintln!("kefu-desk: {e}");
         if usage {
@@ -307,6 +314,7 @@ async fn dispatch(cli: Cli) -> Result<()> {
         Command::Close { nick } => team::close(desk, out, &nick, now).await,
         Command::Conversations { all } => team::conversations(desk, out, all).await,
         Command::Route => team::route(desk, out, now).await,
+        Command::Phrases { action } => phrases::phrases(desk, out, action, now).await,
     }
 }
 

@@ -38,6 +38,8 @@ pub enum Change {
     Paused,
     /// The shift schedule changed (a draft edited, a week published).
     Schedule,
+    /// A quick phrase set changed (edited here or on another PC of the shop).
+    Phrases,
     /// Shifts of the account signed in here start within the reminder lead (each reported
     /// once).
     ShiftSoon(Vec<kefu_core::shifts::Shift>),

@@ -7,6 +7,7 @@ mod change;
 mod followups;
 mod handover;
 mod import;
+mod phrases;
 mod schedule;
 mod team;
 
@@ -15,6 +16,7 @@ pub use change::{Change, Changed, Steps};
 pub use followups::AgendaCountsAt;
 pub use handover::HandoverPlan;
 pub use import::{ImportProgress, ImportReport};
+pub use phrases::{PhraseEdit, PhraseHit};
 pub use schedule::{week_of, Suggested, WeekView};
 
 use chrono::{DateTime, Utc};

@@ -1,0 +1,194 @@
+//! Quick phrases (快捷短语): list, find, use, and edit a set.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use clap::Subcommand;
+use kefu_core::phrases::{Phrase, Set};
+
+use super::Out;
+use crate::desk::{Desk, PhraseEdit};
+use crate::error::{Error, Result};
+
+#[derive(Debug, Subcommand)]
+pub(super) enum Phrases {
+    /// A set in its order, with its version
+    List {
+        /// shop or personal
+        #[arg(long, default_value = "shop", value_parser = set)]
+        set: Set,
+    },
+    /// Phrases for what the agent typed (code, pinyin initials or text), best first, filled
+    /// for a buyer and its order
+    Find {
+        query: String,
+        #[arg(long, value_name = "NICK")]
+        buyer: Option<String>,
+        /// The buyer's order (default: its latest)
+        #[arg(long, value_name = "NO")]
+        order: Option<String>,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+    },
+    /// The text to paste for a phrase, filled; exits 2 naming what is missing. Counts the use
+    Use {
+        code: String,
+        #[arg(long, default_value = "shop", value_parser = set)]
+        set: Set,
+        #[arg(long, value_name = "NICK")]
+        buyer: Option<String>,
+        #[arg(long, value_name = "NO")]
+        order: Option<String>,
+        /// A prompted blank's value, as 尺码=L (repeatable)
+        #[arg(long = "ask", value_name = "NAME=VALUE")]
+        answers: Vec<String>,
+    },
+    /// Add a phrase at the end of its group
+    Add {
+        #[arg(long, default_value = "shop", value_parser = set)]
+        set: Set,
+        #[arg(long, default_value = "")]
+        group: String,
+        #[arg(long)]
+        code: String,
+        text: String,
+        /// The set's version as `list` printed it (refused if it changed since)
+        #[arg(long, value_name = "N")]
+        version: i64,
+    },
+    /// Delete the phrase at a position (as `list` numbers them, from 0)
+    Delete {
+        #[arg(long, default_value = "shop", value_parser = set)]
+        set: Set,
+        at: usize,
+        #[arg(long, value_name = "N")]
+        version: i64,
+    },
+    /// Move the phrase at a position up or down within its group
+    Move {
+        #[arg(long, default_value = "shop", value_parser = set)]
+        set: Set,
+        at: usize,
+        /// up or down
+        direction: String,
+        #[arg(long, value_name = "N")]
+        version: i64,
+    },
+}
+
+fn set(raw: &str) -> std::result::Result<Set, String> {
+    Set::from_code(raw).ok_or_else(|| format!("{raw:?}: use shop or personal"))
+}
+
+pub(super) async fn phrases(
+    desk: &Desk,
+    out: &mut Out,
+    action: Phrases,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    match action {
+        Phrases::List { set } => {
+            let book = desk.phrase_book(set).await?;
+            out.emit(&book, |w| {
+                writeln!(w, "{} set, version {}", set.code(), book.version)?;
+                for (i, p) in book.phrases.iter().enumerate() {
+                    writeln!(w, "{i:>4}  [{}] {}  {}", p.group, p.code, p.text)?;
+                }
+                Ok(())
+            })
+        }
+        Phrases::Find {
+            query,
+            buyer,
+            order,
+            limit,
+        } => {
+            let hits = desk
+                .find_phrases(&query, buyer.as_deref(), order.as_deref(), limit)
+                .await?;
+            out.emit(&hits, |w| {
+                for h in &hits {
+                    match &h.filled {
+                        Some(text) => writeln!(w, "{}  {}", h.code, text)?,
+                        None => writeln!(
+                            w,
+                            "{}  {}  (needs {})",
+                            h.code,
+                            h.text,
+                            h.missing
+                                .vars
+                                .iter()
+                                .chain(&h.missing.asks)
+                                .cloned()
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )?,
+                    }
+                }
+                Ok(())
+            })
+        }
+        Phrases::Use {
+            code,
+            set,
+            buyer,
+            order,
+            answers,
+        } => {
+            let mut asked = BTreeMap::new();
+            for a in answers {
+                let (name, value) = a
+                    .split_once('=')
+                    .ok_or_else(|| Error::Usage(format!("--ask {a:?}: write NAME=VALUE")))?;
+                asked.insert(name.to_owned(), value.to_owned());
+            }
+            let text = desk
+                .use_phrase(set, &code, buyer.as_deref(), order.as_deref(), &asked)
+                .await?;
+            out.emit(&serde_json::json!({ "text": text }), |w| {
+                writeln!(w, "{text}")
+            })
+        }
+        Phrases::Add {
+            set,
+            group,
+            code,
+            text,
+            version,
+        } => {
+            let phrase = Phrase { group, code, text };
+            let edit = PhraseEdit::Add { phrase };
+            edited(desk, out, set, version, edit, now).await
+        }
+        Phrases::Delete { set, at, version } => {
+            edited(desk, out, set, version, PhraseEdit::Delete { at }, now).await
+        }
+        Phrases::Move {
+            set,
+            at,
+            direction,
+            version,
+        } => {
+            let edit = match direction.as_str() {
+                "up" => PhraseEdit::Up { at },
+                "down" => PhraseEdit::Down { at },
+                other => return Err(Error::Usage(format!("{other:?}: use up or down"))),
+            };
+            edited(desk, out, set, version, edit, now).await
+        }
+    }
+}
+
+async fn edited(
+    desk: &Desk,
+    out: &mut Out,
+    set: Set,
+    version: i64,
+    edit: PhraseEdit,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let book = desk.edit_phrases(set, version, edit, now).await?.value;
+    out.emit(&book, |w| {
+        writeln!(w, "saved: {} set, version {}", set.code(), book.version)
+    })
+}

@@ -1,0 +1,218 @@
+//! Quick phrases: the shop's set and this agent's own, edited through kefu-core's
+//! operations (the role checked there), found as the agent types, filled from the buyer
+//! and order selected.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use kefu_core::phrases::{self, fill, Finder, Match, Missing, Phrase, Set, Values};
+use kefu_core::team::Role;
+use kefu_core::{BuyerNick, ShopTime};
+use kefu_db::PhraseBook;
+use serde::{Deserialize, Serialize};
+
+use super::{Change, Changed, Desk};
+use crate::error::{Error, Result};
+
+/// One operation on a set, as the window and the command line ask for it. Positions are
+/// indexes in the set as read at `version`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum PhraseEdit {
+    Add { phrase: Phrase },
+    Insert { at: usize, phrase: Phrase },
+    Edit { at: usize, phrase: Phrase },
+    Delete { at: usize },
+    Up { at: usize },
+    Down { at: usize },
+    ToGroup { at: usize, group: String },
+}
+
+/// A phrase found for what the agent typed, filled for the buyer and order selected, or
+/// with what is missing named.
+#[derive(Clone, Debug, Serialize)]
+pub struct PhraseHit {
+    pub set: Set,
+    pub how: Match,
+    pub group: String,
+    pub code: String,
+    pub text: String,
+    /// The text to paste, when nothing is missing.
+    pub filled: Option<String>,
+    pub missing: Missing,
+}
+
+impl Desk {
+    /// The role phrases are edited with: the account signed in; a PC on a database with
+    /// no accounts is the whole shop (its main account).
+    async fn phrase_role(&self, now: DateTime<Utc>) -> Result<Role> {
+        match self.account() {
+            Ok(a) => Ok(a.role),
+            Err(e) => {
+                if self.db.team(now, &self.team_rules).await?.is_empty() {
+                    Ok(Role::Main)
+                } else {
+                    Err(e)
+                }
+            }
+        }
+    }
+
+    pub async fn phrase_book(&self, set: Set) -> Result<PhraseBook> {
+        Ok(self.db.phrase_book(set, &self.agent()).await?)
+    }
+
+    /// Applies one operation to a set read at `version`, if this account may edit it.
+    /// Refused whole: a bad phrase, a used code, a set changed meanwhile.
+    pub async fn edit_phrases(
+        &self,
+        set: Set,
+        version: i64,
+        edit: PhraseEdit,
+        now: DateTime<Utc>,
+    ) -> Result<Changed<PhraseBook>> {
+        phrases::may_edit(self.phrase_role(now).await?, set)?;
+        let mut book = self.phrase_book(set).await?;
+        if book.version != version {
+            return Err(Error::Db(kefu_db::Error::Conflict(
+                "these phrases were changed elsewhere since they were read; read them again".into(),
+            )));
+        }
+        let list = &mut book.phrases;
+        match edit {
+            PhraseEdit::Add { phrase } => phrases::add(list, phrase).map(drop),
+            PhraseEdit::Insert { at, phrase } => phrases::insert(list, at, phrase),
+            PhraseEdit::Edit { at, phrase } => phrases::edit(list, at, phrase),
+            PhraseEdit::Delete { at } => phrases::delete(list, at).map(drop),
+            PhraseEdit::Up { at } => phrases::shift(list, at, true).map(drop),
+            PhraseEdit::Down { at } => phrases::shift(list, at, false).map(drop),
+            PhraseEdit::ToGroup { at, group } => phrases::move_to_group(list, at, &group).map(drop),
+        }?;
+        book.version = self
+            .db
+            .save_phrase_book(set, &book.owner, &book.phrases, version)
+            .await?;
+        Ok(Changed::one(book, Change::Phrases))
+    }
+
+    /// The phrases of both sets matching `query`, best first (the shop's before one's own
+    /// at the same kind of match), filled for `buyer` and its order `order_no` (or, without
+    /// one, its latest order).
+    pub async fn find_phrases(
+        &self,
+        query: &str,
+        buyer: Option<&str>,
+        order_no: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<PhraseHit>> {
+        let agent = self.agent();
+        let values = self.phrase_values(buyer, order_no).await?;
+        let uses = self.db.phrase_uses(&agent).await?;
+        let mut hits: Vec<(Match, std::cmp::Reverse<u32>, PhraseHit)> = Vec::new();
+        for set in [Set::Shop, Set::Personal] {
+            let book = self.phrase_book(set).await?;
+            let by_index: HashMap<usize, u32> = book
+                .phrases
+                .iter()
+                .enumerate()
+                .filter_map(|(i, p)| {
+                    uses.iter()
+                        .find(|(s, code, _)| *s == set && *code == p.code)
+                        .map(|(_, _, n)| (i, (*n).clamp(0, u32::MAX as i64) as u32))
+                })
+                .collect();
+            for found in Finder::new(&book.phrases).find(query, &by_index, limit) {
+                let p = &book.phrases[found.index];
+                let (filled, missing) = match fill::fill(&p.text, &values, &BTreeMap::new())? {
+                    Ok(text) => (Some(text), Missing::default()),
+                    Err(missing) => (None, missing),
+                };
+                let used = by_index.get(&found.index).copied().unwrap_or(0);
+                hits.push((
+                    found.how,
+                    std::cmp::Reverse(used),
+                    PhraseHit {
+                        set,
+                        how: found.how,
+                        group: p.group.clone(),
+                        code: p.code.clone(),
+                        text: p.text.clone(),
+                        filled,
+                        missing,
+                    },
+                ));
+            }
+        }
+        // Stable: the shop's set first among equals.
+        hits.sort_by_key(|(how, used, _)| (*how, *used));
+        Ok(hits.into_iter().take(limit).map(|(_, _, h)| h).collect())
+    }
+
+    /// The text to paste for the phrase `code` of `set`, filled for `buyer` and its order,
+    /// with the agent's answers for the prompted blanks; counts the use. Refused, naming
+    /// what is missing, rather than pasting a placeholder or a gap.
+    pub async fn use_phrase(
+        &self,
+        set: Set,
+        code: &str,
+        buyer: Option<&str>,
+        order_no: Option<&str>,
+        answers: &BTreeMap<String, String>,
+    ) -> Result<String> {
+        let book = self.phrase_book(set).await?;
+        let phrase = book
+            .phrases
+            .iter()
+            .find(|p| p.code == code)
+            .ok_or_else(|| Error::Db(kefu_db::Error::NotFound(format!("phrase {code}"))))?;
+        let values = self.phrase_values(buyer, order_no).await?;
+        match fill::fill(&phrase.text, &values, answers)? {
+            Ok(text) => {
+                self.db.count_phrase_use(&self.agent(), set, code).await?;
+                Ok(text)
+            }
+            Err(missing) => Err(Error::Usage(format!(
+                "phrase {code} needs {}",
+                missing
+                    .vars
+                    .iter()
+                    .map(|v| format!("{{{v}}}"))
+                    .chain(missing.asks.iter().map(|a| format!("{{?{a}}}")))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+        }
+    }
+
+    /// The values a phrase may name for this buyer and order (the buyer's latest order
+    /// when none is named).
+    async fn phrase_values(&self, buyer: Option<&str>, order_no: Option<&str>) -> Result<Values> {
+        let agent = self.agent();
+        let Some(nick) = buyer else {
+            let mut v = Values::default();
+            v.set(phrases::Var::Agent, agent);
+            return Ok(v);
+        };
+        let detail = self.db.buyer(&BuyerNick::parse(nick)?, &self.rules).await?;
+        let order = match order_no {
+            Some(no) => Some(
+                detail
+                    .orders
+                    .iter()
+                    .find(|o| o.no.as_str() == no)
+                    .ok_or_else(|| {
+                        Error::Db(kefu_db::Error::NotFound(format!("order {no} of {nick}")))
+                    })?,
+            ),
+            None => detail.orders.iter().max_by_key(|o| o.created_at),
+        };
+        let closes_at = order.and_then(|o| detail.closes_at.get(o.no.as_str()).copied());
+        Ok(Values::of(
+            nick,
+            &agent,
+            order,
+            closes_at,
+            ShopTime::SHANGHAI,
+        ))
+    }
+}
