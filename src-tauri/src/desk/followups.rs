@@ -2,6 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use kefu_core::agenda::{Kind, Snooze};
+use kefu_core::phrases::{self, Set};
+use kefu_core::ShopTime;
 use kefu_core::{BuyerNick, FollowUpNote, OrderNo};
 use kefu_db::{Agenda, AgendaCounts, FollowUp};
 use serde::Serialize;
@@ -21,7 +23,8 @@ impl Desk {
     /// The agenda (待办) at `now` of the agent signed in here: follow-ups with no owner
     /// are theirs until routing assigns buyers. Nothing is written.
     pub async fn followups(&self, now: DateTime<Utc>) -> Result<Agenda> {
-        Ok(self.db.agenda(now, Some(&self.agent()), 500).await?)
+        let agenda = self.db.agenda(now, Some(&self.agent()), 500).await?;
+        self.in_shop_words(agenda).await
     }
 
     /// How many follow-ups each list of this agent's agenda holds at `now`, without the
@@ -35,7 +38,19 @@ impl Desk {
 
     /// Every agent's agenda at `now`, for support and the supervisor.
     pub async fn everyones_followups(&self, now: DateTime<Utc>) -> Result<Agenda> {
-        Ok(self.db.agenda(now, None, 500).await?)
+        let agenda = self.db.agenda(now, None, 500).await?;
+        self.in_shop_words(agenda).await
+    }
+
+    /// The agenda's messages as the shop wrote them: its own 跟进 phrases (the default
+    /// library's until the shop edits them).
+    async fn in_shop_words(&self, mut agenda: Agenda) -> Result<Agenda> {
+        let book = self.db.phrase_book(Set::Shop, "").await?;
+        let lists = [&mut agenda.overdue, &mut agenda.due, &mut agenda.upcoming];
+        for f in lists.into_iter().flat_map(|l| l.iter_mut()) {
+            reword(&book.phrases, f);
+        }
+        Ok(agenda)
     }
 
     /// The scheduler's one step: buyers whose standing a platform timer changed by `now`
@@ -44,10 +59,17 @@ impl Desk {
     /// falling due or the next timer passing.
     pub async fn run_due(&self, now: DateTime<Utc>) -> Result<Changed<Option<DateTime<Utc>>>> {
         let moved = self.db.regroup_due(&self.rules, now).await?;
-        let (fired, next) = self
+        let (mut fired, next) = self
             .db
             .run_due(now, Some(&self.agent()), &self.rules)
             .await?;
+        if !fired.shown.is_empty() {
+            // Announced in the shop's own words, as the agenda shows them.
+            let book = self.db.phrase_book(Set::Shop, "").await?;
+            for f in &mut fired.shown {
+                reword(&book.phrases, f);
+            }
+        }
         let regroup = self.db.next_regroup().await?;
         let next = match (next, regroup) {
             (Some(a), Some(b)) => Some(a.min(b)),
@@ -127,8 +149,18 @@ impl Desk {
 
     /// The open follow-ups of one buyer, for the buyer panel.
     pub async fn followups_of(&self, nick: &str, now: DateTime<Utc>) -> Result<Vec<FollowUp>> {
-        Ok(self.db.follow_ups_of(&BuyerNick::parse(nick)?, now).await?)
+        let mut list = self.db.follow_ups_of(&BuyerNick::parse(nick)?, now).await?;
+        let book = self.db.phrase_book(Set::Shop, "").await?;
+        for f in &mut list {
+            reword(&book.phrases, f);
+        }
+        Ok(list)
     }
+}
+
+/// A follow-up's message in the shop's phrase for its kind.
+fn reword(shop: &[kefu_core::phrases::Phrase], f: &mut FollowUp) {
+    f.text = phrases::follow_up_message(shop, f.kind, &f.nick, f.expires_at, ShopTime::SHANGHAI);
 }
 
 #[cfg(test)]
@@ -286,6 +318,45 @@ mod tests {
         assert!(!fired
             .iter()
             .any(|f| f.nick == nick && f.kind == Kind::Chase));
+    }
+
+    #[tokio::test]
+    async fn the_agenda_speaks_in_the_shops_own_phrases() {
+        use crate::desk::PhraseEdit;
+        use kefu_core::phrases::Phrase;
+        let (_dir, desk) = demo_desk(noon()).await;
+        let book = desk
+            .phrase_book(Set::Shop)
+            .await
+            .expect("the shop's phrases");
+        let at = book
+            .phrases
+            .iter()
+            .position(|p| p.code == "跟进催付")
+            .expect("the chase's phrase");
+        let phrase = Phrase::new("跟进", "跟进催付", "{买家}：请在{关闭时间}前付款");
+        let edit = PhraseEdit::Edit { at, phrase };
+        let saved = desk
+            .edit_phrases(Set::Shop, book.version, edit, noon())
+            .await
+            .expect("a PC without accounts is the whole shop")
+            .value;
+        assert_eq!(saved.version, 1);
+        let agenda = desk.followups(noon()).await.expect("agenda");
+        let chase = agenda
+            .overdue
+            .iter()
+            .chain(&agenda.due)
+            .chain(&agenda.upcoming)
+            .find(|f| f.kind == Kind::Chase)
+            .expect("the demo shop has a chase");
+        let expected = format!("{}：请在", chase.nick);
+        assert!(chase.text.starts_with(&expected), "{}", chase.text);
+        assert!(
+            chase.text.ends_with("前付款") && chase.text.contains('月'),
+            "{}",
+            chase.text
+        );
     }
 
     #[tokio::test]
