@@ -261,3 +261,57 @@ fn a_promised_answer_by_hand() {
     assert_eq!(code, 1, "{raw}");
     assert!(raw.contains("kind"), "{raw}");
 }
+
+/// The shop's phrases go out as .xlsx, JSON and CSV and come back in as they were; a file
+/// with a bad row or a code the set has is reported by line and writes nothing.
+#[test]
+fn phrases_go_out_and_come_back_in_every_format() {
+    let cli = Cli::new();
+    let (_, shop, _) = cli.run(&["phrases", "list"]);
+    let n = shop["phrases"].as_array().map_or(0, Vec::len);
+    assert!(n >= 20, "the default library: {shop}");
+    for (i, ext) in ["xlsx", "json", "csv"].into_iter().enumerate() {
+        let file = cli.dir.path().join(format!("短语.{ext}"));
+        let file = file.to_str().expect("a UTF-8 path");
+        let (code, out, _) = cli.run(&["phrases", "export", file]);
+        assert_eq!(
+            (code, out["phrases"].as_u64()),
+            (0, Some(n as u64)),
+            "{out}"
+        );
+        let (code, r, _) = cli.run(&[
+            "phrases", "import", file, "--set", "personal", "--merge", "replace",
+        ]);
+        assert_eq!(code, 0, "{ext}: {r}");
+        let (added, replaced) = if i == 0 { (n, 0) } else { (0, n) };
+        assert_eq!(r["added"].as_u64(), Some(added as u64), "{ext}: {r}");
+        assert_eq!(r["replaced"].as_u64(), Some(replaced as u64), "{ext}: {r}");
+        let (_, mine, _) = cli.run(&["phrases", "list", "--set", "personal"]);
+        assert_eq!(mine["phrases"], shop["phrases"], "{ext} read back");
+    }
+
+    let bad = cli.write(
+        "bad.csv",
+        "分组,快捷编码,短语内容\n问候,hy,已有的编码\n问候,new,{订单}\n问候,ok,好的\n",
+    );
+    let (code, r, _) = cli.run(&["phrases", "import", &bad]);
+    assert_eq!(code, 1, "{r}");
+    assert_eq!(r["written"], false, "{r}");
+    let problems: Vec<(u64, String)> = r["problems"]
+        .as_array()
+        .expect("problems")
+        .iter()
+        .map(|p| {
+            (
+                p["line"].as_u64().unwrap_or(0),
+                p["value"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(problems, [(3, "订单".to_owned())], "bad rows first: {r}");
+    let (code, r, _) = cli.run(&["phrases", "import", &bad, "--skip-bad"]);
+    assert_eq!(code, 1, "a known code still refuses without --merge: {r}");
+    assert_eq!(r["problems"][1]["line"], 2, "{r}");
+    let (_, after, _) = cli.run(&["phrases", "list"]);
+    assert_eq!(after["phrases"], shop["phrases"], "nothing was written");
+}

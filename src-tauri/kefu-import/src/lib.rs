@@ -8,6 +8,7 @@
 
 mod columns;
 mod decode;
+pub mod phrases;
 mod xlsx;
 
 pub use xlsx::read_xlsx;
@@ -297,15 +298,15 @@ fn read_row(
     }
 }
 
-struct LineCounter<'a> {
-    text: &'a str,
-    byte: u64,
-    line: u64,
+pub(crate) struct LineCounter<'a> {
+    pub(crate) text: &'a str,
+    pub(crate) byte: u64,
+    pub(crate) line: u64,
 }
 
 impl LineCounter<'_> {
     /// The 1-based line of a byte offset; offsets only grow, so counting is incremental.
-    fn at(&mut self, byte: u64) -> u64 {
+    pub(crate) fn at(&mut self, byte: u64) -> u64 {
         // A record's position can sit before the previous row's line ending (the reader
         // stops at CR and leaves LF): the row itself starts after it.
         let mut byte = byte;

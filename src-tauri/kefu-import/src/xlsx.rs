@@ -65,7 +65,7 @@ const NOT_A_WORKSHEET: &str = "not a worksheet";
 
 /// A sheet's cells that hold something, as (row, column, text), in row order; at most
 /// `MAX_CELLS`, within `MAX_COLUMNS`.
-fn sheet_cells(
+pub(crate) fn sheet_cells(
     book: &mut Xlsx<Cursor<Vec<u8>>>,
     name: &str,
     sheet: &str,
@@ -108,14 +108,14 @@ fn sheet_cells(
 
 /// The rows of a sheet, each as wide as the sheet's used columns (as a spreadsheet range
 /// would give them), made one at a time.
-struct Rows<'a> {
+pub(crate) struct Rows<'a> {
     cells: &'a [(u32, u32, String)],
     first_col: u32,
     width: usize,
 }
 
 impl<'a> Rows<'a> {
-    fn new(cells: &'a [(u32, u32, String)]) -> Rows<'a> {
+    pub(crate) fn new(cells: &'a [(u32, u32, String)]) -> Rows<'a> {
         let first_col = cells.iter().map(|c| c.1).min().unwrap_or(0);
         let last_col = cells.iter().map(|c| c.1).max().unwrap_or(0);
         Rows {

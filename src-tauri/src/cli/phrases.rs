@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use clap::Subcommand;
-use kefu_core::phrases::{Phrase, Set};
+use kefu_core::phrases::{OnDuplicate, Phrase, Set};
 
 use super::Out;
 use crate::desk::{Desk, PhraseEdit};
@@ -64,6 +64,26 @@ pub(super) enum Phrases {
         #[arg(long, value_name = "N")]
         version: i64,
     },
+    /// Import a phrase file (CSV in GB18030 or UTF-8, .xlsx with 分组/快捷编码/短语内容, or
+    /// JSON): all or nothing; exits 1 listing every bad row and known code
+    Import {
+        file: std::path::PathBuf,
+        #[arg(long, default_value = "shop", value_parser = set)]
+        set: Set,
+        /// For a code the set has already: keep (skip the file's) or replace
+        #[arg(long, value_parser = on_duplicate)]
+        merge: Option<OnDuplicate>,
+        /// Import the good rows and list the rejected ones
+        #[arg(long)]
+        skip_bad: bool,
+    },
+    /// Export to FILE (.xlsx, .json or .csv by its extension)
+    Export {
+        file: std::path::PathBuf,
+        /// shop, personal or both
+        #[arg(long, default_value = "shop")]
+        set: String,
+    },
     /// Move the phrase at a position up or down within its group
     Move {
         #[arg(long, default_value = "shop", value_parser = set)]
@@ -74,6 +94,14 @@ pub(super) enum Phrases {
         #[arg(long, value_name = "N")]
         version: i64,
     },
+}
+
+fn on_duplicate(raw: &str) -> std::result::Result<OnDuplicate, String> {
+    match raw {
+        "keep" => Ok(OnDuplicate::Keep),
+        "replace" => Ok(OnDuplicate::Replace),
+        _ => Err(format!("{raw:?}: use keep or replace")),
+    }
 }
 
 fn set(raw: &str) -> std::result::Result<Set, String> {
@@ -159,6 +187,58 @@ pub(super) async fn phrases(
             let phrase = Phrase { group, code, text };
             let edit = PhraseEdit::Add { phrase };
             edited(desk, out, set, version, edit, now).await
+        }
+        Phrases::Import {
+            file,
+            set,
+            merge,
+            skip_bad,
+        } => {
+            let report = desk
+                .import_phrases(set, &file, merge, skip_bad, now)
+                .await?
+                .value;
+            out.emit(&report, |w| {
+                for p in &report.problems {
+                    writeln!(w, "{p}")?;
+                }
+                writeln!(
+                    w,
+                    "{} row(s): {} added, {} replaced, {} kept, {} rejected{}",
+                    report.rows,
+                    report.added,
+                    report.replaced,
+                    report.kept,
+                    report.rejected,
+                    if report.written {
+                        ""
+                    } else {
+                        "; nothing was imported"
+                    }
+                )
+            })?;
+            if report.written {
+                Ok(())
+            } else {
+                Err(Error::Rejected(report.rejected))
+            }
+        }
+        Phrases::Export { file, set } => {
+            let sets = match set.as_str() {
+                "shop" => vec![Set::Shop],
+                "personal" => vec![Set::Personal],
+                "both" => vec![Set::Shop, Set::Personal],
+                other => {
+                    return Err(Error::Usage(format!(
+                        "--set {other:?}: use shop, personal or both"
+                    )))
+                }
+            };
+            let n = desk.export_phrases(&sets, &file).await?;
+            let shown = file.display().to_string();
+            out.emit(&serde_json::json!({ "file": shown, "phrases": n }), |w| {
+                writeln!(w, "{n} phrase(s) written to {shown}")
+            })
         }
         Phrases::Delete { set, at, version } => {
             edited(desk, out, set, version, PhraseEdit::Delete { at }, now).await

@@ -216,3 +216,128 @@ impl Desk {
         ))
     }
 }
+
+/// What importing a phrase file did.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct PhraseImport {
+    pub file: String,
+    pub set: Option<Set>,
+    pub rows: u64,
+    pub added: u64,
+    pub replaced: u64,
+    pub kept: u64,
+    pub rejected: u64,
+    /// Whether the set was written: not when a row was refused or a code is the set's
+    /// already (without `--merge`), unless the good rows were asked for.
+    pub written: bool,
+    pub problems: Vec<kefu_import::Problem>,
+}
+
+/// The largest phrase file read: a library of thousands of phrases is well under a MB.
+const MAX_PHRASE_FILE: u64 = 50 << 20;
+
+impl Desk {
+    /// Imports a phrase file (CSV, .xlsx or JSON) into `set`. All or nothing: a bad row, or
+    /// a code the set has already, is reported by file and line and nothing is written,
+    /// unless `skip_bad` (the good rows only) or `on_duplicate` (keep or replace) says so.
+    pub async fn import_phrases(
+        &self,
+        set: Set,
+        path: &std::path::Path,
+        on_duplicate: Option<phrases::OnDuplicate>,
+        skip_bad: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Changed<PhraseImport>> {
+        phrases::may_edit(self.phrase_role(now).await?, set)?;
+        let name = path.display().to_string();
+        let bytes = read_regular_file(path, MAX_PHRASE_FILE)?;
+        let file = kefu_import::phrases::read_phrases(&name, &bytes)?;
+        let mut report = PhraseImport {
+            file: name.clone(),
+            set: Some(set),
+            rows: file.rows,
+            rejected: file.rejected,
+            problems: file.problems,
+            ..PhraseImport::default()
+        };
+        if report.rejected > 0 && !skip_bad {
+            return Ok(Changed::none(report));
+        }
+        let mut book = self.phrase_book(set).await?;
+        let (lines, incoming): (Vec<u64>, Vec<Phrase>) = file.phrases.into_iter().unzip();
+        let merged = match phrases::merge(&mut book.phrases, incoming.clone(), on_duplicate)? {
+            Ok(m) => m,
+            Err(duplicates) => {
+                for i in duplicates {
+                    report.rejected += 1;
+                    report.problems.push(kefu_import::Problem {
+                        file: name.clone(),
+                        line: lines[i],
+                        column: "快捷编码".into(),
+                        value: incoming[i].code.clone(),
+                        reason: format!(
+                            "the {} set has this code already (import with --merge keep or replace)",
+                            set.code()
+                        ),
+                    });
+                }
+                return Ok(Changed::none(report));
+            }
+        };
+        self.db
+            .save_phrase_book(set, &book.owner, &book.phrases, book.version)
+            .await?;
+        (report.added, report.replaced, report.kept) = (merged.added, merged.replaced, merged.kept);
+        report.written = true;
+        Ok(Changed::one(report, Change::Phrases))
+    }
+
+    /// Writes `sets` to `path`, as .xlsx, .json or CSV (UTF-8 with BOM) by its extension,
+    /// whole or not at all (a temporary file renamed). Returns how many phrases went.
+    pub async fn export_phrases(&self, sets: &[Set], path: &std::path::Path) -> Result<usize> {
+        let mut all: Vec<(Set, Phrase)> = Vec::new();
+        for set in sets {
+            let book = self.phrase_book(*set).await?;
+            all.extend(book.phrases.into_iter().map(|p| (*set, p)));
+        }
+        let both = sets.len() > 1;
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let bytes = match ext.as_str() {
+            "xlsx" => kefu_import::phrases::write_xlsx(&all, both)?,
+            "json" => kefu_import::phrases::write_json(&all, both)?,
+            _ => kefu_import::phrases::write_csv(&all, both)?,
+        };
+        let io = |e: std::io::Error| Error::Io(format!("{}: {e}", path.display()));
+        let tmp = path.with_extension(format!("{ext}.part"));
+        std::fs::write(&tmp, &bytes).map_err(io)?;
+        std::fs::rename(&tmp, path).map_err(io)?;
+        Ok(all.len())
+    }
+}
+
+/// A file's bytes, if it is a regular file of at most `limit` bytes (a path may come from
+/// a drop or another process: never a device or a pipe).
+fn read_regular_file(path: &std::path::Path, limit: u64) -> Result<Vec<u8>> {
+    let name = path.display().to_string();
+    let io = |e: std::io::Error| kefu_import::Error::Io {
+        file: name.clone(),
+        reason: e.to_string(),
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.is_file() {
+        return Err(kefu_import::Error::NotAFile { file: name }.into());
+    }
+    if meta.len() > limit {
+        return Err(kefu_import::Error::TooLarge {
+            file: name,
+            size: meta.len(),
+            limit,
+        }
+        .into());
+    }
+    Ok(std::fs::read(path).map_err(io)?)
+}

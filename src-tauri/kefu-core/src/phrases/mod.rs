@@ -220,6 +220,60 @@ pub fn move_to_group(set: &mut Vec<Phrase>, index: usize, group: &str) -> Result
     })
 }
 
+/// What an import does with a phrase whose code the set already has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnDuplicate {
+    /// The set's phrase stays; the file's is skipped.
+    Keep,
+    /// The file's phrase takes the set's one's place.
+    Replace,
+}
+
+/// What a merge did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Merged {
+    pub added: u64,
+    pub replaced: u64,
+    pub kept: u64,
+}
+
+/// Merges phrases read from a file into a set, all or nothing: each new one goes to the
+/// end of its group. Without `on_duplicate`, a code the set already has refuses the whole
+/// merge: the indexes (into `incoming`) of every such phrase come back, and the set is
+/// unchanged; so does the first phrase the set's rules refuse.
+pub fn merge(
+    set: &mut Vec<Phrase>,
+    incoming: Vec<Phrase>,
+    on_duplicate: Option<OnDuplicate>,
+) -> Result<std::result::Result<Merged, Vec<usize>>> {
+    let mut out = set.clone();
+    let mut merged = Merged::default();
+    let mut duplicates = Vec::new();
+    for (i, phrase) in incoming.into_iter().enumerate() {
+        let phrase = phrase.checked()?;
+        match out.iter().position(|p| same_code(&p.code, &phrase.code)) {
+            None => {
+                add(&mut out, phrase)?;
+                merged.added += 1;
+            }
+            Some(at) => match on_duplicate {
+                None => duplicates.push(i),
+                Some(OnDuplicate::Keep) => merged.kept += 1,
+                Some(OnDuplicate::Replace) => {
+                    edit(&mut out, at, phrase)?;
+                    merged.replaced += 1;
+                }
+            },
+        }
+    }
+    if !duplicates.is_empty() {
+        return Ok(Err(duplicates));
+    }
+    *set = out;
+    Ok(Ok(merged))
+}
+
 /// The message of a follow-up of `kind`: the phrase of the shop's set with the kind's code
 /// (the default library's when the shop has removed it), filled with the buyer and the
 /// deadline in shop time. A deadline the follow-up lacks is written as unknown, never left

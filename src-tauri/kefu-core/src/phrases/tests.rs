@@ -211,3 +211,34 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_merge_refuses_known_codes_unless_told_to_keep_or_replace() {
+    let set = vec![p("问候", "a"), p("退款", "b")];
+    let incoming = vec![
+        p("问候", "c"),
+        Phrase::new("问候", "B", "新的"),
+        p("发票", "d"),
+    ];
+    let mut refused = set.clone();
+    assert_eq!(
+        merge(&mut refused, incoming.clone(), None).unwrap(),
+        Err(vec![1])
+    );
+    assert_eq!(refused, set);
+
+    let mut kept = set.clone();
+    let m = merge(&mut kept, incoming.clone(), Some(OnDuplicate::Keep))
+        .unwrap()
+        .unwrap();
+    assert_eq!((m.added, m.replaced, m.kept), (2, 0, 1));
+    assert_eq!(codes(&kept), ["a", "c", "b", "d"]);
+
+    let mut replaced = set.clone();
+    let m = merge(&mut replaced, incoming, Some(OnDuplicate::Replace))
+        .unwrap()
+        .unwrap();
+    assert_eq!((m.added, m.replaced), (2, 1));
+    assert_eq!(codes(&replaced), ["a", "c", "B", "d"]);
+    assert_eq!(replaced[2].text, "新的");
+}
