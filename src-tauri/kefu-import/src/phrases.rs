@@ -60,7 +60,7 @@ fn read_csv(file: &str, text: &str) -> Result<PhraseFile, Error> {
         .from_reader(text.as_bytes());
     let mut rows: Vec<(u64, Vec<String>)> = Vec::new();
     // Lines as an editor shows them, whatever the line endings and quoted line breaks.
-    let mut lines = crate::LineCounter {
+    let mut lines = crate::rows::LineCounter {
         text,
         byte: 0,
         line: 1,

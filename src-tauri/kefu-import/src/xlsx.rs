@@ -8,7 +8,8 @@ use calamine::{DataRef, Reader, Xlsx, XlsxError};
 use kefu_core::ShopTime;
 
 use crate::columns::Header;
-use crate::{read_row, Error, Parsed};
+use crate::rows::read_row;
+use crate::{Error, Parsed};
 
 /// The cells a sheet may hold: a big shop's export (200,000 orders of 60 columns) fits
 /// with room to spare; a hostile file claiming billions does not get to allocate them.

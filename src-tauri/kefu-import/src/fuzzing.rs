@@ -1,0 +1,35 @@
+//! What the fuzz targets run (`fuzz/`, cargo fuzz on nightly), and the corpus replay in
+//! this crate's tests runs on stable: a reader on any bytes, and the report's invariants.
+
+use kefu_core::ShopTime;
+
+use crate::{Parsed, MAX_PROBLEMS};
+
+pub fn csv(data: &[u8]) {
+    if let Ok(p) = crate::read_csv("fuzz.csv", data, ShopTime::SHANGHAI) {
+        consistent(&p);
+    }
+}
+
+pub fn xlsx(data: &[u8]) {
+    if let Ok(p) = crate::read_xlsx("fuzz.xlsx", data.to_vec(), ShopTime::SHANGHAI) {
+        consistent(&p);
+    }
+}
+
+/// Every row read is an order, an item or a rejection; the problems kept are the first
+/// of those counted.
+fn consistent(p: &Parsed) {
+    assert_eq!(
+        p.orders.len() as u64 + p.items.len() as u64 + p.rejected,
+        p.rows,
+        "rows read"
+    );
+    assert!(p.problems.len() <= MAX_PROBLEMS);
+    assert_eq!(
+        p.problems.len() as u64,
+        p.rejected.min(MAX_PROBLEMS as u64),
+        "problems kept"
+    );
+    assert!(p.problems.iter().all(|x| x.line >= 1), "lines start at 1");
+}
