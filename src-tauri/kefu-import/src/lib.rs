@@ -78,7 +78,9 @@ pub enum Error {
     #[error("{file}: the file is empty")]
     Empty { file: String },
     /// A device, a pipe or a folder: reading one would never end or mean nothing.
-    #[error("{file}: not a regular file (an export is a .csv or .xlsx file)")]
+    #[error(
+        "{file}: not a regular file (an export or phrase file is a .csv, .xlsx or .json file)"
+    )]
     NotAFile { file: String },
     #[error("{file}: {size} bytes, over the {limit} bytes an export may have")]
     TooLarge { file: String, size: u64, limit: u64 },
@@ -109,14 +111,9 @@ pub enum Error {
 /// PC's memory.
 pub const MAX_FILE_BYTES: u64 = 2 << 30;
 
-/// Reads one export file of at most `MAX_FILE_BYTES`.
-pub fn read_file(path: &Path, shop: ShopTime) -> Result<Parsed, Error> {
-    read_file_up_to(path, shop, MAX_FILE_BYTES)
-}
-
-/// Reads one export file, choosing the reader by content. Only a regular file of at most
-/// `max_bytes` is read (a path comes from a drop, a dialog or another process).
-pub fn read_file_up_to(path: &Path, shop: ShopTime, max_bytes: u64) -> Result<Parsed, Error> {
+/// A file's bytes, if it is a regular file of at most `max_bytes` (a path comes from a
+/// drop, a dialog or another process: never a device or a pipe).
+pub(crate) fn read_regular_file(path: &Path, max_bytes: u64) -> Result<Vec<u8>, Error> {
     let name = path.display().to_string();
     let io = |e: std::io::Error| Error::Io {
         file: name.clone(),
@@ -133,7 +130,19 @@ pub fn read_file_up_to(path: &Path, shop: ShopTime, max_bytes: u64) -> Result<Pa
             limit: max_bytes,
         });
     }
-    let bytes = std::fs::read(path).map_err(io)?;
+    std::fs::read(path).map_err(io)
+}
+
+/// Reads one export file of at most `MAX_FILE_BYTES`.
+pub fn read_file(path: &Path, shop: ShopTime) -> Result<Parsed, Error> {
+    read_file_up_to(path, shop, MAX_FILE_BYTES)
+}
+
+/// Reads one export file, choosing the reader by content. Only a regular file of at most
+/// `max_bytes` is read (a path comes from a drop, a dialog or another process).
+pub fn read_file_up_to(path: &Path, shop: ShopTime, max_bytes: u64) -> Result<Parsed, Error> {
+    let name = path.display().to_string();
+    let bytes = read_regular_file(path, max_bytes)?;
     let is_xlsx = bytes.starts_with(b"PK\x03\x04")
         || path
             .extension()

@@ -41,6 +41,15 @@ struct JsonPhrase {
     text: String,
 }
 
+/// The largest phrase file read: a library of thousands of phrases is well under a MB.
+pub const MAX_PHRASE_FILE_BYTES: u64 = 50 << 20;
+
+/// Reads a phrase file from disk: a regular file of at most `MAX_PHRASE_FILE_BYTES`.
+pub fn read_phrase_file(path: &std::path::Path) -> Result<PhraseFile, Error> {
+    let bytes = crate::read_regular_file(path, MAX_PHRASE_FILE_BYTES)?;
+    read_phrases(&path.display().to_string(), &bytes)
+}
+
 /// Reads a phrase file, choosing the format by its content.
 pub fn read_phrases(file: &str, bytes: &[u8]) -> Result<PhraseFile, Error> {
     if bytes.starts_with(b"PK\x03\x04") {

@@ -233,9 +233,6 @@ pub struct PhraseImport {
     pub problems: Vec<kefu_import::Problem>,
 }
 
-/// The largest phrase file read: a library of thousands of phrases is well under a MB.
-const MAX_PHRASE_FILE: u64 = 50 << 20;
-
 impl Desk {
     /// Imports a phrase file (CSV, .xlsx or JSON) into `set`. All or nothing: a bad row, or
     /// a code the set has already, is reported by file and line and nothing is written,
@@ -250,8 +247,7 @@ impl Desk {
     ) -> Result<Changed<PhraseImport>> {
         phrases::may_edit(self.phrase_role(now).await?, set)?;
         let name = path.display().to_string();
-        let bytes = read_regular_file(path, MAX_PHRASE_FILE)?;
-        let file = kefu_import::phrases::read_phrases(&name, &bytes)?;
+        let file = kefu_import::phrases::read_phrase_file(path)?;
         let mut report = PhraseImport {
             file: name.clone(),
             set: Some(set),
@@ -317,27 +313,4 @@ impl Desk {
         std::fs::rename(&tmp, path).map_err(io)?;
         Ok(all.len())
     }
-}
-
-/// A file's bytes, if it is a regular file of at most `limit` bytes (a path may come from
-/// a drop or another process: never a device or a pipe).
-fn read_regular_file(path: &std::path::Path, limit: u64) -> Result<Vec<u8>> {
-    let name = path.display().to_string();
-    let io = |e: std::io::Error| kefu_import::Error::Io {
-        file: name.clone(),
-        reason: e.to_string(),
-    };
-    let meta = std::fs::metadata(path).map_err(io)?;
-    if !meta.is_file() {
-        return Err(kefu_import::Error::NotAFile { file: name }.into());
-    }
-    if meta.len() > limit {
-        return Err(kefu_import::Error::TooLarge {
-            file: name,
-            size: meta.len(),
-            limit,
-        }
-        .into());
-    }
-    Ok(std::fs::read(path).map_err(io)?)
 }
