@@ -9,7 +9,8 @@
 use std::process::Command;
 use std::time::Instant;
 
-use kefu_tests::{built_binary, export::legacy_export};
+use kefu_tests::built_binary;
+use kefu_tests::export::{legacy_export, sqlite3_import_seconds};
 
 fn main() {
     let orders: u64 = std::env::var("KEFU_BENCH_ORDERS")
@@ -49,20 +50,7 @@ fn main() {
         String::from_utf8_lossy(&out.stdout)
     );
 
-    let t = Instant::now();
-    let status = Command::new("sqlite3")
-        .arg(dir.join("plain.db"))
-        .args([
-            ".mode csv",
-            &format!(
-                ".import {} orders",
-                csv.with_extension("utf8.csv").display()
-            ),
-        ])
-        .status()
-        .expect("sqlite3 (package sqlite3) runs");
-    let theirs = t.elapsed().as_secs_f64();
-    assert!(status.success());
+    let theirs = sqlite3_import_seconds(&csv, &dir.join("plain.db"));
     println!("  kefu-desk import (GB18030, groups, all-or-nothing)  {ours:>7.1} s");
     println!("  sqlite3 .import of the same rows in UTF-8           {theirs:>7.1} s");
     println!(

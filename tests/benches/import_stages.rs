@@ -7,14 +7,13 @@
 //! KEFU_BENCH_EXPORT=FILE keeps the generated export there and reads it on later runs, so
 //! that a profile holds the import alone.)
 
-use std::process::Command;
 use std::time::Instant;
 
 use chrono::Utc;
 use kefu_core::followups::Rules;
 use kefu_core::ShopTime;
 use kefu_db::{Db, DbUrl};
-use kefu_tests::export::legacy_export;
+use kefu_tests::export::{legacy_export, sqlite3_import_seconds};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
@@ -55,20 +54,7 @@ async fn main() {
     let apply = t.elapsed().as_secs_f64();
     assert_eq!(applied.new, orders);
 
-    let t = Instant::now();
-    let status = Command::new("sqlite3")
-        .arg(dir.path().join("plain.db"))
-        .args([
-            ".mode csv",
-            &format!(
-                ".import {} orders",
-                csv.with_extension("utf8.csv").display()
-            ),
-        ])
-        .status()
-        .expect("sqlite3 (package sqlite3) runs");
-    let theirs = t.elapsed().as_secs_f64();
-    assert!(status.success());
+    let theirs = sqlite3_import_seconds(&csv, &dir.path().join("plain.db"));
     let ours = read + open + apply;
     println!("import stages: {orders} orders");
     println!("  read (decode GB18030, parse, validate)  {read:>7.2} s");

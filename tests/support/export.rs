@@ -103,3 +103,22 @@ pub fn unpaid_order(
         ),
     )
 }
+
+/// Seconds `sqlite3 .import` takes for the UTF-8 copy `legacy_export` wrote beside `csv`,
+/// into a fresh database `db`: the benches' yardstick.
+pub fn sqlite3_import_seconds(csv: &std::path::Path, db: &std::path::Path) -> f64 {
+    let t = std::time::Instant::now();
+    let status = std::process::Command::new("sqlite3")
+        .arg(db)
+        .args([
+            ".mode csv",
+            &format!(
+                ".import {} orders",
+                csv.with_extension("utf8.csv").display()
+            ),
+        ])
+        .status()
+        .expect("sqlite3 (package sqlite3) runs");
+    assert!(status.success(), "sqlite3 .import failed");
+    t.elapsed().as_secs_f64()
+}
