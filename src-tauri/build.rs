@@ -46,6 +46,13 @@ fn main() {
             "remove_peak_day",
             "set_time_off",
             "save_shift_template",
+            "phrase_sets",
+            "find_phrases",
+            "copy_phrases",
+            "edit_phrases",
+            "pick_phrase_file",
+            "import_phrases",
+            "export_phrases",
         ]),
     ))
     .unwrap_or_else(|e| panic!("tauri build step failed: {e:#}"));

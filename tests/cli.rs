@@ -315,3 +315,102 @@ fn phrases_go_out_and_come_back_in_every_format() {
     let (_, after, _) = cli.run(&["phrases", "list"]);
     assert_eq!(after["phrases"], shop["phrases"], "nothing was written");
 }
+
+/// A set edited from the command line (insert, edit, to-group, move), and several phrases
+/// chained into one message, filled for a buyer; a phrase lacking a value copies nothing.
+#[test]
+fn phrases_are_edited_and_chained_from_the_command_line() {
+    let cli = Cli::new();
+    let import = [
+        "import",
+        &sample("ExportOrderList202611120930.csv"),
+        &sample("ExportOrderDetailList202611120930.csv"),
+    ];
+    assert_eq!(cli.run(&import).0, 0);
+    let code_at =
+        |book: &Value, i: usize| book["phrases"][i]["code"].as_str().unwrap_or("").to_owned();
+    let (_, shop, _) = cli.run(&["phrases", "list"]);
+    let v = shop["version"].to_string();
+    let (code, shop, _) = cli.run(&[
+        "phrases",
+        "insert",
+        "1",
+        "--group",
+        "问候",
+        "--code",
+        "dh",
+        "--version",
+        &v,
+        "亲，{买家}，您的订单 {订单号} 我们已经看到了",
+    ]);
+    assert_eq!((code, code_at(&shop, 1)), (0, "dh".to_owned()), "{shop}");
+    let v = shop["version"].to_string();
+    let (code, stale, _) = cli.run(&["phrases", "delete", "0", "--version", "0"]);
+    assert_eq!(
+        (code, stale["error"]["code"].as_str()),
+        (1, Some("conflict")),
+        "{stale}"
+    );
+    let (code, shop, _) = cli.run(&[
+        "phrases",
+        "edit",
+        "1",
+        "--group",
+        "问候",
+        "--code",
+        "dh",
+        "--version",
+        &v,
+        "亲，{买家}，订单 {订单号} 收到",
+    ]);
+    assert_eq!(
+        (code, shop["phrases"][1]["text"].as_str()),
+        (0, Some("亲，{买家}，订单 {订单号} 收到"))
+    );
+    let v = shop["version"].to_string();
+    let (_, shop, _) = cli.run(&["phrases", "move", "1", "up", "--version", &v]);
+    assert_eq!(code_at(&shop, 0), "dh", "{shop}");
+    let v = shop["version"].to_string();
+    let (code, shop, _) = cli.run(&["phrases", "to-group", "0", "结束语", "--version", &v]);
+    assert_eq!(code, 0, "{shop}");
+    let moved = shop["phrases"]
+        .as_array()
+        .expect("phrases")
+        .iter()
+        .position(|p| p["code"] == "dh");
+    let last_closing = shop["phrases"]
+        .as_array()
+        .expect("phrases")
+        .iter()
+        .rposition(|p| p["group"] == "结束语");
+    assert_eq!(moved, last_closing, "at the end of 结束语: {shop}");
+
+    let (_, buyer, _) = cli.run(&["buyers", "--group", "order", "--limit", "1"]);
+    let nick = buyer[0]["nick"]
+        .as_str()
+        .expect("a buyer of the order group")
+        .to_owned();
+    let (_, detail, _) = cli.run(&["buyer", &nick]);
+    let no = detail["orders"][0]["no"]
+        .as_str()
+        .expect("an order")
+        .to_owned();
+    let (code, out, _) = cli.run(&[
+        "phrases", "use", "dh", "js", "--buyer", &nick, "--order", &no,
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(
+        out["text"].as_str(),
+        Some(format!("亲，{nick}，订单 {no} 收到\n亲，感谢您的光临，有任何问题随时找我们哦，祝您生活愉快～").as_str())
+    );
+    // Without a buyer there is no order number: refused, naming it and the phrase.
+    let (code, out, _) = cli.run(&["phrases", "use", "js", "dh"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("dh needs {买家}, {订单号}"),
+        "{out}"
+    );
+}

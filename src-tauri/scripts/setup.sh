@@ -13,7 +13,7 @@ packages=(build-essential pkg-config curl wget file libssl-dev libxdo-dev
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev
   fonts-noto-cjk dbus dbus-x11 xvfb xauth)
 if [ "$mode" = "test" ]; then
-  packages+=(webkit2gtk-driver dunst libnotify-bin imagemagick sqlite3 postgresql)
+  packages+=(webkit2gtk-driver dunst libnotify-bin imagemagick sqlite3 postgresql xclip)
 fi
 
 missing=()

@@ -124,6 +124,13 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::remove_peak_day,
         commands::set_time_off,
         commands::save_shift_template,
+        commands::phrase_sets,
+        commands::find_phrases,
+        commands::copy_phrases,
+        commands::edit_phrases,
+        commands::pick_phrase_file,
+        commands::import_phrases,
+        commands::export_phrases,
     ])
 }
 
@@ -135,6 +142,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Result<()> {
         }))
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_clipboard_manager::init())
         .setup(|app| {
             let settings = load_settings();
             let desk = settings.and_then(|s| {
@@ -277,6 +285,83 @@ mod tests {
         let team = invoke(&webview, "team", json!({})).expect("team");
         assert_eq!(team.as_array().map(Vec::len), Some(2), "nothing was added");
         invoke(&webview, "set_state", json!({"state": "suspended"})).expect("own state");
+    }
+
+    #[test]
+    fn over_ipc_an_agent_edits_its_own_phrases_and_not_the_shops() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = kefu_db::DbUrl::from_path(&dir.path().join("desk.db"));
+        let desk =
+            tauri::async_runtime::block_on(Desk::open(&url, &Settings::default())).expect("desk");
+        let now = crate::clock::now();
+        tauri::async_runtime::block_on(async {
+            let _main = desk
+                .create_account("云朵旗舰店", "main", "main-pass-1", 8, 1, now)
+                .await
+                .expect("main");
+            desk.authenticate("云朵旗舰店", "main-pass-1", now)
+                .await
+                .expect("sign in");
+            let _agent = desk
+                .create_account("小美", "agent", "xiaomei-pass", 8, 1, now)
+                .await
+                .expect("agent");
+        });
+        let (_app, webview) = mock_window(Workbench::new(Ok(desk)));
+        invoke(
+            &webview,
+            "sign_in",
+            json!({"name": "小美", "password": "xiaomei-pass"}),
+        )
+        .expect("sign in");
+        let sets = invoke(&webview, "phrase_sets", json!({})).expect("phrase_sets");
+        assert_eq!(sets["may_edit_shop"], json!(false));
+        let shop_version = sets["shop"]["version"].clone();
+        let phrase =
+            json!({"group": "物流", "code": "wl", "text": "<img src=x onerror=alert(1)> {买家}"});
+        let err = invoke(
+            &webview,
+            "edit_phrases",
+            json!({"set": "shop", "version": shop_version, "edit": {"op": "add", "phrase": phrase}}),
+        )
+        .expect_err("an agent edits no shop phrase");
+        assert_eq!(err["code"], json!("forbidden"), "{err}");
+        let err = invoke(
+            &webview,
+            "edit_phrases",
+            json!({"set": "shop", "version": shop_version, "edit": {"op": "delete", "at": 0}}),
+        )
+        .expect_err("nor deletes one");
+        assert_eq!(err["code"], json!("forbidden"), "{err}");
+        let mine = invoke(
+            &webview,
+            "edit_phrases",
+            json!({"set": "personal", "version": 0, "edit": {"op": "add", "phrase": phrase}}),
+        )
+        .expect("its own set");
+        assert_eq!(mine["phrases"][0]["code"], json!("wl"));
+        let sets = invoke(&webview, "phrase_sets", json!({})).expect("phrase_sets");
+        assert_eq!(
+            sets["shop"]["version"], shop_version,
+            "the shop's set is as it was"
+        );
+        let err = invoke(
+            &webview,
+            "edit_phrases",
+            json!({"set": "personal", "version": 0, "edit": {"op": "up", "at": 0}}),
+        )
+        .expect_err("an edit of a set read before it changed");
+        assert_eq!(err["code"], json!("conflict"), "{err}");
+        let hits = invoke(&webview, "find_phrases", json!({"query": "wl"})).expect("find");
+        assert_eq!(hits[0]["code"], json!("wl"));
+        assert_eq!(hits[0]["missing"]["vars"], json!(["买家"]), "{hits}");
+        let err = invoke(
+            &webview,
+            "edit_phrases",
+            json!({"set": "everyone", "version": 0, "edit": {"op": "delete", "at": 0}}),
+        )
+        .expect_err("no such set");
+        assert_eq!(err["code"], json!("usage"), "{err}");
     }
 
     #[test]

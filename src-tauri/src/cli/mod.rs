@@ -159,7 +159,7 @@ enum Command {
     },
     /// Re-route late greetings and silent PCs, serve the queue
     Route,
-    /// Quick phrases (快捷短语): list, find, use, add, delete, move
+    /// Quick phrases (快捷短语): list, find, use, add, insert, edit, delete, move, to-group, import, export
     Phrases {
         #[command(subcommand)]
         action: phrases::Phrases,

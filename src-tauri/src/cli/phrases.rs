@@ -7,7 +7,7 @@ use clap::Subcommand;
 use kefu_core::phrases::{OnDuplicate, Phrase, Set};
 
 use super::Out;
-use crate::desk::{Desk, PhraseEdit};
+use crate::desk::{Desk, PhraseEdit, PhrasePart};
 use crate::error::{Error, Result};
 
 #[derive(Debug, Subcommand)]
@@ -30,9 +30,11 @@ pub(super) enum Phrases {
         #[arg(long, default_value_t = 10)]
         limit: usize,
     },
-    /// The text to paste for a phrase, filled; exits 2 naming what is missing. Counts the use
+    /// The text to paste for one phrase or several chained into one message (a line
+    /// each), filled; exits 2 naming what is missing. Counts each use
     Use {
-        code: String,
+        #[arg(required = true, value_name = "CODE")]
+        codes: Vec<String>,
         #[arg(long, default_value = "shop", value_parser = set)]
         set: Set,
         #[arg(long, value_name = "NICK")]
@@ -53,6 +55,41 @@ pub(super) enum Phrases {
         code: String,
         text: String,
         /// The set's version as `list` printed it (refused if it changed since)
+        #[arg(long, value_name = "N")]
+        version: i64,
+    },
+    /// Insert a phrase at a position (as `list` numbers them, from 0)
+    Insert {
+        #[arg(long, default_value = "shop", value_parser = set)]
+        set: Set,
+        at: usize,
+        #[arg(long, default_value = "")]
+        group: String,
+        #[arg(long)]
+        code: String,
+        text: String,
+        #[arg(long, value_name = "N")]
+        version: i64,
+    },
+    /// Replace the phrase at a position (its group, code and text)
+    Edit {
+        #[arg(long, default_value = "shop", value_parser = set)]
+        set: Set,
+        at: usize,
+        #[arg(long, default_value = "")]
+        group: String,
+        #[arg(long)]
+        code: String,
+        text: String,
+        #[arg(long, value_name = "N")]
+        version: i64,
+    },
+    /// Move the phrase at a position to the end of another group
+    ToGroup {
+        #[arg(long, default_value = "shop", value_parser = set)]
+        set: Set,
+        at: usize,
+        group: String,
         #[arg(long, value_name = "N")]
         version: i64,
     },
@@ -157,7 +194,7 @@ pub(super) async fn phrases(
             })
         }
         Phrases::Use {
-            code,
+            codes,
             set,
             buyer,
             order,
@@ -170,8 +207,16 @@ pub(super) async fn phrases(
                     .ok_or_else(|| Error::Usage(format!("--ask {a:?}: write NAME=VALUE")))?;
                 asked.insert(name.to_owned(), value.to_owned());
             }
+            let parts: Vec<PhrasePart> = codes
+                .into_iter()
+                .map(|code| PhrasePart {
+                    set,
+                    code,
+                    answers: asked.clone(),
+                })
+                .collect();
             let text = desk
-                .use_phrase(set, &code, buyer.as_deref(), order.as_deref(), &asked)
+                .use_phrases(&parts, buyer.as_deref(), order.as_deref())
                 .await?;
             out.emit(&serde_json::json!({ "text": text }), |w| {
                 writeln!(w, "{text}")
@@ -239,6 +284,60 @@ pub(super) async fn phrases(
             out.emit(&serde_json::json!({ "file": shown, "phrases": n }), |w| {
                 writeln!(w, "{n} phrase(s) written to {shown}")
             })
+        }
+        Phrases::Insert {
+            set,
+            at,
+            group,
+            code,
+            text,
+            version,
+        } => {
+            let phrase = Phrase { group, code, text };
+            edited(
+                desk,
+                out,
+                set,
+                version,
+                PhraseEdit::Insert { at, phrase },
+                now,
+            )
+            .await
+        }
+        Phrases::Edit {
+            set,
+            at,
+            group,
+            code,
+            text,
+            version,
+        } => {
+            let phrase = Phrase { group, code, text };
+            edited(
+                desk,
+                out,
+                set,
+                version,
+                PhraseEdit::Edit { at, phrase },
+                now,
+            )
+            .await
+        }
+        Phrases::ToGroup {
+            set,
+            at,
+            group,
+            version,
+        } => {
+            edited(
+                desk,
+                out,
+                set,
+                version,
+                PhraseEdit::ToGroup { at, group },
+                now,
+            )
+            .await
         }
         Phrases::Delete { set, at, version } => {
             edited(desk, out, set, version, PhraseEdit::Delete { at }, now).await

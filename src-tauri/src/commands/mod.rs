@@ -322,5 +322,7 @@ pub fn save_settings(
     Ok(saved)
 }
 
+mod phrases;
 mod schedule;
+pub use phrases::*;
 pub use schedule::*;

@@ -16,7 +16,7 @@ pub use change::{Change, Changed, Steps};
 pub use followups::AgendaCountsAt;
 pub use handover::HandoverPlan;
 pub use import::{ImportProgress, ImportReport};
-pub use phrases::{PhraseEdit, PhraseHit, PhraseImport};
+pub use phrases::{PhraseEdit, PhraseHit, PhraseImport, PhrasePart, PhraseSets};
 pub use schedule::{week_of, Suggested, WeekView};
 
 use chrono::{DateTime, Utc};

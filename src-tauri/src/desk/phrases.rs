@@ -2,6 +2,7 @@
 //! operations (the role checked there), found as the agent types, filled from the buyer
 //! and order selected.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
@@ -26,6 +27,27 @@ pub enum PhraseEdit {
     Up { at: usize },
     Down { at: usize },
     ToGroup { at: usize, group: String },
+}
+
+/// At most this many phrases chained into one message.
+pub const MAX_CHAINED: usize = 20;
+
+/// One phrase of a message being put together: which, and the agent's answers for its
+/// prompted blanks (`{?尺码}` → 尺码).
+#[derive(Clone, Debug, Deserialize)]
+pub struct PhrasePart {
+    pub set: Set,
+    pub code: String,
+    #[serde(default)]
+    pub answers: BTreeMap<String, String>,
+}
+
+/// Both sets, and whether the account signed in may edit the shop's.
+#[derive(Clone, Debug, Serialize)]
+pub struct PhraseSets {
+    pub shop: PhraseBook,
+    pub personal: PhraseBook,
+    pub may_edit_shop: bool,
 }
 
 /// A phrase found for what the agent typed, filled for the buyer and order selected, or
@@ -107,7 +129,13 @@ impl Desk {
     ) -> Result<Vec<PhraseHit>> {
         let agent = self.agent();
         let values = self.phrase_values(buyer, order_no).await?;
-        let uses = self.db.phrase_uses(&agent).await?;
+        let uses: HashMap<(Set, String), u32> = self
+            .db
+            .phrase_uses(&agent)
+            .await?
+            .into_iter()
+            .map(|(set, code, n)| ((set, code), n.clamp(0, u32::MAX as i64) as u32))
+            .collect();
         let mut hits: Vec<(Match, std::cmp::Reverse<u32>, PhraseHit)> = Vec::new();
         for set in [Set::Shop, Set::Personal] {
             let book = self.phrase_book(set).await?;
@@ -115,11 +143,7 @@ impl Desk {
                 .phrases
                 .iter()
                 .enumerate()
-                .filter_map(|(i, p)| {
-                    uses.iter()
-                        .find(|(s, code, _)| *s == set && *code == p.code)
-                        .map(|(_, _, n)| (i, (*n).clamp(0, u32::MAX as i64) as u32))
-                })
+                .filter_map(|(i, p)| uses.get(&(set, p.code.clone())).map(|n| (i, *n)))
                 .collect();
             for found in Finder::new(&book.phrases).find(query, &by_index, limit) {
                 let p = &book.phrases[found.index];
@@ -148,40 +172,76 @@ impl Desk {
         Ok(hits.into_iter().take(limit).map(|(_, _, h)| h).collect())
     }
 
-    /// The text to paste for the phrase `code` of `set`, filled for `buyer` and its order,
-    /// with the agent's answers for the prompted blanks; counts the use. Refused, naming
-    /// what is missing, rather than pasting a placeholder or a gap.
-    pub async fn use_phrase(
+    /// The text to paste for the phrases `parts`, in order, each filled for `buyer` and
+    /// its order with the agent's answers for its prompted blanks, joined into one message
+    /// (one line each); counts each use. Refused whole, naming the phrase and what is
+    /// missing, rather than pasting a placeholder or a gap.
+    pub async fn use_phrases(
         &self,
-        set: Set,
-        code: &str,
+        parts: &[PhrasePart],
         buyer: Option<&str>,
         order_no: Option<&str>,
-        answers: &BTreeMap<String, String>,
     ) -> Result<String> {
-        let book = self.phrase_book(set).await?;
-        let phrase = book
-            .phrases
-            .iter()
-            .find(|p| p.code == code)
-            .ok_or_else(|| Error::Db(kefu_db::Error::NotFound(format!("phrase {code}"))))?;
-        let values = self.phrase_values(buyer, order_no).await?;
-        match fill::fill(&phrase.text, &values, answers)? {
-            Ok(text) => {
-                self.db.count_phrase_use(&self.agent(), set, code).await?;
-                Ok(text)
-            }
-            Err(missing) => Err(Error::Usage(format!(
-                "phrase {code} needs {}",
-                missing
-                    .vars
-                    .iter()
-                    .map(|v| format!("{{{v}}}"))
-                    .chain(missing.asks.iter().map(|a| format!("{{?{a}}}")))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))),
+        if parts.is_empty() || parts.len() > MAX_CHAINED {
+            return Err(Error::Usage(format!(
+                "a message is 1 to {MAX_CHAINED} phrases, not {}",
+                parts.len()
+            )));
         }
+        let values = self.phrase_values(buyer, order_no).await?;
+        let mut books: HashMap<Set, PhraseBook> = HashMap::new();
+        let mut lines = Vec::with_capacity(parts.len());
+        for part in parts {
+            let book = match books.entry(part.set) {
+                Entry::Occupied(e) => e.into_mut(),
+                Entry::Vacant(e) => e.insert(self.phrase_book(part.set).await?),
+            };
+            let phrase = book
+                .phrases
+                .iter()
+                .find(|p| p.code == part.code)
+                .ok_or_else(|| {
+                    Error::Db(kefu_db::Error::NotFound(format!(
+                        "phrase {} of the {} set",
+                        part.code,
+                        part.set.code()
+                    )))
+                })?;
+            match fill::fill(&phrase.text, &values, &part.answers)? {
+                Ok(text) => lines.push(text),
+                Err(missing) => {
+                    return Err(Error::Usage(format!(
+                        "phrase {} needs {}",
+                        part.code,
+                        missing
+                            .vars
+                            .iter()
+                            .map(|v| format!("{{{v}}}"))
+                            .chain(missing.asks.iter().map(|a| format!("{{?{a}}}")))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )))
+                }
+            }
+        }
+        let agent = self.agent();
+        for part in parts {
+            self.db
+                .count_phrase_use(&agent, part.set, &part.code)
+                .await?;
+        }
+        Ok(lines.join("\n"))
+    }
+
+    /// Both sets as the phrase view shows them, with whether this account may edit the
+    /// shop's (its own it always may).
+    pub async fn phrase_sets(&self, now: DateTime<Utc>) -> Result<PhraseSets> {
+        let role = self.phrase_role(now).await.ok();
+        Ok(PhraseSets {
+            shop: self.phrase_book(Set::Shop).await?,
+            personal: self.phrase_book(Set::Personal).await?,
+            may_edit_shop: role.is_some_and(|r| phrases::may_edit(r, Set::Shop).is_ok()),
+        })
     }
 
     /// The values a phrase may name for this buyer and order (the buyer's latest order
