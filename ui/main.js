@@ -18,11 +18,19 @@ import { wireSettings } from "./views/settings.js";
 import { wireSignIn } from "./views/sign-in.js";
 import { refreshTeam, wireTeam } from "./views/team.js";
 import { onScheduleKey, refreshSchedule } from "./views/schedule.js";
+import { isPhraseBoxOpen, openPhraseBox, wirePhraseBox } from "./views/phrase-box.js";
+import { importPhraseFile, onPhrasesKey, refreshPhrases } from "./views/phrases.js";
 
 /** @param {KeyboardEvent} e */
 function onKey(e) {
   const target = /** @type {HTMLElement} */ (e.target);
   const typing = target.matches("input, textarea");
+  // The phrase box, from anywhere: p, or Ctrl+P while typing (a note, the search).
+  if (!isPhraseBoxOpen() && ((e.key === "p" && !typing && !e.ctrlKey && !e.altKey) || (e.key === "p" && e.ctrlKey))) {
+    e.preventDefault();
+    openPhraseBox();
+    return;
+  }
   if (e.key === "Escape") {
     if (typing) {
       target.blur();
@@ -45,7 +53,9 @@ function onKey(e) {
   if (e.key === "5") { selectGroup("agenda"); return; }
   if (e.key === "6") { selectGroup("team"); return; }
   if (e.key === "7") { selectGroup("schedule"); return; }
+  if (e.key === "8") { selectGroup("phrases"); return; }
   if (onScheduleKey(e)) { e.preventDefault(); return; }
+  if (onPhrasesKey(e)) { e.preventDefault(); return; }
   if (e.key === "n") { e.preventDefault(); openInquiry(); return; }
   // On a follow-up: copy its text, mark it done, or snooze it for an hour.
   const card = document.querySelector("#detail .followup");
@@ -69,6 +79,7 @@ function refreshQuietly() {
     await refreshAgenda();
     await refreshTeam();
     await refreshSchedule();
+    await refreshPhrases();
     refreshGroup();
     // Another PC may have saved this buyer's note: the panel shows it, and keeps what the
     // agent is typing (see buyer.js).
@@ -97,6 +108,8 @@ function installTestSeam() {
   /** @type {any} */ (window).kefuTest = Object.freeze({
     /** Imports as a drop on the window does. @param {string[]} paths @param {boolean} [skipBad] */
     importFiles: (paths, skipBad) => runImport(paths, !!skipBad),
+    /** Imports a phrase file into the set shown in 短语, as its 导入… button does. @param {string} path */
+    importPhrases: (path) => importPhraseFile(path),
     /** The follow-up loop's latest step (what it claimed and notified since launch), or null. */
     timer: () => state.timer,
   });
@@ -113,6 +126,7 @@ async function start() {
     listen("desk://agenda", () => refreshAgenda()),
     listen("desk://team", () => { refreshTeam(); refreshOverview(); }),
     listen("desk://schedule", () => refreshSchedule()),
+    listen("desk://phrases", () => refreshPhrases()),
     listen("desk://external", () => refreshQuietly()),
     // The database stopped answering (a team database on another machine, most often):
     // say so until it is back; what the agent typed stays in its box.
@@ -135,6 +149,7 @@ async function start() {
   wireInquiry();
   wireTeam();
   wireSignIn();
+  wirePhraseBox();
   installTestSeam();
   // Where a launch spends its time, read by the launch bench (performance marks).
   await words;

@@ -10,6 +10,7 @@ import { GROUP_LABEL, STATUS_LABEL } from "../labels.js";
 import { renderRows } from "./list.js";
 import { conversationBox } from "./conversation.js";
 import { byHandForm, followupCard } from "./followups.js";
+import { openPhraseBox } from "./phrase-box.js";
 
 /** @typedef {import("../lib/ipc.js").BuyerDetail} BuyerDetail */
 /** @typedef {import("../lib/ipc.js").FollowUp} FollowUp */
@@ -38,6 +39,11 @@ function renderDetail(d, followups) {
   const parts = [];
   parts.push(el("h2", "buyer-nick", d.nick));
   parts.push(el("div", "sub", `${GROUP_LABEL[d.group]}组 · ${d.order_count} 笔订单${d.returning ? " · 回头客" : " · 新买家"}`));
+  const phrases = el("button", "ghost small", "快捷短语 (p)");
+  phrases.id = "open-phrases";
+  phrases.title = "按编码、拼音首字母或文字找短语，填好买家和订单后复制";
+  phrases.addEventListener("click", () => openPhraseBox());
+  parts.push(phrases);
   const talk = conversationBox(d.nick);
   if (talk) parts.push(talk);
   const fu = el("section", "followups");

@@ -12,6 +12,7 @@ import { agendaRow, refreshAgenda } from "./agenda.js";
 import { teamRow, refreshTeam, renderMember } from "./team.js";
 import { showBuyer } from "./buyer.js";
 import { refreshSchedule } from "./schedule.js";
+import { refreshPhrases } from "./phrases.js";
 
 /** @typedef {import("../state.js").ListName} ListName */
 /** @typedef {import("../lib/ipc.js").BuyerSummary} BuyerSummary */
@@ -47,11 +48,17 @@ export function selectGroup(group) {
   state.pages.clear();
   state.selected = -1;
   for (const b of document.querySelectorAll(".group")) b.classList.toggle("active", /** @type {HTMLElement} */ (b).dataset.group === group);
-  // 排班 takes the list's and the panel's room: the week needs the width.
-  /** @type {HTMLElement} */ (document.querySelector(".bench")).classList.toggle("wide", group === "schedule");
+  // 排班 and 短语 take the list's and the panel's room: the week and the phrases need the width.
+  const wide = group === "schedule" || group === "phrases";
+  /** @type {HTMLElement} */ (document.querySelector(".bench")).classList.toggle("wide", wide);
   $("schedule").hidden = group !== "schedule";
+  $("phrases").hidden = group !== "phrases";
   if (group === "schedule") {
     refreshSchedule();
+    return;
+  }
+  if (group === "phrases") {
+    refreshPhrases();
     return;
   }
   if (group === "agenda") {
@@ -75,7 +82,7 @@ export function selectGroup(group) {
 
 /** Another process changed the database: the group shown is read again where it is. */
 export function refreshGroup() {
-  if (state.searchHits || state.group === "agenda" || state.group === "team" || state.group === "schedule") return;
+  if (state.searchHits || state.group === "agenda" || state.group === "team" || state.group === "schedule" || state.group === "phrases") return;
   state.pages.clear();
   state.total = state.counts[state.group] || 0;
   $("list-title").textContent = groupTitle(state.group);
@@ -152,7 +159,12 @@ export function onSearch() {
     state.selected = -1;
     $("list-title").textContent = `搜索“${q}” · ${hits.length} 个结果`;
     for (const b of document.querySelectorAll(".group")) b.classList.remove("active");
-    if (state.group === "schedule") { state.group = "order"; document.querySelector(".bench")?.classList.remove("wide"); $("schedule").hidden = true; }
+    if (state.group === "schedule" || state.group === "phrases") {
+      state.group = "order";
+      document.querySelector(".bench")?.classList.remove("wide");
+      $("schedule").hidden = true;
+      $("phrases").hidden = true;
+    }
     renderRows();
   }, 120);
 }
