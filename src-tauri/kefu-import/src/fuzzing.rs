@@ -17,6 +17,22 @@ pub fn xlsx(data: &[u8]) {
     }
 }
 
+/// The phrase importer on any bytes (CSV in either encoding, .xlsx, JSON): what it accepts
+/// is a set the core would save.
+pub fn phrases(data: &[u8]) {
+    if let Ok(p) = crate::phrases::read_phrases("fuzz.csv", data) {
+        assert_eq!(p.phrases.len() as u64 + p.rejected, p.rows, "rows read");
+        assert!(p.problems.len() <= MAX_PROBLEMS);
+        for (line, phrase) in &p.phrases {
+            assert!(*line >= 1, "lines start at 1");
+            assert!(
+                phrase.clone().checked().is_ok(),
+                "an accepted phrase is valid: {phrase:?}"
+            );
+        }
+    }
+}
+
 /// Every row read is an order, an item or a rejection; the problems kept are the first
 /// of those counted.
 fn consistent(p: &Parsed) {

@@ -33,6 +33,12 @@ fn the_xlsx_corpus_reads_without_a_crash() {
     assert!(n >= 2, "the seed corpus is there ({n} inputs)");
 }
 
+#[test]
+fn the_phrase_corpus_reads_without_a_crash() {
+    let n = replay("phrases", kefu_import::fuzzing::phrases);
+    assert!(n >= 4, "the seed corpus is there ({n} inputs)");
+}
+
 /// Writes the seed workbooks of the xlsx corpus (run once: `cargo test -p kefu-import
 /// --test fuzz_corpus -- --ignored`).
 #[test]
