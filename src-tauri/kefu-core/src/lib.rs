@@ -8,6 +8,7 @@ pub mod demo;
 pub mod error;
 pub mod followups;
 pub mod group;
+pub mod kpi;
 pub mod money;
 pub mod order;
 pub mod phrases;

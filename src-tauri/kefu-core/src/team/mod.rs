@@ -338,6 +338,8 @@ pub enum Action {
     Schedule,
     /// Add, edit, reorder, delete or import the shop's shared quick phrases.
     EditShopPhrases,
+    /// Read every agent's 绩效 (an agent reads its own).
+    SeeTeamKpis,
     /// Transfer one's own buyer, close a conversation, take a new inquiry.
     Serve,
 }
@@ -347,7 +349,8 @@ pub fn allowed(role: Role, action: Action) -> Result<()> {
         Action::ManageAgents
         | Action::SetOthersState
         | Action::Schedule
-        | Action::EditShopPhrases => {
+        | Action::EditShopPhrases
+        | Action::SeeTeamKpis => {
             matches!(role, Role::Main | Role::Supervisor)
         }
         Action::Serve => true,
