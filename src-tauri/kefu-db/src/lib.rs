@@ -11,6 +11,7 @@ mod agenda;
 mod announce;
 mod buyers;
 mod error;
+mod kpi;
 mod orders;
 mod phrases;
 mod rows;

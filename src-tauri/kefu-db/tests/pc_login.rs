@@ -199,14 +199,22 @@ async fn a_pcs_login_does_only_what_its_signed_in_role_may() {
          VALUES ('personal', '小帅', 0, '问候', 'x', '亲')",
         "INSERT INTO phrase_sets (set_kind, owner, version) VALUES ('shop', '', 7)",
         "INSERT INTO phrase_uses (agent, set_kind, code, uses) VALUES ('小帅', 'shop', 'sc', 1)",
+        // 绩效's facts: receptions and greetings are the database's to write, messages one's
+        // own, and nothing recorded changes.
+        "INSERT INTO service_facts (at, kind, buyer_nick, agent) VALUES (1, 'received', '买家', '小美')",
+        "INSERT INTO service_facts (at, kind, buyer_nick, agent) VALUES (1, 'agent_message', '买家', '小帅')",
+        "UPDATE service_facts SET agent = '小美'",
+        "DELETE FROM service_facts",
     ] {
         assert_eq!(outcome(&mut pc, sql).await, "42501", "{sql}");
     }
-    // One's own phrases and uses are one's own.
+    // One's own phrases, uses and messages are one's own.
     for sql in [
         "INSERT INTO phrases (set_kind, owner, position, grp, code, text)
          VALUES ('personal', '小美', 0, '问候', 'x', '亲')",
         "INSERT INTO phrase_uses (agent, set_kind, code, uses) VALUES ('小美', 'shop', 'sc', 1)",
+        "INSERT INTO service_facts (at, kind, buyer_nick, agent) VALUES (1, 'agent_message', '买家', '小美')",
+        "INSERT INTO service_facts (at, kind, buyer_nick) VALUES (1, 'buyer_message', '买家')",
     ] {
         assert_eq!(outcome(&mut pc, sql).await, "ok", "{sql}");
     }

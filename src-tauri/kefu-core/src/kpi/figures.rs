@@ -237,17 +237,24 @@ impl<'a> Index<'a> {
             }
         }
 
-        // Chases: an order's first chase, when it falls in the period.
+        // Chases: an order's first chase, when it falls in the period. A chase may cover
+        // several orders of the buyer (comma-separated); one announced to whoever is
+        // signed in on each PC (no owner) counts for the team only.
         let mut chased: BTreeSet<&str> = BTreeSet::new();
         for f in self.facts.iter().filter(|f| f.kind == FactKind::Chased) {
-            if !chased.insert(&f.order) || !inside(f.at) {
-                continue;
-            }
-            let paid = self.by_no.get(f.order.as_str()).and_then(|o| o.paid_at);
-            let in_time = paid.is_some_and(|p| p >= f.at && p - f.at <= Duration::hours(24));
-            for fig in [agents.entry(f.agent.clone()).or_default(), &mut team] {
-                fig.chased += 1;
-                fig.chases_paid += u64::from(in_time);
+            for no in f.order.split(',').filter(|n| !n.is_empty()) {
+                if !chased.insert(no) || !inside(f.at) {
+                    continue;
+                }
+                let paid = self.by_no.get(no).and_then(|o| o.paid_at);
+                let in_time = paid.is_some_and(|p| p >= f.at && p - f.at <= Duration::hours(24));
+                team.chased += 1;
+                team.chases_paid += u64::from(in_time);
+                if !f.agent.is_empty() {
+                    let fig = agents.entry(f.agent.clone()).or_default();
+                    fig.chased += 1;
+                    fig.chases_paid += u64::from(in_time);
+                }
             }
         }
 
@@ -385,10 +392,13 @@ impl<'a> Index<'a> {
                 }
                 FactKind::AgentMessage => {
                     team.agent_messages += 1;
-                    agents.entry(f.agent.clone()).or_default().agent_messages += 1;
+                    let agent = (!f.agent.is_empty()).then_some(f.agent.as_str());
+                    if let Some(a) = agent {
+                        agents.entry(a.to_owned()).or_default().agent_messages += 1;
+                    }
                     if let Some((started, _)) = open.remove(f.buyer.as_str()) {
                         let secs = (f.at - started).min(cap).num_seconds();
-                        close(agents, team, Some(&f.agent), secs);
+                        close(agents, team, agent, secs);
                     }
                 }
                 _ => {}

@@ -172,6 +172,21 @@ pub fn start_of(shop: ShopTime, day: NaiveDate) -> DateTime<Utc> {
         .unwrap_or_else(|| DateTime::from_naive_utc_and_offset(midnight, Utc))
 }
 
+/// Longest message text a shop keeps (when it keeps texts at all).
+pub const MAX_MESSAGE_CHARS: usize = 2_000;
+
+/// A reported message's text, if it may be kept.
+pub fn checked_message(text: &str) -> crate::Result<&str> {
+    if text.chars().count() > MAX_MESSAGE_CHARS {
+        return Err(crate::Error::invalid(
+            "message",
+            &text.chars().take(20).collect::<String>(),
+            "longer than 2,000 characters",
+        ));
+    }
+    Ok(text)
+}
+
 /// Whose figures `viewer` may read: everyone's for a supervisor or the main account, its
 /// own for an agent. `None` means everyone.
 pub fn visible_to(viewer: &str, role: Role) -> Option<String> {
