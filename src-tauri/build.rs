@@ -53,6 +53,8 @@ fn main() {
             "pick_phrase_file",
             "import_phrases",
             "export_phrases",
+            "kpi",
+            "export_kpi",
         ]),
     ))
     .unwrap_or_else(|e| panic!("tauri build step failed: {e:#}"));

@@ -414,3 +414,176 @@ fn phrases_are_edited_and_chained_from_the_command_line() {
         "{out}"
     );
 }
+
+/// 绩效 from the command line on a day the shop's chat system reported: the main account
+/// reads everyone's figures and the workbook says the same as the JSON; an agent reads its
+/// own only.
+#[test]
+fn kpi_of_a_reported_day_from_the_command_line() {
+    let cli = Cli::new();
+    let run = |clock: &str, env: &[(&str, &str)], args: &[&str]| -> Value {
+        let mut cmd = Command::new(app_binary());
+        cmd.env("KEFU_CLOCK_START", clock)
+            .env("HOME", cli.dir.path())
+            .env("XDG_DATA_HOME", cli.dir.path().join("data"))
+            .env("KEFU_DB", cli.dir.path().join("desk.db"));
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd
+            .args(args)
+            .arg("--json")
+            .output()
+            .expect("the app binary runs");
+        let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        assert!(out.status.success(), "{args:?}: {json}");
+        json
+    };
+    let main = [("KEFU_PASSWORD", "main-pass-1")];
+    let mei = [("KEFU_PASSWORD", "xiaomei-pass")];
+    run(
+        "2026-11-20T09:00:00+08:00",
+        &[("KEFU_NEW_PASSWORD", "main-pass-1")],
+        &["account", "add", "云朵旗舰店", "--role", "main"],
+    );
+    run(
+        "2026-11-20T09:00:00+08:00",
+        &[
+            ("KEFU_PASSWORD", "main-pass-1"),
+            ("KEFU_NEW_PASSWORD", "xiaomei-pass"),
+        ],
+        &[
+            "account",
+            "add",
+            "小美",
+            "--role",
+            "agent",
+            "--as",
+            "云朵旗舰店",
+        ],
+    );
+    run(
+        "2026-11-20T10:00:00+08:00",
+        &mei,
+        &["state", "online", "--as", "小美"],
+    );
+    let routed = run(
+        "2026-11-20T10:00:05+08:00",
+        &main,
+        &["inquiry", "买家甲", "--asked", "在吗", "--as", "云朵旗舰店"],
+    );
+    assert_eq!(routed["agent"], "小美", "{routed}");
+    let id = routed["conversation"].to_string();
+    run(
+        "2026-11-20T10:00:25+08:00",
+        &mei,
+        &["greet", &id, "--as", "小美"],
+    );
+    run(
+        "2026-11-20T10:01:00+08:00",
+        &[],
+        &["message", "买家甲", "--text", "有S码吗"],
+    );
+    run(
+        "2026-11-20T10:01:30+08:00",
+        &mei,
+        &["message", "买家甲", "--from", "agent", "--as", "小美"],
+    );
+    let export = cli.write(
+        "ExportOrderList_kpi.csv",
+        "订单编号,买家会员名,总金额,订单状态,订单创建时间,订单付款时间\n\
+         4012345678900000001,买家甲,100.00,买家已付款，等待卖家发货,2026-11-20 10:30:00,2026-11-20 10:35:00\n\
+         4012345678900000002,买家乙,60.00,买家已付款，等待卖家发货,2026-11-20 20:00:00,2026-11-20 20:01:00\n",
+    );
+    run("2026-11-20T21:00:00+08:00", &[], &["import", &export]);
+
+    let book = cli.dir.path().join("绩效.xlsx");
+    let book = book.to_str().expect("a UTF-8 path");
+    let all = run(
+        "2026-11-30T09:00:00+08:00",
+        &main,
+        &[
+            "kpi",
+            "--from",
+            "2026-11-20",
+            "--as",
+            "云朵旗舰店",
+            "--xlsx",
+            book,
+        ],
+    );
+    assert_eq!(all["provisional"], false, "{all}");
+    let f = &all["agents"]["小美"];
+    assert_eq!(
+        (
+            f["received"].as_u64(),
+            f["inquired"].as_u64(),
+            f["paid"][0].as_u64()
+        ),
+        (Some(1), Some(1), Some(1)),
+        "{all}"
+    );
+    // Messages are reported, so the first answer is 小美's message (85 s), not the greeting.
+    assert_eq!(
+        (
+            f["sales"].as_i64(),
+            f["rates"]["first_response_secs"].as_f64()
+        ),
+        (Some(10000), Some(85.0)),
+        "{all}"
+    );
+    assert_eq!(
+        (f["rounds"].as_u64(), f["round_secs"].as_i64()),
+        (Some(1), Some(30)),
+        "{all}"
+    );
+    assert_eq!(
+        (all["silent_sales"].as_i64(), all["shop_sales"].as_i64()),
+        (Some(6000), Some(16000)),
+        "{all}"
+    );
+
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+    let mut wb: Xlsx<_> = open_workbook(book).expect("the workbook opens");
+    let sheet = wb.worksheet_range("汇总").expect("the summary sheet");
+    let rows: Vec<Vec<Data>> = sheet.rows().map(<[Data]>::to_vec).collect();
+    let header: Vec<String> = rows[0].iter().map(|c| c.to_string()).collect();
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("{name} in {header:?}"))
+    };
+    let mei_row = rows
+        .iter()
+        .find(|r| r[0] == Data::String("小美".into()))
+        .expect("小美's row");
+    assert_eq!(mei_row[col("接待人数")], Data::Float(1.0));
+    assert_eq!(
+        mei_row[col("客服销售额(元)")],
+        Data::Float(f["sales"].as_f64().unwrap_or_default() / 100.0)
+    );
+    assert_eq!(
+        mei_row[col("回复率")],
+        Data::Float(f["rates"]["reply_rate"].as_f64().expect("a rate"))
+    );
+    assert_eq!(mei_row[col("首次响应(秒)")], Data::Float(85.0));
+    assert!(wb.worksheet_range("每日明细").is_ok(), "the day sheet");
+
+    let own = run(
+        "2026-11-30T09:00:00+08:00",
+        &mei,
+        &["kpi", "--from", "2026-11-20", "--as", "小美"],
+    );
+    assert_eq!(
+        own["agents"]
+            .as_object()
+            .map(|a| a.keys().cloned().collect::<Vec<_>>()),
+        Some(vec!["小美".to_owned()])
+    );
+    assert_eq!(
+        (&own["team"], &own["shop_sales"]),
+        (&Value::Null, &Value::Null),
+        "{own}"
+    );
+}

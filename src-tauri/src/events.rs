@@ -25,6 +25,8 @@ pub const CONNECTION: &str = "desk://connection";
 pub const SCHEDULE_CHANGED: &str = "desk://schedule";
 /// A quick phrase set changed: the phrase box reads its sets again.
 pub const PHRASES_CHANGED: &str = "desk://phrases";
+/// A fact 绩效 counts was recorded: the 绩效 view reads its figures again.
+pub const KPI_CHANGED: &str = "desk://kpi";
 /// The follow-up loop finished a step, as `Steps`.
 pub const TIMER: &str = "desk://timer";
 /// Progress of the running import, as `ImportProgress`.
@@ -109,6 +111,7 @@ pub fn tell<R: Runtime>(app: &AppHandle<R>, changes: &[Change]) {
             Change::Paused => wake(app),
             Change::Schedule => refresh(SCHEDULE_CHANGED),
             Change::Phrases => refresh(PHRASES_CHANGED),
+            Change::Kpi => refresh(KPI_CHANGED),
             Change::ShiftSoon(shifts) => {
                 for s in shifts {
                     notify(

@@ -131,6 +131,8 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
         commands::pick_phrase_file,
         commands::import_phrases,
         commands::export_phrases,
+        commands::kpi,
+        commands::export_kpi,
     ])
 }
 
@@ -288,7 +290,7 @@ mod tests {
     }
 
     #[test]
-    fn over_ipc_an_agent_edits_its_own_phrases_and_not_the_shops() {
+    fn over_ipc_an_agent_edits_its_own_phrases_and_reads_its_own_kpis() {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = kefu_db::DbUrl::from_path(&dir.path().join("desk.db"));
         let desk =
@@ -352,6 +354,31 @@ mod tests {
         )
         .expect_err("an edit of a set read before it changed");
         assert_eq!(err["code"], json!("conflict"), "{err}");
+        // 绩效: an agent reads its own figures, never the team's.
+        let own = invoke(
+            &webview,
+            "kpi",
+            json!({"from": "2026-11-20", "to": "2026-11-26", "byDay": true}),
+        )
+        .expect("its own figures");
+        let agents: Vec<&String> = own["agents"].as_object().expect("agents").keys().collect();
+        assert_eq!(agents, ["小美"], "{own}");
+        assert_eq!(
+            (&own["team"], &own["silent_sales"]),
+            (&Value::Null, &Value::Null)
+        );
+        assert!(own["days"]
+            .as_array()
+            .expect("days")
+            .iter()
+            .all(|d| d["agent"] == "小美"));
+        let err = invoke(
+            &webview,
+            "kpi",
+            json!({"from": "2026-11-26", "to": "2026-11-20", "byDay": false}),
+        )
+        .expect_err("a period that ends before it starts");
+        assert_eq!(err["code"], json!("invalid"), "{err}");
         let hits = invoke(&webview, "find_phrases", json!({"query": "wl"})).expect("find");
         assert_eq!(hits[0]["code"], json!("wl"));
         assert_eq!(hits[0]["missing"]["vars"], json!(["买家"]), "{hits}");

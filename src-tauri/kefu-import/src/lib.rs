@@ -9,6 +9,7 @@
 mod columns;
 mod decode;
 pub mod fuzzing;
+pub mod kpi;
 pub mod phrases;
 mod rows;
 mod xlsx;

@@ -42,6 +42,13 @@ pub struct Settings {
     pub suspend_when_locked: bool,
     /// The largest export file an import reads, in MiB.
     pub max_import_mb: u64,
+    /// 绩效: who a paid order is credited to (下单判定 `order`, 付款判定 `payment`, 下单优先
+    /// `order_first`).
+    pub kpi_attribution: kefu_core::kpi::Attribution,
+    /// 绩效: days after a reception in which its conversion still counts (最终).
+    pub kpi_settle_days: u32,
+    /// Keep the text of the messages the chat system reports (off: only their times).
+    pub keep_message_text: bool,
 }
 
 impl Default for Settings {
@@ -52,6 +59,9 @@ impl Default for Settings {
             auto_close_minutes: kefu_core::followups::Rules::default().auto_close_minutes,
             suspend_when_locked: true,
             max_import_mb: kefu_import::MAX_FILE_BYTES >> 20,
+            kpi_attribution: kefu_core::kpi::Attribution::default(),
+            kpi_settle_days: kefu_core::kpi::KpiRules::default().settle_days,
+            keep_message_text: false,
         }
     }
 }
@@ -130,6 +140,12 @@ impl Settings {
                 self.max_import_mb
             ));
         }
+        if !(1..=30).contains(&self.kpi_settle_days) {
+            return Err(format!(
+                "kpi_settle_days: {} is outside 1–30 days",
+                self.kpi_settle_days
+            ));
+        }
         if self.agent.trim().is_empty() || self.agent.chars().count() > 32 {
             return Err("agent: must be 1–32 characters".to_owned());
         }
@@ -150,6 +166,15 @@ impl Settings {
         match chosen {
             Some(url) => Ok(DbUrl::parse(&url)?),
             None => Ok(DbUrl::from_path(&data_dir()?.join("kefu.db"))),
+        }
+    }
+
+    /// The rules 绩效 is computed with.
+    pub fn kpi_rules(&self) -> kefu_core::kpi::KpiRules {
+        kefu_core::kpi::KpiRules {
+            attribution: self.kpi_attribution,
+            settle_days: self.kpi_settle_days,
+            ..kefu_core::kpi::KpiRules::default()
         }
     }
 

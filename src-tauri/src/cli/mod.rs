@@ -4,6 +4,7 @@
 //! that one definition.
 
 mod agenda;
+mod kpi;
 mod phrases;
 mod schedule;
 mod shop;
@@ -164,6 +165,35 @@ enum Command {
         #[command(subcommand)]
         action: phrases::Phrases,
     },
+    /// 绩效: each agent's and the team's figures for shop days FROM to TO (an agent sees its
+    /// own), optionally day by day, and exported to .xlsx or CSV
+    Kpi {
+        /// First day, YYYY-MM-DD
+        #[arg(long)]
+        from: String,
+        /// Last day (default: FROM)
+        #[arg(long)]
+        to: Option<String>,
+        /// agent (the period's figures) or day (each day's too)
+        #[arg(long, default_value = "agent")]
+        by: String,
+        /// Write a workbook: a summary sheet and a sheet per agent and day
+        #[arg(long, value_name = "FILE")]
+        xlsx: Option<std::path::PathBuf>,
+        /// Write CSV (UTF-8 with BOM)
+        #[arg(long, value_name = "FILE")]
+        csv: Option<std::path::PathBuf>,
+    },
+    /// A message the shop's chat system saw (for 绩效's response times): the buyer's, or the
+    /// agent's signed in here; the text is kept only where the settings say so
+    Message {
+        nick: String,
+        /// buyer or agent
+        #[arg(long, default_value = "buyer")]
+        from: String,
+        #[arg(long)]
+        text: Option<String>,
+    },
     /// Orders with a status
     Orders {
         /// unpaid, paid, shipped, success or closed
@@ -315,6 +345,28 @@ async fn dispatch(cli: Cli) -> Result<()> {
         Command::Conversations { all } => team::conversations(desk, out, all).await,
         Command::Route => team::route(desk, out, now).await,
         Command::Phrases { action } => phrases::phrases(desk, out, action, now).await,
+        Command::Kpi {
+            from,
+            to,
+            by,
+            xlsx,
+            csv,
+        } => {
+            kpi::kpi(
+                desk,
+                out,
+                &from,
+                to.as_deref(),
+                &by,
+                xlsx.as_deref(),
+                csv.as_deref(),
+                now,
+            )
+            .await
+        }
+        Command::Message { nick, from, text } => {
+            kpi::message(desk, out, &nick, &from, text.as_deref(), now).await
+        }
     }
 }
 

@@ -322,7 +322,9 @@ pub fn save_settings(
     Ok(saved)
 }
 
+mod kpi;
 mod phrases;
 mod schedule;
+pub use kpi::*;
 pub use phrases::*;
 pub use schedule::*;

@@ -40,6 +40,8 @@ pub enum Change {
     Schedule,
     /// A quick phrase set changed (edited here or on another PC of the shop).
     Phrases,
+    /// A fact 绩效 counts was recorded (a reported message).
+    Kpi,
     /// Shifts of the account signed in here start within the reminder lead (each reported
     /// once).
     ShiftSoon(Vec<kefu_core::shifts::Shift>),

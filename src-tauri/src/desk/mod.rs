@@ -7,6 +7,7 @@ mod change;
 mod followups;
 mod handover;
 mod import;
+mod kpi;
 mod phrases;
 mod schedule;
 mod team;
@@ -16,6 +17,7 @@ pub use change::{Change, Changed, Steps};
 pub use followups::AgendaCountsAt;
 pub use handover::HandoverPlan;
 pub use import::{ImportProgress, ImportReport};
+pub use kpi::{KpiDay, KpiView};
 pub use phrases::{PhraseEdit, PhraseHit, PhraseImport, PhrasePart, PhraseSets};
 pub use schedule::{week_of, Suggested, WeekView};
 
@@ -40,6 +42,9 @@ pub struct Desk {
     team_rules: TeamRules,
     /// The largest export file an import reads (settings).
     import_limit: u64,
+    /// How 绩效 is computed, and whether reported messages keep their text (settings).
+    kpi_rules: kefu_core::kpi::KpiRules,
+    keep_message_text: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -72,6 +77,8 @@ impl Desk {
             account: std::sync::Arc::new(std::sync::RwLock::new(None)),
             team_rules: TeamRules::default(),
             import_limit: settings.import_limit(),
+            kpi_rules: settings.kpi_rules(),
+            keep_message_text: settings.keep_message_text,
         })
     }
 

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::team::{allowed, Action, Role};
 use crate::{Fen, ShopTime};
 
-pub use figures::{report, Figures, Report};
+pub use figures::{report, Figures, Index, Rates, Report};
 
 /// What happened, as recorded when it happened; facts are never changed afterwards.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -116,7 +116,7 @@ impl Default for KpiRules {
 }
 
 impl KpiRules {
-    fn settle(&self) -> Duration {
+    pub fn settle(&self) -> Duration {
         Duration::days(i64::from(self.settle_days))
     }
 }
