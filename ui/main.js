@@ -20,6 +20,7 @@ import { refreshTeam, wireTeam } from "./views/team.js";
 import { onScheduleKey, refreshSchedule } from "./views/schedule.js";
 import { isPhraseBoxOpen, openPhraseBox, wirePhraseBox } from "./views/phrase-box.js";
 import { importPhraseFile, onPhrasesKey, refreshPhrases } from "./views/phrases.js";
+import { refreshKpi } from "./views/kpi.js";
 
 /** @param {KeyboardEvent} e */
 function onKey(e) {
@@ -54,6 +55,7 @@ function onKey(e) {
   if (e.key === "6") { selectGroup("team"); return; }
   if (e.key === "7") { selectGroup("schedule"); return; }
   if (e.key === "8") { selectGroup("phrases"); return; }
+  if (e.key === "9") { selectGroup("kpi"); return; }
   if (onScheduleKey(e)) { e.preventDefault(); return; }
   if (onPhrasesKey(e)) { e.preventDefault(); return; }
   if (e.key === "n") { e.preventDefault(); openInquiry(); return; }
@@ -80,6 +82,7 @@ function refreshQuietly() {
     await refreshTeam();
     await refreshSchedule();
     await refreshPhrases();
+    await refreshKpi();
     refreshGroup();
     // Another PC may have saved this buyer's note: the panel shows it, and keeps what the
     // agent is typing (see buyer.js).
@@ -127,6 +130,7 @@ async function start() {
     listen("desk://team", () => { refreshTeam(); refreshOverview(); }),
     listen("desk://schedule", () => refreshSchedule()),
     listen("desk://phrases", () => refreshPhrases()),
+    listen("desk://kpi", () => refreshKpi()),
     listen("desk://external", () => refreshQuietly()),
     // The database stopped answering (a team database on another machine, most often):
     // say so until it is back; what the agent typed stays in its box.

@@ -2,7 +2,7 @@
 // What the window shows and knows, shared by the views: one object, changed in place.
 
 /** @typedef {import("./lib/ipc.js").Group} Group */
-/** @typedef {Group | "agenda" | "team" | "schedule" | "phrases"} ListName */
+/** @typedef {Group | "agenda" | "team" | "schedule" | "phrases" | "kpi"} ListName */
 /** @typedef {import("./lib/ipc.js").BuyerSummary} BuyerSummary */
 /** @typedef {import("./lib/ipc.js").FollowUp} FollowUp */
 /** @typedef {import("./lib/ipc.js").TeamMember} TeamMember */

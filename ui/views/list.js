@@ -13,6 +13,10 @@ import { teamRow, refreshTeam, renderMember } from "./team.js";
 import { showBuyer } from "./buyer.js";
 import { refreshSchedule } from "./schedule.js";
 import { refreshPhrases } from "./phrases.js";
+import { refreshKpi } from "./kpi.js";
+
+/** The views that take the list's and the panel's room (a section of the same id each). */
+const WIDE = ["schedule", "phrases", "kpi"];
 
 /** @typedef {import("../state.js").ListName} ListName */
 /** @typedef {import("../lib/ipc.js").BuyerSummary} BuyerSummary */
@@ -49,16 +53,21 @@ export function selectGroup(group) {
   state.selected = -1;
   for (const b of document.querySelectorAll(".group")) b.classList.toggle("active", /** @type {HTMLElement} */ (b).dataset.group === group);
   // 排班 and 短语 take the list's and the panel's room: the week and the phrases need the width.
-  const wide = group === "schedule" || group === "phrases";
+  const wide = WIDE.includes(group);
   /** @type {HTMLElement} */ (document.querySelector(".bench")).classList.toggle("wide", wide);
   $("schedule").hidden = group !== "schedule";
   $("phrases").hidden = group !== "phrases";
+  $("kpi").hidden = group !== "kpi";
   if (group === "schedule") {
     refreshSchedule();
     return;
   }
   if (group === "phrases") {
     refreshPhrases();
+    return;
+  }
+  if (group === "kpi") {
+    refreshKpi();
     return;
   }
   if (group === "agenda") {
@@ -82,7 +91,7 @@ export function selectGroup(group) {
 
 /** Another process changed the database: the group shown is read again where it is. */
 export function refreshGroup() {
-  if (state.searchHits || state.group === "agenda" || state.group === "team" || state.group === "schedule" || state.group === "phrases") return;
+  if (state.searchHits || state.group === "agenda" || state.group === "team" || WIDE.includes(state.group)) return;
   state.pages.clear();
   state.total = state.counts[state.group] || 0;
   $("list-title").textContent = groupTitle(state.group);
@@ -159,11 +168,10 @@ export function onSearch() {
     state.selected = -1;
     $("list-title").textContent = `搜索“${q}” · ${hits.length} 个结果`;
     for (const b of document.querySelectorAll(".group")) b.classList.remove("active");
-    if (state.group === "schedule" || state.group === "phrases") {
+    if (WIDE.includes(state.group)) {
       state.group = "order";
       document.querySelector(".bench")?.classList.remove("wide");
-      $("schedule").hidden = true;
-      $("phrases").hidden = true;
+      for (const id of WIDE) $(id).hidden = true;
     }
     renderRows();
   }, 120);

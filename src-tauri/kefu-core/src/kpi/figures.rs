@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use chrono::{DateTime, Duration, Timelike, Utc};
+use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
 use serde::Serialize;
 
 use super::{Attribution, Fact, FactKind, KpiRules, OrderFact, Period};
@@ -99,6 +99,9 @@ pub struct Report {
     pub team: Option<Figures>,
     pub silent_sales: Option<Fen>,
     pub shop_sales: Option<Fen>,
+    /// Receptions per hour of the week in shop time, Monday 0:00 first (168 counts): the
+    /// team's buyers, or the reader's own receptions.
+    pub received_by_hour: Vec<u64>,
 }
 
 /// The history sorted once for any number of reports.
@@ -186,6 +189,20 @@ impl<'a> Index<'a> {
             self.reception(fig, buyer, at, now);
             self.first_answer(fig, Some(agent), buyer, at, end);
         }
+        let mut received_by_hour = vec![0u64; 7 * 24];
+        let times: Vec<DateTime<Utc>> = match only {
+            None => team_first.values().copied().collect(),
+            Some(me) => first
+                .iter()
+                .filter(|((a, _), _)| *a == me)
+                .map(|(_, t)| *t)
+                .collect(),
+        };
+        for at in times {
+            let local = rules.shop_time.local(at);
+            let slot = local.weekday().num_days_from_monday() as usize * 24 + local.hour() as usize;
+            received_by_hour[slot] += 1;
+        }
         for (&buyer, &at) in &team_first {
             self.reception(&mut team, buyer, at, now);
             self.first_answer(&mut team, None, buyer, at, end);
@@ -272,6 +289,7 @@ impl<'a> Index<'a> {
             team: only.is_none().then(|| team.finish()),
             silent_sales: only.is_none().then_some(silent),
             shop_sales: only.is_none().then_some(shop),
+            received_by_hour,
         }
     }
 

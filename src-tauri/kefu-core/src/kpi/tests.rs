@@ -241,6 +241,13 @@ fn the_fixture_day_by_hand() {
         (1, 0, 1, 1)
     );
     assert_eq!(team.rates.chase_success, Some(0.5));
+    // 2026-11-20 is a Friday: the team's first receptions by hour (08:30 壬, 09:00 丁, …).
+    let friday = |h: usize| r.received_by_hour[4 * 24 + h];
+    assert_eq!(
+        (0..24).map(friday).collect::<Vec<_>>(),
+        [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 0, 1, 1, 0, 1, 0, 0, 0, 0, 0, 0, 1]
+    );
+    assert_eq!(r.received_by_hour.iter().sum::<u64>(), 8);
 }
 
 #[test]
