@@ -462,6 +462,37 @@ fn kpi_of_a_reported_day_from_the_command_line() {
             "云朵旗舰店",
         ],
     );
+    // 小美's published shift: 早班, 08:00–16:00.
+    run(
+        "2026-11-20T09:00:00+08:00",
+        &main,
+        &[
+            "schedule",
+            "assign",
+            "小美",
+            "2026-11-20",
+            "早班",
+            "--version",
+            "0",
+            "--as",
+            "云朵旗舰店",
+        ],
+    );
+    run(
+        "2026-11-20T09:00:00+08:00",
+        &main,
+        &[
+            "schedule",
+            "publish",
+            "--week",
+            "2026-11-20",
+            "--version",
+            "1",
+            "--despite-warnings",
+            "--as",
+            "云朵旗舰店",
+        ],
+    );
     run(
         "2026-11-20T10:00:00+08:00",
         &mei,
@@ -542,6 +573,10 @@ fn kpi_of_a_reported_day_from_the_command_line() {
         (Some(6000), Some(16000)),
         "{all}"
     );
+    let shift = &all["shifts"]["小美"];
+    assert_eq!(shift["scheduled_minutes"].as_i64(), Some(480), "{all}");
+    let adherence = shift["adherence"].as_f64().expect("an adherence");
+    assert!((0.0..=1.0).contains(&adherence), "{all}");
 
     use calamine::{open_workbook, Data, Reader, Xlsx};
     let mut wb: Xlsx<_> = open_workbook(book).expect("the workbook opens");

@@ -448,7 +448,9 @@ export const exportPhrases = (set) => invoke("export_phrases", { set });
  * @property {number | null} shop_sales
  * @property {number[]} received_by_hour  168 counts, Monday 0:00 first
  * @property {{day: string, agent: string, figures: KpiFigures}[]} days  agent "" is the team
+ * @property {Record<string, KpiShifts>} shifts  agents with published shifts in the period
  */
+/** @typedef {{scheduled_minutes: number, present_minutes: number, adherence: number | null}} KpiShifts */
 
 /** @param {string} from @param {string} to @returns {Promise<KpiView>} */
 export const kpi = (from, to) => invoke("kpi", { from, to, byDay: true });

@@ -236,6 +236,12 @@ function table(d) {
     th.addEventListener("keydown", (e) => { if (e.key === "Enter") sort(); });
     head.append(th);
   });
+  // With published shifts: scheduled hours in the period (up to now) and the share present.
+  for (const [label, def] of [["排班工时", "期间已发布班次的时长（到现在为止）"], ["在岗率", "班次时间内在线或挂起的比例"]]) {
+    const th = el("th", null, label);
+    th.title = def;
+    head.append(th);
+  }
   const thead = el("thead");
   thead.append(head);
   const body = el("tbody");
@@ -244,17 +250,22 @@ function table(d) {
     const x = key(a) ?? -Infinity, y = key(b) ?? -Infinity;
     return view.desc ? y - x : x - y;
   });
-  for (const [name, f] of rows) body.append(line(name, f));
-  if (d.team) body.append(line("团队", d.team, "kpi-team"));
+  for (const [name, f] of rows) body.append(line(name, f, d.shifts[name]));
+  if (d.team) body.append(line("团队", d.team, undefined, "kpi-team"));
   t.append(thead, body);
   return t;
 }
 
-/** @param {string} name @param {Figures} f @param {string} [cls] */
-function line(name, f, cls) {
+/**
+ * @param {string} name @param {Figures} f
+ * @param {import("../lib/ipc.js").KpiShifts | undefined} shifts @param {string} [cls]
+ */
+function line(name, f, shifts, cls) {
   const tr = el("tr", cls || null);
   tr.dataset.agent = name;
   tr.append(el("th", null, name));
   for (const [, , , show] of COLUMNS) tr.append(el("td", null, show(f)));
+  tr.append(el("td", null, shifts ? `${(shifts.scheduled_minutes / 60).toFixed(1)} 小时` : "—"));
+  tr.append(el("td", null, shifts ? pct(shifts.adherence) : "—"));
   return tr;
 }

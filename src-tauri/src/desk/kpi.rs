@@ -2,6 +2,8 @@
 //! the main account, one's own for an agent: kefu-core's `kpi::visible_to`), and the chat
 //! system's message reports.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use kefu_core::kpi::{self, Figures, Index, Period, Report};
 use kefu_core::team::Role;
@@ -18,6 +20,17 @@ pub struct KpiView {
     #[serde(flatten)]
     pub report: Report,
     pub days: Vec<KpiDay>,
+    /// With published shifts: each agent's scheduled time in the period (up to now) and how
+    /// much of it the agent was present (kefu-core's `shifts::adherence`).
+    pub shifts: BTreeMap<String, KpiShifts>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct KpiShifts {
+    pub scheduled_minutes: i64,
+    pub present_minutes: i64,
+    /// 排班遵守率: present ÷ scheduled; `None` without scheduled time.
+    pub adherence: Option<f64>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -81,7 +94,55 @@ impl Desk {
                 }));
             }
         }
-        Ok(KpiView { report, days })
+        let shifts = self
+            .kpi_shifts(start, end.min(now), only.as_deref())
+            .await?;
+        Ok(KpiView {
+            report,
+            days,
+            shifts,
+        })
+    }
+
+    /// Scheduled and present time of each agent with published shifts in `from`..`until`
+    /// (only `only`'s, for an agent).
+    async fn kpi_shifts(
+        &self,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+        only: Option<&str>,
+    ) -> Result<BTreeMap<String, KpiShifts>> {
+        let mut out = BTreeMap::new();
+        if until <= from {
+            return Ok(out);
+        }
+        let published = self.db.published_shifts_between(from, until).await?;
+        let online = self.db.online_spans(from).await?;
+        let mut names: Vec<&str> = published.iter().map(|s| s.agent.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        for name in names.into_iter().filter(|n| only.is_none_or(|me| me == *n)) {
+            let mine: Vec<_> = published
+                .iter()
+                .filter(|s| s.agent == name)
+                .cloned()
+                .collect();
+            let spans: Vec<_> = online
+                .iter()
+                .filter(|(n, _, _)| n == name)
+                .map(|(_, a, b)| (*a, *b))
+                .collect();
+            let a = kefu_core::shifts::adherence(name, &mine, &spans, false, until);
+            out.insert(
+                name.to_owned(),
+                KpiShifts {
+                    scheduled_minutes: a.scheduled_minutes,
+                    present_minutes: a.present_minutes,
+                    adherence: a.share(),
+                },
+            );
+        }
+        Ok(out)
     }
 
     /// Records a message the shop's chat system reports: the buyer's (`by_agent` false) or

@@ -2,7 +2,8 @@
 //! here once. `Index` sorts the history once; a report per day or per range reads only the
 //! receptions, messages, payments and chases inside it.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
 use serde::Serialize;
@@ -104,31 +105,59 @@ pub struct Report {
     pub received_by_hour: Vec<u64>,
 }
 
+/// FNV-1a: the maps here are keyed by buyer and agent names from the shop's own data, a
+/// month of which is millions of lookups; SipHash's defence against chosen keys costs more
+/// than it buys on them.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type Map<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+type Set<K> = HashSet<K, BuildHasherDefault<Fnv>>;
+
 /// The history sorted once for any number of reports.
 pub struct Index<'a> {
     rules: KpiRules,
     facts: Vec<&'a Fact>,
-    by_buyer: HashMap<&'a str, Vec<&'a Fact>>,
+    by_buyer: Map<&'a str, Vec<&'a Fact>>,
     /// Per buyer: its receptions (time, agent) and its orders, in time order.
-    received: HashMap<&'a str, Vec<(DateTime<Utc>, &'a str)>>,
-    orders: HashMap<&'a str, Vec<&'a OrderFact>>,
+    received: Map<&'a str, Vec<(DateTime<Utc>, &'a str)>>,
+    orders: Map<&'a str, Vec<&'a OrderFact>>,
     paid: Vec<&'a OrderFact>,
-    by_no: HashMap<&'a str, &'a OrderFact>,
+    /// Each chased order's first chase (time, order, agent), in time order, with whether it
+    /// was paid within 24 h.
+    chases: Vec<(DateTime<Utc>, &'a str, &'a str, bool)>,
 }
 
 impl<'a> Index<'a> {
     pub fn new(facts: &'a [Fact], orders: &'a [OrderFact], rules: KpiRules) -> Index<'a> {
         let mut sorted: Vec<&Fact> = facts.iter().collect();
         sorted.sort_by_key(|f| f.at);
-        let mut by_buyer: HashMap<&str, Vec<&Fact>> = HashMap::new();
+        let mut by_buyer: Map<&str, Vec<&Fact>> = Map::default();
         for f in &sorted {
             by_buyer.entry(&f.buyer).or_default().push(f);
         }
-        let mut received: HashMap<&str, Vec<(DateTime<Utc>, &str)>> = HashMap::new();
+        let mut received: Map<&str, Vec<(DateTime<Utc>, &str)>> = Map::default();
         for f in sorted.iter().filter(|f| f.kind == FactKind::Received) {
             received.entry(&f.buyer).or_default().push((f.at, &f.agent));
         }
-        let mut orders_of: HashMap<&str, Vec<&OrderFact>> = HashMap::new();
+        let mut orders_of: Map<&str, Vec<&OrderFact>> = Map::default();
         for o in orders {
             orders_of.entry(&o.buyer).or_default().push(o);
         }
@@ -137,6 +166,20 @@ impl<'a> Index<'a> {
         }
         let mut paid: Vec<&OrderFact> = orders.iter().filter(|o| o.paid_at.is_some()).collect();
         paid.sort_by_key(|o| o.paid_at);
+        // A chase may cover several orders of the buyer (comma-separated).
+        let by_no: Map<&str, &OrderFact> = orders.iter().map(|o| (o.no.as_str(), o)).collect();
+        let mut seen: Set<&str> = Set::default();
+        let mut chases = Vec::new();
+        for f in sorted.iter().filter(|f| f.kind == FactKind::Chased) {
+            for no in f.order.split(',').filter(|n| !n.is_empty()) {
+                if seen.insert(no) {
+                    let paid = by_no.get(no).and_then(|o| o.paid_at);
+                    let in_time =
+                        paid.is_some_and(|p| p >= f.at && p - f.at <= Duration::hours(24));
+                    chases.push((f.at, no, f.agent.as_str(), in_time));
+                }
+            }
+        }
         Index {
             rules,
             facts: sorted,
@@ -144,7 +187,7 @@ impl<'a> Index<'a> {
             received,
             orders: orders_of,
             paid,
-            by_no: orders.iter().map(|o| (o.no.as_str(), o)).collect(),
+            chases,
         }
     }
 
@@ -172,20 +215,20 @@ impl<'a> Index<'a> {
         let rules = &self.rules;
         let (start, end) = period.bounds(rules.shop_time);
         let inside = |t: DateTime<Utc>| t >= start && t < end;
-        let mut agents: BTreeMap<String, Figures> = BTreeMap::new();
+        let mut agents: Map<&str, Figures> = Map::default();
         let mut team = Figures::default();
         let facts = &self.facts[self.facts.partition_point(|f| f.at < start)
             ..self.facts.partition_point(|f| f.at < end)];
 
         // Receptions: each buyer's first in the period, per agent and for the team.
-        let mut first: BTreeMap<(&str, &str), DateTime<Utc>> = BTreeMap::new();
-        let mut team_first: BTreeMap<&str, DateTime<Utc>> = BTreeMap::new();
+        let mut first: Map<(&str, &str), DateTime<Utc>> = Map::default();
+        let mut team_first: Map<&str, DateTime<Utc>> = Map::default();
         for f in facts.iter().filter(|f| f.kind == FactKind::Received) {
             first.entry((&f.agent, &f.buyer)).or_insert(f.at);
             team_first.entry(&f.buyer).or_insert(f.at);
         }
         for (&(agent, buyer), &at) in &first {
-            let fig = agents.entry(agent.to_owned()).or_default();
+            let fig = agents.entry(agent).or_default();
             self.reception(fig, buyer, at, now);
             self.first_answer(fig, Some(agent), buyer, at, end);
         }
@@ -211,8 +254,8 @@ impl<'a> Index<'a> {
         self.messages(facts, &mut agents, &mut team, now, inside);
 
         // Sales: orders paid in the period, credited by the shop's rule.
-        let mut buyers: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-        let mut kept: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        let mut buyers: Map<&str, Set<&str>> = Map::default();
+        let mut kept: Map<&str, Set<&str>> = Map::default();
         let mut silent = Fen(0);
         let mut shop = Fen(0);
         let from = self.paid.partition_point(|o| o.paid_at < Some(start));
@@ -223,7 +266,7 @@ impl<'a> Index<'a> {
                 silent.0 += o.amount.0;
                 continue;
             };
-            for fig in [agents.entry(agent.to_owned()).or_default(), &mut team] {
+            for fig in [agents.entry(agent).or_default(), &mut team] {
                 fig.sales.0 += o.amount.0;
                 fig.orders += 1;
                 fig.refunded += u64::from(o.refunded);
@@ -243,49 +286,45 @@ impl<'a> Index<'a> {
             let n = set.len() as u64;
             match *agent {
                 "" => team.paying_buyers = n,
-                a => agents.entry(a.to_owned()).or_default().paying_buyers = n,
+                a => agents.entry(a).or_default().paying_buyers = n,
             }
         }
         for (agent, set) in &kept {
             let n = set.len() as u64;
             match *agent {
                 "" => team.kept_buyers = n,
-                a => agents.entry(a.to_owned()).or_default().kept_buyers = n,
+                a => agents.entry(a).or_default().kept_buyers = n,
             }
         }
 
-        // Chases: an order's first chase, when it falls in the period. A chase may cover
-        // several orders of the buyer (comma-separated); one announced to whoever is
-        // signed in on each PC (no owner) counts for the team only.
-        let mut chased: BTreeSet<&str> = BTreeSet::new();
-        for f in self.facts.iter().filter(|f| f.kind == FactKind::Chased) {
-            for no in f.order.split(',').filter(|n| !n.is_empty()) {
-                if !chased.insert(no) || !inside(f.at) {
-                    continue;
-                }
-                let paid = self.by_no.get(no).and_then(|o| o.paid_at);
-                let in_time = paid.is_some_and(|p| p >= f.at && p - f.at <= Duration::hours(24));
-                team.chased += 1;
-                team.chases_paid += u64::from(in_time);
-                if !f.agent.is_empty() {
-                    let fig = agents.entry(f.agent.clone()).or_default();
-                    fig.chased += 1;
-                    fig.chases_paid += u64::from(in_time);
-                }
+        // Chases: an order's first chase, when it falls in the period; one announced to
+        // whoever is signed in on each PC (no owner) counts for the team only.
+        let chases = &self.chases[self.chases.partition_point(|c| c.0 < start)
+            ..self.chases.partition_point(|c| c.0 < end)];
+        for &(_, _, agent, in_time) in chases {
+            team.chased += 1;
+            team.chases_paid += u64::from(in_time);
+            if !agent.is_empty() {
+                let fig = agents.entry(agent).or_default();
+                fig.chased += 1;
+                fig.chases_paid += u64::from(in_time);
             }
         }
 
         let settles_at = end + rules.settle();
         if let Some(me) = only {
-            agents.retain(|a, _| a == me);
-            agents.entry(me.to_owned()).or_default();
+            agents.retain(|a, _| *a == me);
+            agents.entry(me).or_default();
         }
         Report {
             period,
             attribution: rules.attribution,
             provisional: now < settles_at,
             settles_at,
-            agents: agents.into_iter().map(|(a, f)| (a, f.finish())).collect(),
+            agents: agents
+                .into_iter()
+                .map(|(a, f)| (a.to_owned(), f.finish()))
+                .collect::<BTreeMap<_, _>>(),
             team: only.is_none().then(|| team.finish()),
             silent_sales: only.is_none().then_some(silent),
             shop_sales: only.is_none().then_some(shop),
@@ -374,23 +413,23 @@ impl<'a> Index<'a> {
     /// once the cap has passed.
     fn messages(
         &self,
-        facts: &[&Fact],
-        agents: &mut BTreeMap<String, Figures>,
+        facts: &[&'a Fact],
+        agents: &mut Map<&'a str, Figures>,
         team: &mut Figures,
         now: DateTime<Utc>,
         inside: impl Fn(DateTime<Utc>) -> bool,
     ) {
         let cap = Duration::minutes(i64::from(self.rules.round_cap_minutes));
         let (from_h, to_h) = self.rules.counted_hours;
-        let mut open: HashMap<&str, (DateTime<Utc>, Option<&str>)> = HashMap::new();
-        let close = |agents: &mut BTreeMap<String, Figures>,
+        let mut open: Map<&str, (DateTime<Utc>, Option<&'a str>)> = Map::default();
+        let close = |agents: &mut Map<&'a str, Figures>,
                      team: &mut Figures,
-                     agent: Option<&str>,
+                     agent: Option<&'a str>,
                      secs: i64| {
             team.rounds += 1;
             team.round_secs += secs;
             if let Some(a) = agent {
-                let fig = agents.entry(a.to_owned()).or_default();
+                let fig = agents.entry(a).or_default();
                 fig.rounds += 1;
                 fig.round_secs += secs;
             }
@@ -401,7 +440,7 @@ impl<'a> Index<'a> {
                     team.buyer_messages += 1;
                     let serving = self.serving(&f.buyer, f.at);
                     if let Some(a) = serving {
-                        agents.entry(a.to_owned()).or_default().buyer_messages += 1;
+                        agents.entry(a).or_default().buyer_messages += 1;
                     }
                     let hour = self.rules.shop_time.local(f.at).hour();
                     if hour >= from_h && hour < to_h {
@@ -412,7 +451,7 @@ impl<'a> Index<'a> {
                     team.agent_messages += 1;
                     let agent = (!f.agent.is_empty()).then_some(f.agent.as_str());
                     if let Some(a) = agent {
-                        agents.entry(a.to_owned()).or_default().agent_messages += 1;
+                        agents.entry(a).or_default().agent_messages += 1;
                     }
                     if let Some((started, _)) = open.remove(f.buyer.as_str()) {
                         let secs = (f.at - started).min(cap).num_seconds();
