@@ -30,6 +30,19 @@ fn owner_of(set: Set, owner: &str) -> &str {
 }
 
 impl Db {
+    /// A set's version alone (0 for a set never saved): whether a copy read before is
+    /// still the set, for one small read per keystroke of the phrase box.
+    pub async fn phrase_book_version(&self, set: Set, owner: &str) -> Result<i64> {
+        let version: Option<i64> = sqlx::query_scalar(
+            "SELECT version FROM phrase_sets WHERE set_kind = $1 AND owner = $2",
+        )
+        .bind(set.code())
+        .bind(owner_of(set, owner))
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(version.unwrap_or(0))
+    }
+
     pub async fn phrase_book(&self, set: Set, owner: &str) -> Result<PhraseBook> {
         let owner = owner_of(set, owner);
         let version: Option<i64> = sqlx::query_scalar(

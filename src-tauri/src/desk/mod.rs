@@ -45,6 +45,9 @@ pub struct Desk {
     /// How 绩效 is computed, and whether reported messages keep their text (settings).
     kpi_rules: kefu_core::kpi::KpiRules,
     keep_message_text: bool,
+    /// Each phrase set as last read, with its finder, by set and owner (see
+    /// `phrases::Prepared`): the phrase box ranks a keystroke without reading the set again.
+    prepared_phrases: phrases::PreparedSets,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -79,6 +82,7 @@ impl Desk {
             import_limit: settings.import_limit(),
             kpi_rules: settings.kpi_rules(),
             keep_message_text: settings.keep_message_text,
+            prepared_phrases: phrases::PreparedSets::default(),
         })
     }
 
