@@ -15,6 +15,8 @@ import { state } from "../state.js";
 /** @typedef {import("../lib/ipc.js").PhraseImport} PhraseImport */
 
 const view = {
+  /** the form that was open at the last render (index or "new"), to keep its typing */
+  /** @type {number | "new" | null} */ shownForm: null,
   /** @type {PhraseSet} */ set: "shop",
   /** @type {import("../lib/ipc.js").PhraseSets | null} */ sets: null,
   /** the row being edited (an index), "new" for a new phrase, or null */
@@ -191,9 +193,26 @@ function render() {
     section.append(list);
     parts.push(section);
   }
+  // A refresh (this PC's own change event, another PC's edit) re-renders the view: what is
+  // being typed in the open form stays, with the caret where it was.
+  const ids = ["ph-edit-group", "ph-edit-code", "ph-edit-text"];
+  const sameForm = view.shownForm !== null && view.shownForm === view.editing;
+  const typed = ids.map((id) => (sameForm ? /** @type {HTMLInputElement | null} */ (document.getElementById(id))?.value : undefined));
+  view.shownForm = view.editing;
+  const active = /** @type {HTMLInputElement | null} */ (document.activeElement);
+  const caret = active && ids.includes(active.id) ? { id: active.id, start: active.selectionStart, end: active.selectionEnd } : null;
   root.replaceChildren(...parts);
-  const focus = /** @type {HTMLElement | null} */ (root.querySelector("#ph-edit-code, .ph-form textarea"));
-  if (focus && document.activeElement?.closest(".ph-form") === null) focus.focus();
+  ids.forEach((id, i) => {
+    const f = /** @type {HTMLInputElement | null} */ (document.getElementById(id));
+    if (f && typed[i] !== undefined) f.value = /** @type {string} */ (typed[i]);
+  });
+  if (caret) {
+    const f = /** @type {HTMLInputElement} */ (document.getElementById(caret.id));
+    f?.focus();
+    f?.setSelectionRange(caret.start, caret.end);
+  } else {
+    /** @type {HTMLElement | null} */ (root.querySelector("#ph-edit-code"))?.focus();
+  }
 }
 
 /** Imports a phrase file into the set shown: all or nothing, then the agent chooses. */
