@@ -378,12 +378,29 @@ impl App {
             .to_owned()
     }
 
+    /// Types into an element as a user would. As with `click`, a list or form re-rendered
+    /// between finding the element and typing (the page keeps what was typed across its
+    /// re-renders) is found again, for up to 3 s; a stale element received no keys.
     pub fn type_keys(&self, css: &str, text: &str) {
-        let id = self.find(css);
-        post(
-            &self.url(&format!("/element/{id}/value")),
-            &json!({"text": text}),
-        );
+        let mut last = String::new();
+        for _ in 0..30 {
+            let id = self.find(css);
+            match ureq::post(&self.url(&format!("/element/{id}/value")))
+                .send_json(json!({"text": text}))
+            {
+                Ok(_) => return,
+                Err(ureq::Error::Status(_, r)) => {
+                    last = r.into_string().unwrap_or_default();
+                    assert!(
+                        last.contains("stale element"),
+                        "WebDriver keys to {css}: {last}"
+                    );
+                }
+                Err(e) => panic!("WebDriver keys to {css}: {e}"),
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("could not type into {css}: {last}");
     }
 
     /// Polls a script until it returns something other than null/false.
