@@ -77,22 +77,19 @@ impl Desk {
         let margin = rules.settle() + Duration::days(ORDER_REACH_DAYS);
         let (facts, orders) = self.db.kpi_history(start, end, margin).await?;
         let index = Index::new(&facts, &orders, rules);
-        let report = index.report(period, now, only.as_deref());
+        let (report, by_days) = index.report_by_day(period, by_day, now, only.as_deref());
         let mut days = Vec::new();
-        if by_day {
-            for day in period.days() {
-                let r = index.report(Period::day(day), now, only.as_deref());
-                days.extend(r.team.map(|figures| KpiDay {
-                    day,
-                    agent: String::new(),
-                    figures,
-                }));
-                days.extend(r.agents.into_iter().map(|(agent, figures)| KpiDay {
-                    day,
-                    agent,
-                    figures,
-                }));
-            }
+        for (day, r) in period.days().zip(by_days) {
+            days.extend(r.team.map(|figures| KpiDay {
+                day,
+                agent: String::new(),
+                figures,
+            }));
+            days.extend(r.agents.into_iter().map(|(agent, figures)| KpiDay {
+                day,
+                agent,
+                figures,
+            }));
         }
         let shifts = self
             .kpi_shifts(start, end.min(now), only.as_deref())

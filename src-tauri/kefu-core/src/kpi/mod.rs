@@ -5,6 +5,7 @@
 //! in the README's 绩效 section.
 
 mod figures;
+mod index;
 #[cfg(test)]
 mod tests;
 
@@ -14,7 +15,8 @@ use serde::{Deserialize, Serialize};
 use crate::team::{allowed, Action, Role};
 use crate::{Fen, ShopTime};
 
-pub use figures::{report, Figures, Index, Rates, Report};
+pub use figures::{report, Figures, Rates, Report};
+pub use index::Index;
 
 /// What happened, as recorded when it happened; facts are never changed afterwards.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -34,6 +36,35 @@ pub enum FactKind {
     BuyerMessage,
     /// `agent` wrote to the buyer.
     AgentMessage,
+}
+
+impl FactKind {
+    pub const ALL: [FactKind; 7] = [
+        FactKind::Received,
+        FactKind::Greeted,
+        FactKind::Transferred,
+        FactKind::Closed,
+        FactKind::Chased,
+        FactKind::BuyerMessage,
+        FactKind::AgentMessage,
+    ];
+
+    /// The kind as the database stores it (and serde names it).
+    pub fn code(self) -> &'static str {
+        match self {
+            FactKind::Received => "received",
+            FactKind::Greeted => "greeted",
+            FactKind::Transferred => "transferred",
+            FactKind::Closed => "closed",
+            FactKind::Chased => "chased",
+            FactKind::BuyerMessage => "buyer_message",
+            FactKind::AgentMessage => "agent_message",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<FactKind> {
+        FactKind::ALL.into_iter().find(|k| k.code() == code)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -324,6 +324,16 @@ fn a_period_is_whole_days_in_order() {
     );
 }
 
+#[test]
+fn a_fact_kind_is_stored_as_serde_names_it() {
+    for kind in FactKind::ALL {
+        let named = serde_json::to_value(kind).unwrap();
+        assert_eq!(named.as_str(), Some(kind.code()));
+        assert_eq!(FactKind::from_code(kind.code()), Some(kind));
+    }
+    assert_eq!(FactKind::from_code("Received"), None);
+}
+
 proptest! {
     /// Whatever happened, every paid order is the agents' or silent, once.
     #[test]
