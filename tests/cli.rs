@@ -603,6 +603,8 @@ fn kpi_of_a_reported_day_from_the_command_line() {
         Data::Float(f["rates"]["reply_rate"].as_f64().expect("a rate"))
     );
     assert_eq!(mei_row[col("首次响应(秒)")], Data::Float(85.0));
+    assert_eq!(mei_row[col("排班工时(小时)")], Data::Float(8.0));
+    assert_eq!(mei_row[col("排班遵守率")], Data::Float(adherence));
     assert!(wb.worksheet_range("每日明细").is_ok(), "the day sheet");
 
     let own = run(

@@ -97,5 +97,22 @@ fn the_main_account_reads_yesterdays_figures_in_the_window() {
         assert_eq!(app.js("return document.querySelectorAll('#kpi .kpi-bar').length"), json!(1), "one day, one bar");
         assert_eq!(app.js("return document.querySelectorAll('#kpi .kpi-heat-cell').length"), json!(168));
         app.screenshot("kpi");
+
+        // 业绩判定 is a setting: saved in the dialog, the figures follow at once, and the
+        // command line reads the same file.
+        app.click("#agent");
+        app.wait_js(
+            "the settings dialog with 下单判定",
+            "return !document.getElementById('settings-panel').hidden && document.getElementById('set-attribution').value === 'order'",
+        );
+        app.js("document.getElementById('set-attribution').value = 'payment'; return true");
+        app.screenshot("settings");
+        app.click("#settings-form button[type=submit]");
+        app.wait_js(
+            "绩效 under 付款判定",
+            "return document.getElementById('kpi').textContent.includes('业绩判定：付款判定')",
+        );
     });
+    let after = kefu_tests::team::cli(&desktop, Some(MAIN), &["kpi", "--from", "2026-11-22"]);
+    assert_eq!(after["attribution"], "payment", "{after}");
 }

@@ -149,7 +149,8 @@ async function start() {
     }),
   ]);
   wireImport();
-  wireSettings();
+  // 绩效's rules are settings: the figures follow a save at once.
+  wireSettings(() => refreshKpi());
   wireInquiry();
   wireTeam();
   wireSignIn();

@@ -157,7 +157,7 @@ const tauri = /** @type {Tauri} */ (/** @type {any} */ (window).__TAURI__);
  * @property {Problem[]} problems  the first thousand; `rejected` counts them all
  */
 /** @typedef {{stage: string, done: number, total: number}} ImportProgress */
-/** @typedef {{db_url: string, agent: string, auto_close_minutes: number, suspend_when_locked: boolean, max_import_mb: number}} Settings */
+/** @typedef {{db_url: string, agent: string, auto_close_minutes: number, suspend_when_locked: boolean, max_import_mb: number, kpi_attribution: string, kpi_settle_days: number, keep_message_text: boolean}} Settings */
 /** @typedef {{ok: boolean, message: string}} ConnectionState */
 /** @typedef {{name: string, start: string, end: string}} ShiftTemplate  start and end as HH:MM, shop time */
 /** @typedef {{agent: string, date: string, template: string, start: Time, end: Time}} Shift  date: the day it starts, YYYY-MM-DD */

@@ -16,6 +16,9 @@ async function openSettings() {
     field("set-close").value = String(s.auto_close_minutes);
     field("set-db").value = s.db_url;
     field("set-lock").checked = s.suspend_when_locked;
+    field("set-attribution").value = s.kpi_attribution;
+    field("set-settle").value = String(s.kpi_settle_days);
+    field("set-keep-text").checked = s.keep_message_text;
   } catch (err) {
     // A broken settings file: say where, and let the agent write a good one over it.
     currentSettings = null;
@@ -25,21 +28,27 @@ async function openSettings() {
   $("set-agent").focus();
 }
 
+/** Called after a save (the views that read settings refresh). */
+let onSaved = () => {};
+
 /** @param {Event} e */
 async function saveSettings(e) {
   e.preventDefault();
-  const next = { ...currentSettings, agent: field("set-agent").value.trim(), auto_close_minutes: Number(field("set-close").value), db_url: field("set-db").value.trim(), suspend_when_locked: field("set-lock").checked };
+  const next = { ...currentSettings, agent: field("set-agent").value.trim(), auto_close_minutes: Number(field("set-close").value), db_url: field("set-db").value.trim(), suspend_when_locked: field("set-lock").checked, kpi_attribution: field("set-attribution").value, kpi_settle_days: Number(field("set-settle").value), keep_message_text: field("set-keep-text").checked };
   try {
     const saved = await ipc.saveSettings(next);
     $("agent").textContent = saved.agent;
     $("settings-panel").hidden = true;
     say("设置已保存");
+    onSaved();
   } catch (err) {
     $("settings-error").textContent = ipc.problem(err);
   }
 }
 
-export function wireSettings() {
+/** @param {() => void} saved */
+export function wireSettings(saved) {
+  onSaved = saved;
   $("agent").addEventListener("click", openSettings);
   $("settings-form").addEventListener("submit", saveSettings);
   $("settings-cancel").addEventListener("click", () => { $("settings-panel").hidden = true; });

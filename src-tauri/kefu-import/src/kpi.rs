@@ -71,6 +71,29 @@ pub struct KpiSheets<'a> {
     pub silent_sales: Option<i64>,
     pub shop_sales: Option<i64>,
     pub provisional: bool,
+    /// Agents with published shifts in the period: scheduled and present minutes, and
+    /// the share present (排班遵守率).
+    pub shifts: Vec<(String, Shifts)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Shifts {
+    pub scheduled_minutes: i64,
+    pub present_minutes: i64,
+    pub adherence: Option<f64>,
+}
+
+/// The shift columns after the figures, in the summary only.
+const SHIFT_HEADERS: [&str; 3] = ["排班工时(小时)", "在岗工时(小时)", "排班遵守率"];
+
+fn shift_cells(s: &KpiSheets, agent: &str) -> Option<[Cell; 3]> {
+    let (_, sh) = s.shifts.iter().find(|(a, _)| a == agent)?;
+    let hours = |m: i64| Cell::Seconds(Some(m as f64 / 60.0));
+    Some([
+        hours(sh.scheduled_minutes),
+        hours(sh.present_minutes),
+        Cell::Percent(sh.adherence),
+    ])
 }
 
 fn text(c: &Cell) -> String {
@@ -94,6 +117,7 @@ pub fn write_csv(s: &KpiSheets) -> Result<Vec<u8>, Error> {
     let head: Vec<&str> = ["日期", "客服"]
         .iter()
         .chain(HEADERS.iter())
+        .chain(SHIFT_HEADERS.iter())
         .copied()
         .collect();
     w.write_record(head).map_err(io)?;
@@ -103,8 +127,9 @@ pub fn write_csv(s: &KpiSheets) -> Result<Vec<u8>, Error> {
         row
     };
     for (agent, f) in &s.summary {
-        w.write_record(line("合计".to_owned(), agent, f))
-            .map_err(io)?;
+        let mut row = line("合计".to_owned(), agent, f);
+        row.extend(shift_cells(s, agent).iter().flatten().map(text));
+        w.write_record(row).map_err(io)?;
     }
     for (day, agent, f) in &s.days {
         w.write_record(line(day.to_string(), agent, f))
@@ -126,12 +151,12 @@ pub fn write_xlsx(s: &KpiSheets) -> Result<Vec<u8>, Error> {
     let yuan = Format::new().set_num_format("#,##0.00");
     let percent = Format::new().set_num_format("0.0%");
     let decimal = Format::new().set_num_format("0.0");
-    let write_row = |sheet: &mut Worksheet,
-                     row: u32,
-                     first: u16,
-                     f: &Figures|
+    let write_cells = |sheet: &mut Worksheet,
+                       row: u32,
+                       first: u16,
+                       cells: &[Cell]|
      -> Result<(), rust_xlsxwriter::XlsxError> {
-        for (i, c) in cells(f).iter().enumerate() {
+        for (i, c) in cells.iter().enumerate() {
             let col = first + i as u16;
             match c {
                 Cell::Count(n) => sheet.write_number(row, col, *n as f64).map(drop)?,
@@ -153,7 +178,7 @@ pub fn write_xlsx(s: &KpiSheets) -> Result<Vec<u8>, Error> {
     let summary = book.add_worksheet();
     summary.set_name("汇总").map_err(io)?;
     summary.write_with_format(0, 0, "客服", &bold).map_err(io)?;
-    for (i, h) in HEADERS.iter().enumerate() {
+    for (i, h) in HEADERS.iter().chain(SHIFT_HEADERS.iter()).enumerate() {
         summary
             .write_with_format(0, 1 + i as u16, *h, &bold)
             .map_err(io)?;
@@ -163,7 +188,10 @@ pub fn write_xlsx(s: &KpiSheets) -> Result<Vec<u8>, Error> {
     for (i, (agent, f)) in s.summary.iter().enumerate() {
         let row = 1 + i as u32;
         summary.write(row, 0, agent.as_str()).map_err(io)?;
-        write_row(summary, row, 1, f).map_err(io)?;
+        write_cells(summary, row, 1, &cells(f)).map_err(io)?;
+        if let Some(shift) = shift_cells(s, agent) {
+            write_cells(summary, row, 1 + HEADERS.len() as u16, &shift).map_err(io)?;
+        }
     }
     let mut row = s.summary.len() as u32 + 2;
     for (label, fen) in [
@@ -194,7 +222,7 @@ pub fn write_xlsx(s: &KpiSheets) -> Result<Vec<u8>, Error> {
         let row = 1 + i as u32;
         days.write(row, 0, day.to_string()).map_err(io)?;
         days.write(row, 1, agent.as_str()).map_err(io)?;
-        write_row(days, row, 2, f).map_err(io)?;
+        write_cells(days, row, 2, &cells(f)).map_err(io)?;
     }
     book.save_to_buffer().map_err(io)
 }

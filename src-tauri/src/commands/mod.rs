@@ -318,6 +318,7 @@ pub fn save_settings(
     let saved = crate::save_settings(settings)?;
     if let Ok(desk) = wb.desk() {
         desk.set_agent(&saved.agent);
+        desk.set_kpi(&saved);
     }
     Ok(saved)
 }

@@ -72,7 +72,7 @@ impl Desk {
         let period = Period::new(from, to)?;
         let (reader, role) = self.kpi_reader(now).await?;
         let only = kpi::visible_to(&reader, role);
-        let rules = self.kpi_rules;
+        let (rules, _) = self.kpi_settings();
         let (start, end) = period.bounds(rules.shop_time);
         let margin = rules.settle() + Duration::days(ORDER_REACH_DAYS);
         let (facts, orders) = self.db.kpi_history(start, end, margin).await?;
@@ -153,7 +153,7 @@ impl Desk {
     ) -> Result<Changed<()>> {
         let nick = BuyerNick::parse(nick)?;
         let agent = by_agent.then(|| self.agent());
-        let text = text.filter(|_| self.keep_message_text);
+        let text = text.filter(|_| self.kpi_settings().1);
         self.db
             .report_message(&nick, agent.as_deref(), now, text)
             .await?;
@@ -197,6 +197,20 @@ impl KpiView {
             silent_sales: r.silent_sales.map(|f| f.0),
             shop_sales: r.shop_sales.map(|f| f.0),
             provisional: r.provisional,
+            shifts: self
+                .shifts
+                .iter()
+                .map(|(agent, s)| {
+                    (
+                        agent.clone(),
+                        kefu_import::kpi::Shifts {
+                            scheduled_minutes: s.scheduled_minutes,
+                            present_minutes: s.present_minutes,
+                            adherence: s.adherence,
+                        },
+                    )
+                })
+                .collect(),
         }
     }
 }

@@ -42,9 +42,9 @@ pub struct Desk {
     team_rules: TeamRules,
     /// The largest export file an import reads (settings).
     import_limit: u64,
-    /// How 绩效 is computed, and whether reported messages keep their text (settings).
-    kpi_rules: kefu_core::kpi::KpiRules,
-    keep_message_text: bool,
+    /// How 绩效 is computed, and whether reported messages keep their text (settings;
+    /// changed from the settings dialog without a restart).
+    kpi: std::sync::Arc<std::sync::RwLock<(kefu_core::kpi::KpiRules, bool)>>,
     /// Each phrase set as last read, with its finder, by set and owner (see
     /// `phrases::Prepared`): the phrase box ranks a keystroke without reading the set again.
     prepared_phrases: phrases::PreparedSets,
@@ -80,8 +80,10 @@ impl Desk {
             account: std::sync::Arc::new(std::sync::RwLock::new(None)),
             team_rules: TeamRules::default(),
             import_limit: settings.import_limit(),
-            kpi_rules: settings.kpi_rules(),
-            keep_message_text: settings.keep_message_text,
+            kpi: std::sync::Arc::new(std::sync::RwLock::new((
+                settings.kpi_rules(),
+                settings.keep_message_text,
+            ))),
             prepared_phrases: phrases::PreparedSets::default(),
         })
     }
@@ -126,6 +128,23 @@ impl Desk {
         match self.agent.write() {
             Ok(mut g) => *g = name.to_owned(),
             Err(poisoned) => *poisoned.into_inner() = name.to_owned(),
+        }
+    }
+
+    /// 绩效's rules and whether message texts are kept, as the settings say now.
+    pub fn kpi_settings(&self) -> (kefu_core::kpi::KpiRules, bool) {
+        match self.kpi.read() {
+            Ok(g) => *g,
+            Err(poisoned) => *poisoned.into_inner(),
+        }
+    }
+
+    /// Takes 绩效's settings from newly saved settings.
+    pub fn set_kpi(&self, settings: &Settings) {
+        let next = (settings.kpi_rules(), settings.keep_message_text);
+        match self.kpi.write() {
+            Ok(mut g) => *g = next,
+            Err(poisoned) => *poisoned.into_inner() = next,
         }
     }
 
