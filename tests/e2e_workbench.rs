@@ -104,6 +104,7 @@ fn a_broken_settings_file_is_reported_and_a_good_one_written_whole() {
         let saved: Value = serde_json::from_str(&std::fs::read_to_string(&store).expect("the settings file")).expect("JSON");
         assert_eq!(saved["agent"], Value::from("小美"));
         assert_eq!(saved["auto_close_minutes"], Value::from(2880));
+        assert_eq!((&saved["kpi_attribution"], &saved["kpi_settle_days"]), (&Value::from("order"), &Value::from(4)), "绩效's rules at their defaults");
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(&store).expect("metadata").permissions().mode() & 0o777;
         assert_eq!(mode, 0o600, "a settings file may hold a database password");

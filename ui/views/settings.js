@@ -23,6 +23,10 @@ async function openSettings() {
     // A broken settings file: say where, and let the agent write a good one over it.
     currentSettings = null;
     $("settings-error").textContent = `${ipc.problem(err)}。保存将替换这个文件。`;
+    // 绩效's rules start from the shop defaults, so that saving needs only the fields above.
+    field("set-attribution").value = "order";
+    field("set-settle").value = "4";
+    field("set-keep-text").checked = false;
   }
   $("settings-panel").hidden = false;
   $("set-agent").focus();
