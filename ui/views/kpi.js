@@ -61,8 +61,33 @@ function presets() {
   ];
 }
 
+/** The read under way, and whether another was asked for meanwhile. */
+let reading = /** @type {Promise<void> | null} */ (null);
+let again = false;
+
+/**
+ * Reads the figures again. At shop scale a read takes seconds and every reported message
+ * asks for one: while a read is under way, further asks make one more read after it.
+ */
 export async function refreshKpi() {
   if (state.group !== "kpi") return;
+  if (reading) {
+    again = true;
+    return reading;
+  }
+  reading = readKpi();
+  try {
+    await reading;
+  } finally {
+    reading = null;
+  }
+  if (again) {
+    again = false;
+    await refreshKpi();
+  }
+}
+
+async function readKpi() {
   if (!view.from) [, view.from, view.to] = presets()[1];
   try {
     view.data = await ipc.kpi(view.from, view.to);
