@@ -2,8 +2,10 @@
 //! Chinese headers, yuan and percent formats, the header row frozen) and CSV (UTF-8 with
 //! BOM so that Excel opens it). The figures are kefu-core's; nothing is computed here.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
-use kefu_core::kpi::Figures;
+use kefu_core::kpi::{Figures, ShiftHours};
 
 use crate::Error;
 
@@ -71,23 +73,15 @@ pub struct KpiSheets<'a> {
     pub silent_sales: Option<i64>,
     pub shop_sales: Option<i64>,
     pub provisional: bool,
-    /// Agents with published shifts in the period: scheduled and present minutes, and
-    /// the share present (排班遵守率).
-    pub shifts: Vec<(String, Shifts)>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Shifts {
-    pub scheduled_minutes: i64,
-    pub present_minutes: i64,
-    pub adherence: Option<f64>,
+    /// Agents with published shifts in the period, by name.
+    pub shifts: &'a BTreeMap<String, ShiftHours>,
 }
 
 /// The shift columns after the figures, in the summary only.
 const SHIFT_HEADERS: [&str; 3] = ["排班工时(小时)", "在岗工时(小时)", "排班遵守率"];
 
 fn shift_cells(s: &KpiSheets, agent: &str) -> Option<[Cell; 3]> {
-    let (_, sh) = s.shifts.iter().find(|(a, _)| a == agent)?;
+    let sh = s.shifts.get(agent)?;
     let hours = |m: i64| Cell::Seconds(Some(m as f64 / 60.0));
     Some([
         hours(sh.scheduled_minutes),

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use kefu_core::kpi::{self, Figures, Index, Period, Report};
+use kefu_core::kpi::{self, Figures, Index, Period, Report, ShiftHours};
 use kefu_core::team::Role;
 use kefu_core::BuyerNick;
 use serde::Serialize;
@@ -22,15 +22,7 @@ pub struct KpiView {
     pub days: Vec<KpiDay>,
     /// With published shifts: each agent's scheduled time in the period (up to now) and how
     /// much of it the agent was present (kefu-core's `shifts::adherence`).
-    pub shifts: BTreeMap<String, KpiShifts>,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct KpiShifts {
-    pub scheduled_minutes: i64,
-    pub present_minutes: i64,
-    /// 排班遵守率: present ÷ scheduled; `None` without scheduled time.
-    pub adherence: Option<f64>,
+    pub shifts: BTreeMap<String, ShiftHours>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -39,6 +31,23 @@ pub struct KpiDay {
     /// Empty for the team.
     pub agent: String,
     pub figures: Figures,
+}
+
+/// The settings 绩效 follows, changed from the settings dialog without a restart.
+#[derive(Clone, Copy, Debug)]
+pub struct KpiSettings {
+    pub rules: kpi::KpiRules,
+    /// Reported messages keep their text.
+    pub keep_message_text: bool,
+}
+
+impl KpiSettings {
+    pub fn of(settings: &crate::settings::Settings) -> KpiSettings {
+        KpiSettings {
+            rules: settings.kpi_rules(),
+            keep_message_text: settings.keep_message_text,
+        }
+    }
 }
 
 /// An unpaid order may close days after it was placed: the history read reaches this far
@@ -72,7 +81,7 @@ impl Desk {
         let period = Period::new(from, to)?;
         let (reader, role) = self.kpi_reader(now).await?;
         let only = kpi::visible_to(&reader, role);
-        let (rules, _) = self.kpi_settings();
+        let rules = self.kpi_settings().rules;
         let (start, end) = period.bounds(rules.shop_time);
         let margin = rules.settle() + Duration::days(ORDER_REACH_DAYS);
         let (facts, orders) = self.db.kpi_history(start, end, margin).await?;
@@ -108,7 +117,7 @@ impl Desk {
         from: DateTime<Utc>,
         until: DateTime<Utc>,
         only: Option<&str>,
-    ) -> Result<BTreeMap<String, KpiShifts>> {
+    ) -> Result<BTreeMap<String, ShiftHours>> {
         let mut out = BTreeMap::new();
         if until <= from {
             return Ok(out);
@@ -132,7 +141,7 @@ impl Desk {
             let a = kefu_core::shifts::adherence(name, &mine, &spans, false, until);
             out.insert(
                 name.to_owned(),
-                KpiShifts {
+                ShiftHours {
                     scheduled_minutes: a.scheduled_minutes,
                     present_minutes: a.present_minutes,
                     adherence: a.share(),
@@ -153,7 +162,7 @@ impl Desk {
     ) -> Result<Changed<()>> {
         let nick = BuyerNick::parse(nick)?;
         let agent = by_agent.then(|| self.agent());
-        let text = text.filter(|_| self.kpi_settings().1);
+        let text = text.filter(|_| self.kpi_settings().keep_message_text);
         self.db
             .report_message(&nick, agent.as_deref(), now, text)
             .await?;
@@ -197,20 +206,7 @@ impl KpiView {
             silent_sales: r.silent_sales.map(|f| f.0),
             shop_sales: r.shop_sales.map(|f| f.0),
             provisional: r.provisional,
-            shifts: self
-                .shifts
-                .iter()
-                .map(|(agent, s)| {
-                    (
-                        agent.clone(),
-                        kefu_import::kpi::Shifts {
-                            scheduled_minutes: s.scheduled_minutes,
-                            present_minutes: s.present_minutes,
-                            adherence: s.adherence,
-                        },
-                    )
-                })
-                .collect(),
+            shifts: &self.shifts,
         }
     }
 }

@@ -44,7 +44,7 @@ pub struct Desk {
     import_limit: u64,
     /// How 绩效 is computed, and whether reported messages keep their text (settings;
     /// changed from the settings dialog without a restart).
-    kpi: std::sync::Arc<std::sync::RwLock<(kefu_core::kpi::KpiRules, bool)>>,
+    kpi: std::sync::Arc<std::sync::RwLock<kpi::KpiSettings>>,
     /// Each phrase set as last read, with its finder, by set and owner (see
     /// `phrases::Prepared`): the phrase box ranks a keystroke without reading the set again.
     prepared_phrases: phrases::PreparedSets,
@@ -80,10 +80,7 @@ impl Desk {
             account: std::sync::Arc::new(std::sync::RwLock::new(None)),
             team_rules: TeamRules::default(),
             import_limit: settings.import_limit(),
-            kpi: std::sync::Arc::new(std::sync::RwLock::new((
-                settings.kpi_rules(),
-                settings.keep_message_text,
-            ))),
+            kpi: std::sync::Arc::new(std::sync::RwLock::new(kpi::KpiSettings::of(settings))),
             prepared_phrases: phrases::PreparedSets::default(),
         })
     }
@@ -132,7 +129,7 @@ impl Desk {
     }
 
     /// 绩效's rules and whether message texts are kept, as the settings say now.
-    pub fn kpi_settings(&self) -> (kefu_core::kpi::KpiRules, bool) {
+    pub fn kpi_settings(&self) -> kpi::KpiSettings {
         match self.kpi.read() {
             Ok(g) => *g,
             Err(poisoned) => *poisoned.into_inner(),
@@ -141,7 +138,7 @@ impl Desk {
 
     /// Takes 绩效's settings from newly saved settings.
     pub fn set_kpi(&self, settings: &Settings) {
-        let next = (settings.kpi_rules(), settings.keep_message_text);
+        let next = kpi::KpiSettings::of(settings);
         match self.kpi.write() {
             Ok(mut g) => *g = next,
             Err(poisoned) => *poisoned.into_inner() = next,

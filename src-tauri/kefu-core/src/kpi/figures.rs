@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::index::{both, micros, Index, Map, Micros, NOBODY, SECOND};
+use super::index::{both, micros, shop_clock, Index, Map, Micros, NOBODY, SECOND};
 use super::{Attribution, Fact, FactKind, KpiRules, OrderFact, Period};
 use crate::Fen;
 
@@ -132,13 +132,11 @@ impl Index<'_> {
         }
         let me = only.map(|name| self.agents.iter().position(|a| *a == name));
         let mut received_by_hour = vec![0u64; 7 * 24];
-        let offset = i64::from(rules.shop_time.offset().local_minus_utc());
         let mut count = |at: Micros| {
-            let local = at.div_euclid(SECOND) + offset;
+            let (day, second) = shop_clock(rules.shop_time, at);
             // 1970-01-01 was a Thursday: day 0 is 3 days after a Monday.
-            let weekday = (local.div_euclid(86_400) + 3).rem_euclid(7);
-            let hour = local.rem_euclid(86_400) / 3_600;
-            received_by_hour[(weekday * 24 + hour) as usize] += 1;
+            let weekday = (day + 3).rem_euclid(7);
+            received_by_hour[(weekday * 24 + second / 3_600) as usize] += 1;
         };
         match me {
             None => team_first.values().for_each(|&at| count(at)),
@@ -241,8 +239,7 @@ impl Index<'_> {
             return;
         }
         fig.inquired += 1;
-        let offset = i64::from(self.rules.shop_time.offset().local_minus_utc()) * SECOND;
-        let day_of = |t: Micros| (t + offset).div_euclid(86_400 * SECOND);
+        let day_of = |t: Micros| shop_clock(self.rules.shop_time, t).0;
         let day = day_of(at);
         let marks = |t: Micros| {
             let d = day_of(t);
@@ -312,7 +309,6 @@ impl Index<'_> {
         let cap = i64::from(self.rules.round_cap_minutes) * 60 * SECOND;
         let (from_h, to_h) = self.rules.counted_hours;
         let (from_h, to_h) = (i64::from(from_h), i64::from(to_h));
-        let offset = i64::from(self.rules.shop_time.offset().local_minus_utc());
         let mut open: Map<u32, (Micros, Option<u32>)> = Map::default();
         let close = |agents: &mut Agents, team: &mut Figures, agent: Option<u32>, secs: i64| {
             team.rounds += 1;
@@ -331,7 +327,7 @@ impl Index<'_> {
                     if let Some(a) = serving {
                         agents.get(a).buyer_messages += 1;
                     }
-                    let hour = (e.at.div_euclid(SECOND) + offset).rem_euclid(86_400) / 3_600;
+                    let hour = shop_clock(self.rules.shop_time, e.at).1 / 3_600;
                     if hour >= from_h && hour < to_h {
                         open.entry(e.buyer).or_insert((e.at, serving));
                     }
@@ -356,9 +352,7 @@ impl Index<'_> {
             }
         }
     }
-}
 
-impl Index<'_> {
     /// The figures of several periods (a month and each of its days, as the 绩效 view asks
     /// for them), shared out over two threads, in the order given.
     pub fn reports(

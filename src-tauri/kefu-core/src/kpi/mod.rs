@@ -6,6 +6,8 @@
 
 mod figures;
 mod index;
+#[cfg(feature = "sample")]
+pub mod sample;
 #[cfg(test)]
 mod tests;
 
@@ -93,6 +95,15 @@ pub struct OrderFact {
     pub amount: Fen,
     /// Closed after payment: refunded.
     pub refunded: bool,
+}
+
+/// An agent's published shifts in a period (up to now) and its presence in them.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct ShiftHours {
+    pub scheduled_minutes: i64,
+    pub present_minutes: i64,
+    /// 排班遵守率: present ÷ scheduled; `None` without scheduled time.
+    pub adherence: Option<f64>,
 }
 
 /// Who a paid order's sale is credited to (业绩判定), a shop setting.

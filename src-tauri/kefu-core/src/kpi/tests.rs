@@ -334,6 +334,51 @@ fn a_fact_kind_is_stored_as_serde_names_it() {
     assert_eq!(FactKind::from_code("Received"), None);
 }
 
+#[test]
+fn facts_given_in_time_order_or_not_give_the_same_figures() {
+    let (facts, orders) = fixture();
+    // The database gives facts in time order and the index then skips its sort; the
+    // fixture is written by buyer, so the index sorts it.
+    let mut sorted = facts.clone();
+    sorted.sort_by_key(|f| f.at);
+    assert_ne!(sorted, facts, "the fixture is out of time order");
+    let rules = KpiRules::default();
+    let now = t("2026-11-30 12:00:00");
+    assert_eq!(
+        report(&sorted, &orders, rules, week(), now, None),
+        report(&facts, &orders, rules, week(), now, None)
+    );
+}
+
+#[test]
+fn a_period_and_its_days_together_are_each_one_alone() {
+    let (facts, orders) = fixture();
+    let index = Index::new(&facts, &orders, KpiRules::default());
+    let now = t("2026-11-30 12:00:00");
+    let (whole, days) = index.report_by_day(week(), true, now, Some(MEI));
+    assert_eq!(whole, index.report(week(), now, Some(MEI)));
+    assert_eq!(days.len(), week().days().count());
+    for (day, r) in week().days().zip(&days) {
+        assert_eq!(*r, index.report(Period::day(day), now, Some(MEI)), "{day}");
+    }
+    let (_, none) = index.report_by_day(week(), false, now, None);
+    assert!(none.is_empty());
+}
+
+proptest! {
+    #[test]
+    fn the_shop_clock_is_chronos(secs in -4_000_000_000i64..8_000_000_000, offset in -14 * 60..14 * 60i32) {
+        let shop = ShopTime::from_offset_minutes(offset).unwrap();
+        let at = DateTime::from_timestamp(secs, 0).unwrap();
+        let (day, second) = super::index::shop_clock(shop, at.timestamp_micros());
+        let local = shop.local(at);
+        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+        prop_assert_eq!(day, (local.date_naive() - epoch).num_days());
+        prop_assert_eq!(second, i64::from(chrono::Timelike::num_seconds_from_midnight(&local)));
+        prop_assert_eq!((day + 3).rem_euclid(7), i64::from(chrono::Datelike::weekday(&local).num_days_from_monday()));
+    }
+}
+
 proptest! {
     /// Whatever happened, every paid order is the agents' or silent, once.
     #[test]
