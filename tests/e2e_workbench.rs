@@ -91,6 +91,7 @@ fn a_broken_settings_file_is_reported_and_a_good_one_written_whole() {
         app.click("#agent");
         let err = app.wait_js("the settings form", "return !document.getElementById('settings-panel').hidden && document.getElementById('settings-error').textContent");
         assert!(err.as_str().unwrap_or_default().contains("保存将替换这个文件"), "{err}");
+        app.screenshot("settings-broken");
         // A bad value is refused with the field named, and nothing is written.
         app.js("document.getElementById('set-agent').value = '小美'; document.getElementById('set-close').value = '1'; document.getElementById('set-close').min = ''; return true");
         app.js("document.getElementById('settings-error').textContent = ''; document.getElementById('settings-form').requestSubmit(); return true");

@@ -23,9 +23,9 @@ async function openSettings() {
     // A broken settings file: say where, and let the agent write a good one over it.
     currentSettings = null;
     $("settings-error").textContent = `${ipc.problem(err)}。保存将替换这个文件。`;
-    // 绩效's rules start from the shop defaults, so that saving needs only the fields above.
-    field("set-attribution").value = "order";
-    field("set-settle").value = "4";
+    // 绩效's rules left empty are saved as the core's defaults (an absent field is).
+    field("set-attribution").value = "";
+    field("set-settle").value = "";
     field("set-keep-text").checked = false;
   }
   $("settings-panel").hidden = false;
@@ -35,10 +35,16 @@ async function openSettings() {
 /** Called after a save (the views that read settings refresh). */
 let onSaved = () => {};
 
+/**
+ * A field left empty is left out, and the core takes its default.
+ * @template T @param {string} value @param {(v: string) => T} as @returns {T | undefined}
+ */
+const orDefault = (value, as) => (value === "" ? undefined : as(value));
+
 /** @param {Event} e */
 async function saveSettings(e) {
   e.preventDefault();
-  const next = { ...currentSettings, agent: field("set-agent").value.trim(), auto_close_minutes: Number(field("set-close").value), db_url: field("set-db").value.trim(), suspend_when_locked: field("set-lock").checked, kpi_attribution: field("set-attribution").value, kpi_settle_days: Number(field("set-settle").value), keep_message_text: field("set-keep-text").checked };
+  const next = { ...currentSettings, agent: field("set-agent").value.trim(), auto_close_minutes: Number(field("set-close").value), db_url: field("set-db").value.trim(), suspend_when_locked: field("set-lock").checked, kpi_attribution: orDefault(field("set-attribution").value, String), kpi_settle_days: orDefault(field("set-settle").value, Number), keep_message_text: field("set-keep-text").checked };
   try {
     const saved = await ipc.saveSettings(next);
     $("agent").textContent = saved.agent;
