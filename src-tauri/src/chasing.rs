@@ -43,7 +43,7 @@ pub fn start<R: Runtime>(app: AppHandle<R>) {
         let mut done = Steps::default();
         loop {
             let wb = app.state::<Workbench>();
-            let Ok(desk) = wb.desk() else { return };
+            let Ok(desk) = wb.desk().await else { return };
             let now = crate::clock::now();
             let next = if let Some(pause) = paused_for() {
                 Some(now + chrono::Duration::from_std(pause).unwrap_or_default())

@@ -26,8 +26,15 @@ use crate::settings::Settings;
 
 /// What the commands reach through `State`. Opening the database can fail (a bad path in
 /// the settings, a disk that went away); the window still opens and says why.
+///
+/// The database opens in the background while the window's page loads: on a big shop's
+/// database, cold, opening takes about half a second, and done inside `setup` it held the
+/// page back by as much (the main thread runs the webview only after `setup`). Whoever
+/// needs the desk first waits for the one opening.
 pub struct Workbench {
-    desk: Result<Desk>,
+    desk: tokio::sync::OnceCell<Result<Desk>>,
+    /// What to open, taken by the one opening.
+    settings: std::sync::Mutex<Option<Result<Settings>>>,
     /// Set by `cancel_import`; the running import checks it between steps.
     pub cancel_import: std::sync::atomic::AtomicBool,
     /// Wakes the payment-chase loop after orders change (see `events`).
@@ -35,19 +42,54 @@ pub struct Workbench {
 }
 
 impl Workbench {
+    /// A workbench over a desk already opened (or that failed to open).
     pub fn new(desk: Result<Desk>) -> Workbench {
         Workbench {
-            desk,
+            desk: tokio::sync::OnceCell::new_with(Some(desk)),
+            ..Workbench::opening(Err(Error::Internal("already open".into())))
+        }
+    }
+
+    /// A workbench whose desk opens from `settings` when first asked for.
+    pub fn opening(settings: Result<Settings>) -> Workbench {
+        Workbench {
+            desk: tokio::sync::OnceCell::new(),
+            settings: std::sync::Mutex::new(Some(settings)),
             cancel_import: Default::default(),
             wake: tokio::sync::Notify::new(),
         }
     }
 
-    pub fn desk(&self) -> Result<&Desk> {
-        self.desk.as_ref().map_err(|e| Error::NotOpen {
+    /// The desk, once open; the first caller opens it, the others wait for that.
+    pub async fn desk(&self) -> Result<&Desk> {
+        let desk = self.desk.get_or_init(|| self.open()).await;
+        desk.as_ref().map_err(|e| Error::NotOpen {
             code: e.code(),
             message: e.to_string(),
         })
+    }
+
+    async fn open(&self) -> Result<Desk> {
+        // A poisoned lock only means a panic elsewhere held it; the value is still whole.
+        let settings = match self.settings.lock() {
+            Ok(mut s) => s.take(),
+            Err(poisoned) => poisoned.into_inner().take(),
+        };
+        let opened = match settings {
+            Some(Ok(s)) => match s.database(None) {
+                Ok(url) => Desk::open(&url, &s).await,
+                Err(e) => Err(e.into()),
+            },
+            Some(Err(e)) => Err(e),
+            // Only if an earlier opening was dropped half-way (the runtime shutting down).
+            None => Err(Error::Internal(
+                "the database's opening was interrupted".into(),
+            )),
+        };
+        if let Err(e) = &opened {
+            eprintln!("kefu-desk: {e}");
+        }
+        opened
     }
 }
 
@@ -146,15 +188,12 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Result<()> {
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_clipboard_manager::init())
         .setup(|app| {
-            let settings = load_settings();
-            let desk = settings.and_then(|s| {
-                let url = s.database(None)?;
-                tauri::async_runtime::block_on(Desk::open(&url, &s))
+            app.manage(Workbench::opening(load_settings()));
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                // Start opening now; the commands and loops below wait for it.
+                let _ = handle.state::<Workbench>().desk().await;
             });
-            if let Err(e) = &desk {
-                eprintln!("kefu-desk: {e}");
-            }
-            app.manage(Workbench::new(desk));
             tray::create(app.handle())?;
             chasing::start(app.handle().clone());
             presence::start(app.handle().clone());
@@ -442,6 +481,26 @@ mod tests {
         let err = invoke(&webview, "list_buyers", json!({"group": "order"}))
             .expect_err("missing arguments");
         assert!(err.as_str().unwrap_or_default().contains("offset"), "{err}");
+    }
+
+    #[test]
+    fn the_desk_opens_once_in_the_background_and_every_caller_gets_it() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let settings = Settings {
+            db_url: dir.path().join("desk.db").display().to_string(),
+            ..Settings::default()
+        };
+        let wb = Workbench::opening(Ok(settings));
+        tauri::async_runtime::block_on(async {
+            let (a, b) = tokio::join!(wb.desk(), wb.desk());
+            let (a, b) = (a.expect("open"), b.expect("open"));
+            assert!(std::ptr::eq(a, b), "one desk, opened once");
+            assert!(a.overview().await.expect("overview").empty);
+        });
+        let broken = Workbench::opening(Err(Error::Settings("settings.json: line 3".into())));
+        let err = tauri::async_runtime::block_on(broken.desk()).expect_err("no desk");
+        assert_eq!(err.code(), "settings");
+        assert!(err.to_string().contains("line 3"), "{err}");
     }
 
     #[test]

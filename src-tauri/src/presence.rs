@@ -23,7 +23,7 @@ pub fn start<R: Runtime>(app: AppHandle<R>) {
         loop {
             tokio::time::sleep(BEAT).await;
             let wb = app.state::<Workbench>();
-            let Ok(desk) = wb.desk() else { return };
+            let Ok(desk) = wb.desk().await else { return };
             let Ok(me) = desk.account() else { continue };
             if let Err(e) = desk.keep_time().await {
                 eprintln!("kefu-desk: the team database's clock: {e}");

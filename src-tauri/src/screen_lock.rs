@@ -66,7 +66,7 @@ async fn follow<R: Runtime>(app: &AppHandle<R>) -> zbus::Result<()> {
 async fn react<R: Runtime>(app: &AppHandle<R>, locked: bool, suspended_by_lock: bool) -> bool {
     let on = crate::load_settings().is_ok_and(|s| s.suspend_when_locked);
     let wb = app.state::<Workbench>();
-    let (true, Ok(desk)) = (on, wb.desk()) else {
+    let (true, Ok(desk)) = (on, wb.desk().await) else {
         return false;
     };
     let Ok(me) = desk.account() else {

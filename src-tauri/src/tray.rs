@@ -80,7 +80,7 @@ fn set_state<R: Runtime>(app: &AppHandle<R>, state: &str) {
     let state = state.to_owned();
     tauri::async_runtime::spawn(async move {
         let wb = app.state::<crate::Workbench>();
-        let Ok(desk) = wb.desk() else { return };
+        let Ok(desk) = wb.desk().await else { return };
         match desk.set_state(None, &state, crate::clock::now()).await {
             Ok(changed) => {
                 events::publish(&app, changed);

@@ -19,7 +19,7 @@ pub fn start<R: Runtime>(app: AppHandle<R>) {
     tauri::async_runtime::spawn(async move {
         let mut watch = {
             let wb = app.state::<Workbench>();
-            let Ok(desk) = wb.desk() else { return };
+            let Ok(desk) = wb.desk().await else { return };
             match desk.watch().await {
                 Ok(w) => w,
                 Err(e) => {
@@ -78,7 +78,7 @@ struct NewBuyers {
 impl NewBuyers {
     async fn tell<R: Runtime>(&mut self, app: &AppHandle<R>) {
         let wb = app.state::<Workbench>();
-        let Ok(desk) = wb.desk() else { return };
+        let Ok(desk) = wb.desk().await else { return };
         let Ok(me) = desk.account() else {
             self.account = None;
             self.told.clear();

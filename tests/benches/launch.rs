@@ -11,7 +11,9 @@
 use std::path::Path;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use kefu_tests::{built_binary, export::legacy_export, pss_kb_on_display, App, Desktop, Pss};
+use kefu_tests::{
+    built_binary, export::legacy_export, pss_kb_on_display, wait_until_gone, App, Desktop, Pss,
+};
 
 const RUNS: usize = 5;
 
@@ -62,6 +64,8 @@ fn launches(desktop: &Desktop, binary: &Path, runs: usize, f: &mut Figures) {
         f.steps.push(steps(&app, launched));
         std::thread::sleep(Duration::from_secs(5));
         f.pss.push(pss_kb_on_display(&desktop.display));
+        drop(app);
+        wait_until_gone(&desktop.display);
     }
 }
 
@@ -117,6 +121,11 @@ fn print(title: &str, f: &Figures) {
         }
     }
     println!("{} ms (medians)", line.trim_end_matches(" · "));
+    // Each run's steps too: a slow run shows where its time went.
+    for (i, run) in f.steps.iter().enumerate() {
+        let steps: Vec<String> = run.iter().map(|(n, t)| format!("{n} {t:.0}")).collect();
+        println!("    run {}: {} ms", i + 1, steps.join(" · "));
+    }
 }
 
 fn main() {
@@ -141,6 +150,12 @@ fn main() {
     if let Some(db) = std::env::var_os("KEFU_BENCH_DB") {
         // A big shop's database made before (the import takes a minute): a copy of it.
         std::fs::copy(&db, &desktop.db).expect("copy KEFU_BENCH_DB");
+        // Written through to the disk before the launches: else the kernel writes the
+        // copy's hundreds of MB back in the middle of one of them, and that run measures
+        // the disk (a PC's database in the morning has nothing of the kind pending).
+        std::fs::File::open(&desktop.db)
+            .and_then(|f| f.sync_all())
+            .expect("sync the copy");
         println!("big shop: a copy of {}", Path::new(&db).display());
     } else {
         let csv = desktop.home.path().join("ExportOrderList_big.csv");

@@ -549,23 +549,12 @@ pub struct Pss {
 
 pub fn pss_kb_on_display(display: &str) -> Pss {
     let mut pss = Pss::default();
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return pss;
-    };
-    for e in entries.flatten() {
-        let dir = e.path();
-        let comm = std::fs::read_to_string(dir.join("comm")).unwrap_or_default();
-        let slot = match comm.trim() {
-            c if c.starts_with("kefu-desk") => &mut pss.app,
-            c if c.starts_with("WebKitWebProces") => &mut pss.web,
-            c if c.starts_with("WebKitNetworkPr") => &mut pss.network,
-            _ => continue,
+    for (kind, dir) in app_processes_on_display(display) {
+        let slot = match kind {
+            AppProcess::App => &mut pss.app,
+            AppProcess::Web => &mut pss.web,
+            AppProcess::Network => &mut pss.network,
         };
-        let environ = std::fs::read(dir.join("environ")).unwrap_or_default();
-        let wanted = format!("DISPLAY={display}");
-        if !environ.split(|b| *b == 0).any(|v| v == wanted.as_bytes()) {
-            continue;
-        }
         let rollup = std::fs::read_to_string(dir.join("smaps_rollup")).unwrap_or_default();
         let kb = rollup
             .lines()
@@ -576,4 +565,47 @@ pub fn pss_kb_on_display(display: &str) -> Pss {
         pss.total += kb;
     }
     pss
+}
+
+/// Waits until the app and its WebKit processes on `display` have exited: a window closed
+/// over WebDriver hides to the tray, and the driver's stop ends it a moment later. A bench
+/// that launched again meanwhile would measure two instances sharing the two cores.
+pub fn wait_until_gone(display: &str) {
+    wait_for(
+        Duration::from_secs(20),
+        "the app's processes to exit",
+        || app_processes_on_display(display).is_empty().then_some(()),
+    );
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum AppProcess {
+    App,
+    Web,
+    Network,
+}
+
+/// The app's and its WebKit processes that run on `display`, with their /proc folders.
+fn app_processes_on_display(display: &str) -> Vec<(AppProcess, PathBuf)> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    let wanted = format!("DISPLAY={display}");
+    let mut found = Vec::new();
+    for e in entries.flatten() {
+        let dir = e.path();
+        let comm = std::fs::read_to_string(dir.join("comm")).unwrap_or_default();
+        let kind = match comm.trim() {
+            c if c.starts_with("kefu-desk") => AppProcess::App,
+            c if c.starts_with("WebKitWebProces") => AppProcess::Web,
+            c if c.starts_with("WebKitNetworkPr") => AppProcess::Network,
+            _ => continue,
+        };
+        let environ = std::fs::read(dir.join("environ")).unwrap_or_default();
+        // A process that already exited (a zombie) has no environment left to match.
+        if environ.split(|b| *b == 0).any(|v| v == wanted.as_bytes()) {
+            found.push((kind, dir));
+        }
+    }
+    found
 }

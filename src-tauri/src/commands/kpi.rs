@@ -21,7 +21,8 @@ pub async fn kpi(
     to: String,
     by_day: bool,
 ) -> Result<KpiView> {
-    wb.desk()?
+    wb.desk()
+        .await?
         .kpi(
             date("from", &from)?,
             date("to", &to)?,
@@ -40,7 +41,7 @@ pub async fn export_kpi<R: Runtime>(
     from: String,
     to: String,
 ) -> Result<Option<String>> {
-    let desk = wb.desk()?;
+    let desk = wb.desk().await?;
     let view = desk
         .kpi(
             date("from", &from)?,

@@ -26,7 +26,7 @@ pub fn words() -> kefu_core::words::Words {
 
 #[tauri::command]
 pub async fn overview(wb: State<'_, Workbench>) -> Result<Overview> {
-    wb.desk()?.overview().await
+    wb.desk().await?.overview().await
 }
 
 #[tauri::command]
@@ -36,22 +36,22 @@ pub async fn list_buyers(
     offset: i64,
     limit: i64,
 ) -> Result<Vec<BuyerSummary>> {
-    wb.desk()?.buyers(&group, offset, limit).await
+    wb.desk().await?.buyers(&group, offset, limit).await
 }
 
 #[tauri::command]
 pub async fn buyer_detail(wb: State<'_, Workbench>, nick: String) -> Result<BuyerDetail> {
-    wb.desk()?.buyer(&nick).await
+    wb.desk().await?.buyer(&nick).await
 }
 
 #[tauri::command]
 pub async fn search(wb: State<'_, Workbench>, query: String) -> Result<Vec<BuyerSummary>> {
-    wb.desk()?.search(&query).await
+    wb.desk().await?.search(&query).await
 }
 
 #[tauri::command]
 pub async fn load_demo<R: Runtime>(app: AppHandle<R>, wb: State<'_, Workbench>) -> Result<Applied> {
-    let changed = wb.desk()?.load_demo(crate::clock::now()).await?;
+    let changed = wb.desk().await?.load_demo(crate::clock::now()).await?;
     Ok(publish(&app, changed))
 }
 
@@ -66,7 +66,8 @@ pub async fn save_note<R: Runtime>(
     read: i64,
 ) -> Result<BuyerDetail> {
     let changed = wb
-        .desk()?
+        .desk()
+        .await?
         .save_note(
             &nick,
             Some(&note),
@@ -81,19 +82,22 @@ pub async fn save_note<R: Runtime>(
 /// The agenda (待办) of the agent signed in here.
 #[tauri::command]
 pub async fn agenda(wb: State<'_, Workbench>) -> Result<Agenda> {
-    wb.desk()?.followups(crate::clock::now()).await
+    wb.desk().await?.followups(crate::clock::now()).await
 }
 
 /// How many follow-ups each list of the agenda holds, read with the app clock: the
 /// sidebar's badge while the agenda is not shown.
 #[tauri::command]
 pub async fn agenda_counts(wb: State<'_, Workbench>) -> Result<AgendaCountsAt> {
-    wb.desk()?.followup_counts(crate::clock::now()).await
+    wb.desk().await?.followup_counts(crate::clock::now()).await
 }
 
 #[tauri::command]
 pub async fn buyer_followups(wb: State<'_, Workbench>, nick: String) -> Result<Vec<FollowUp>> {
-    wb.desk()?.followups_of(&nick, crate::clock::now()).await
+    wb.desk()
+        .await?
+        .followups_of(&nick, crate::clock::now())
+        .await
 }
 
 #[tauri::command]
@@ -103,7 +107,11 @@ pub async fn snooze_followup<R: Runtime>(
     id: i64,
     choice: String,
 ) -> Result<FollowUp> {
-    let changed = wb.desk()?.snooze(id, &choice, crate::clock::now()).await?;
+    let changed = wb
+        .desk()
+        .await?
+        .snooze(id, &choice, crate::clock::now())
+        .await?;
     Ok(publish(&app, changed))
 }
 
@@ -115,7 +123,7 @@ pub async fn done_followup<R: Runtime>(
 ) -> Result<FollowUp> {
     Ok(publish(
         &app,
-        wb.desk()?.done(id, crate::clock::now()).await?,
+        wb.desk().await?.done(id, crate::clock::now()).await?,
     ))
 }
 
@@ -129,7 +137,8 @@ pub async fn add_followup<R: Runtime>(
     note: String,
 ) -> Result<FollowUp> {
     let changed = wb
-        .desk()?
+        .desk()
+        .await?
         .add_followup(&nick, &kind, order.as_deref(), &note, crate::clock::now())
         .await?;
     Ok(publish(&app, changed))
@@ -144,7 +153,8 @@ pub async fn sign_in<R: Runtime>(
     password: String,
 ) -> Result<Agent> {
     let changed = wb
-        .desk()?
+        .desk()
+        .await?
         .sign_in(&name, &password, crate::clock::now())
         .await?;
     Ok(publish(&app, changed))
@@ -152,13 +162,13 @@ pub async fn sign_in<R: Runtime>(
 
 /// The account signed in here, if any.
 #[tauri::command]
-pub fn account(wb: State<'_, Workbench>) -> Result<Option<Agent>> {
-    Ok(wb.desk()?.account().ok())
+pub async fn account(wb: State<'_, Workbench>) -> Result<Option<Agent>> {
+    Ok(wb.desk().await?.account().ok())
 }
 
 #[tauri::command]
 pub async fn team(wb: State<'_, Workbench>) -> Result<Vec<TeamMember>> {
-    wb.desk()?.team(crate::clock::now()).await
+    wb.desk().await?.team(crate::clock::now()).await
 }
 
 /// Supervisor-only, checked in the core: adds a shop account.
@@ -173,7 +183,8 @@ pub async fn create_account<R: Runtime>(
     weight: u32,
 ) -> Result<Agent> {
     let changed = wb
-        .desk()?
+        .desk()
+        .await?
         .create_account(
             &name,
             &role,
@@ -195,7 +206,8 @@ pub async fn set_state<R: Runtime>(
     state: String,
 ) -> Result<Vec<Routed>> {
     let changed = wb
-        .desk()?
+        .desk()
+        .await?
         .set_state(
             target.as_deref().filter(|t| !t.is_empty()),
             &state,
@@ -213,7 +225,8 @@ pub async fn new_inquiry<R: Runtime>(
     asked: String,
 ) -> Result<Routed> {
     let changed = wb
-        .desk()?
+        .desk()
+        .await?
         .new_inquiry(&nick, &asked, crate::clock::now())
         .await?;
     Ok(publish(&app, changed))
@@ -228,7 +241,8 @@ pub async fn transfer<R: Runtime>(
     note: String,
 ) -> Result<Routed> {
     let changed = wb
-        .desk()?
+        .desk()
+        .await?
         .transfer(&nick, &to, &note, crate::clock::now())
         .await?;
     Ok(publish(&app, changed))
@@ -241,7 +255,8 @@ pub async fn close_conversation<R: Runtime>(
     nick: String,
 ) -> Result<Vec<Routed>> {
     let changed = wb
-        .desk()?
+        .desk()
+        .await?
         .close_conversation(&nick, crate::clock::now())
         .await?;
     Ok(publish(&app, changed))
@@ -250,14 +265,14 @@ pub async fn close_conversation<R: Runtime>(
 /// The agent opened a buyer assigned to them (greeted within the 30 s).
 #[tauri::command]
 pub async fn greet<R: Runtime>(app: AppHandle<R>, wb: State<'_, Workbench>, id: i64) -> Result<()> {
-    let changed = wb.desk()?.greet(id, crate::clock::now()).await?;
+    let changed = wb.desk().await?.greet(id, crate::clock::now()).await?;
     publish(&app, changed);
     Ok(())
 }
 
 #[tauri::command]
 pub async fn conversations(wb: State<'_, Workbench>, all: bool) -> Result<Vec<Conversation>> {
-    wb.desk()?.conversations(all).await
+    wb.desk().await?.conversations(all).await
 }
 
 /// Imports the files picked or dropped on the window. Runs off the UI thread; progress goes
@@ -272,7 +287,8 @@ pub async fn import_files<R: Runtime>(
     wb.cancel_import.store(false, Ordering::SeqCst);
     let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
     let changed = wb
-        .desk()?
+        .desk()
+        .await?
         .import(&paths, skip_bad, crate::clock::now(), |p| {
             // Progress is not a change: the bar moves, nothing is written yet.
             let _ = app.emit(IMPORT_PROGRESS, p);
@@ -311,12 +327,12 @@ pub fn get_settings() -> Result<crate::settings::Settings> {
 /// Validates and writes the settings file. The agent name applies at once; a database
 /// change applies at the next start.
 #[tauri::command]
-pub fn save_settings(
+pub async fn save_settings(
     wb: State<'_, Workbench>,
     settings: serde_json::Value,
 ) -> Result<crate::settings::Settings> {
     let saved = crate::save_settings(settings)?;
-    if let Ok(desk) = wb.desk() {
+    if let Ok(desk) = wb.desk().await {
         desk.set_agent(&saved.agent);
         desk.set_kpi(&saved);
     }

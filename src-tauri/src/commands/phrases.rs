@@ -20,7 +20,7 @@ fn set(raw: &str) -> Result<Set> {
 /// Both sets, and whether this account may edit the shop's.
 #[tauri::command]
 pub async fn phrase_sets(wb: State<'_, Workbench>) -> Result<PhraseSets> {
-    wb.desk()?.phrase_sets(crate::clock::now()).await
+    wb.desk().await?.phrase_sets(crate::clock::now()).await
 }
 
 /// The phrase box: phrases for what the agent typed, filled for the buyer and order shown.
@@ -31,7 +31,8 @@ pub async fn find_phrases(
     buyer: Option<String>,
     order: Option<String>,
 ) -> Result<Vec<PhraseHit>> {
-    wb.desk()?
+    wb.desk()
+        .await?
         .find_phrases(&query, buyer.as_deref(), order.as_deref(), 12)
         .await
 }
@@ -47,7 +48,8 @@ pub async fn copy_phrases<R: Runtime>(
     order: Option<String>,
 ) -> Result<String> {
     let text = wb
-        .desk()?
+        .desk()
+        .await?
         .use_phrases(&parts, buyer.as_deref(), order.as_deref())
         .await?;
     app.clipboard()
@@ -66,7 +68,8 @@ pub async fn edit_phrases<R: Runtime>(
     edit: PhraseEdit,
 ) -> Result<PhraseBook> {
     let changed = wb
-        .desk()?
+        .desk()
+        .await?
         .edit_phrases(self::set(&set)?, version, edit, crate::clock::now())
         .await?;
     Ok(publish(&app, changed))
@@ -108,7 +111,8 @@ pub async fn import_phrases<R: Runtime>(
         }
     };
     let changed = wb
-        .desk()?
+        .desk()
+        .await?
         .import_phrases(
             self::set(&set)?,
             std::path::Path::new(&path),
@@ -147,6 +151,6 @@ pub async fn export_phrases<R: Runtime>(
     let path = path
         .into_path()
         .map_err(|e| Error::Usage(format!("the file chosen: {e}")))?;
-    wb.desk()?.export_phrases(&sets, &path).await?;
+    wb.desk().await?.export_phrases(&sets, &path).await?;
     Ok(Some(path.display().to_string()))
 }

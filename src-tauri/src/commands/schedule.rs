@@ -27,19 +27,20 @@ fn week(raw: Option<&str>) -> Result<kefu_core::shifts::Week> {
 
 #[tauri::command]
 pub async fn shift_templates(wb: State<'_, Workbench>) -> Result<Vec<ShiftTemplate>> {
-    wb.desk()?.shift_templates().await
+    wb.desk().await?.shift_templates().await
 }
 
 #[tauri::command]
 pub async fn schedule_week(wb: State<'_, Workbench>, week: Option<String>) -> Result<WeekView> {
-    wb.desk()?
+    wb.desk()
+        .await?
         .week(&self::week(week.as_deref())?, crate::clock::now())
         .await
 }
 
 #[tauri::command]
 pub async fn my_shifts(wb: State<'_, Workbench>) -> Result<MyShifts> {
-    wb.desk()?.my_shifts(crate::clock::now()).await
+    wb.desk().await?.my_shifts(crate::clock::now()).await
 }
 
 /// Puts `agent` on the shift `template` of `day`, or with `on` false takes it off.
@@ -54,7 +55,8 @@ pub async fn set_shift<R: Runtime>(
     version: i64,
 ) -> Result<WeekView> {
     let changed = wb
-        .desk()?
+        .desk()
+        .await?
         .set_shift(
             &agent,
             date("day", &day)?,
@@ -75,7 +77,8 @@ pub async fn copy_last_week<R: Runtime>(
     version: i64,
 ) -> Result<WeekView> {
     let changed = wb
-        .desk()?
+        .desk()
+        .await?
         .copy_last_week(&self::week(Some(&week))?, version, crate::clock::now())
         .await?;
     Ok(publish(&app, changed))
@@ -90,7 +93,8 @@ pub async fn suggest_week<R: Runtime>(
     apply: Option<i64>,
 ) -> Result<Suggested> {
     let changed = wb
-        .desk()?
+        .desk()
+        .await?
         .suggest_week(&self::week(Some(&week))?, apply, crate::clock::now())
         .await?;
     Ok(publish(&app, changed))
@@ -105,7 +109,8 @@ pub async fn publish_week<R: Runtime>(
     despite_warnings: bool,
 ) -> Result<WeekView> {
     let changed = wb
-        .desk()?
+        .desk()
+        .await?
         .publish_week(
             &self::week(Some(&week))?,
             version,
@@ -119,7 +124,7 @@ pub async fn publish_week<R: Runtime>(
 /// What a handover would pass now, and to whom (nothing is written).
 #[tauri::command]
 pub async fn handover_plan(wb: State<'_, Workbench>) -> Result<HandoverPlan> {
-    wb.desk()?.handover_plan(crate::clock::now()).await
+    wb.desk().await?.handover_plan(crate::clock::now()).await
 }
 
 /// 交接班: the signed-in agent's work passes to the next shift, with `note`.
@@ -129,18 +134,25 @@ pub async fn hand_over<R: Runtime>(
     wb: State<'_, Workbench>,
     note: String,
 ) -> Result<Handover> {
-    let changed = wb.desk()?.hand_over(&note, crate::clock::now()).await?;
+    let changed = wb
+        .desk()
+        .await?
+        .hand_over(&note, crate::clock::now())
+        .await?;
     Ok(publish(&app, changed))
 }
 
 #[tauri::command]
 pub async fn handovers_received(wb: State<'_, Workbench>) -> Result<Vec<Handover>> {
-    wb.desk()?.handovers_received(crate::clock::now()).await
+    wb.desk()
+        .await?
+        .handovers_received(crate::clock::now())
+        .await
 }
 
 #[tauri::command]
 pub async fn adherence(wb: State<'_, Workbench>) -> Result<Vec<kefu_core::shifts::Adherence>> {
-    wb.desk()?.adherence(crate::clock::now()).await
+    wb.desk().await?.adherence(crate::clock::now()).await
 }
 
 /// Saves a peak day (checked in the core); the week's need follows.
@@ -150,7 +162,11 @@ pub async fn save_peak_day<R: Runtime>(
     wb: State<'_, Workbench>,
     peak: kefu_core::shifts::PeakDay,
 ) -> Result<WeekView> {
-    let changed = wb.desk()?.save_peak_day(peak, crate::clock::now()).await?;
+    let changed = wb
+        .desk()
+        .await?
+        .save_peak_day(peak, crate::clock::now())
+        .await?;
     Ok(publish(&app, changed))
 }
 
@@ -161,7 +177,8 @@ pub async fn remove_peak_day<R: Runtime>(
     day: String,
 ) -> Result<WeekView> {
     let changed = wb
-        .desk()?
+        .desk()
+        .await?
         .remove_peak_day(date("day", &day)?, crate::clock::now())
         .await?;
     Ok(publish(&app, changed))
@@ -177,7 +194,8 @@ pub async fn set_time_off<R: Runtime>(
     off: bool,
 ) -> Result<WeekView> {
     let changed = wb
-        .desk()?
+        .desk()
+        .await?
         .set_time_off(&agent, date("day", &day)?, off, crate::clock::now())
         .await?;
     Ok(publish(&app, changed))
@@ -196,7 +214,8 @@ pub async fn save_shift_template<R: Runtime>(
 ) -> Result<WeekView> {
     let t = ShiftTemplate::new(&name, &start, &end)?;
     let changed = wb
-        .desk()?
+        .desk()
+        .await?
         .save_shift_template(&t, &self::week(Some(&week))?, crate::clock::now())
         .await?;
     Ok(publish(&app, changed))
