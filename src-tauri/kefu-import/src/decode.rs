@@ -36,6 +36,45 @@ pub(crate) fn decode<'a>(file: &str, bytes: &'a [u8]) -> Result<Cow<'a, str>, Er
     }
 }
 
+/// `decode` of a file split at the line break before `at`, each half decoded on its own
+/// thread. Same encoding choice and same errors as decoding the whole: a line break never
+/// falls inside a character in either encoding, so the halves decode as the whole would.
+pub(crate) fn decode_in_two<'a>(
+    file: &str,
+    bytes: &'a [u8],
+    at: usize,
+) -> Result<(Cow<'a, str>, Cow<'a, str>), Error> {
+    let start = if bytes.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    let (Some(first), Some(second)) = (bytes.get(start..at), bytes.get(at..)) else {
+        return Ok((decode(file, bytes)?, Cow::Borrowed("")));
+    };
+    if let (Ok(a), Ok(b)) = (std::str::from_utf8(first), std::str::from_utf8(second)) {
+        return Ok((Cow::Borrowed(a), Cow::Borrowed(b)));
+    }
+    let binary =
+        bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") || bytes.contains(&0);
+    if !binary {
+        let gb = |part: &[u8]| {
+            encoding_rs::GB18030
+                .decode_without_bom_handling_and_without_replacement(part)
+                .map(Cow::into_owned)
+        };
+        let (a, b) = std::thread::scope(|s| {
+            let b = s.spawn(|| gb(second));
+            (gb(first), b.join())
+        });
+        if let (Some(a), Ok(Some(b))) = (a, b) {
+            return Ok((Cow::Owned(a), Cow::Owned(b)));
+        }
+    }
+    // Not text in either encoding: decoding the whole says what is wrong and where.
+    Ok((decode(file, bytes)?, Cow::Borrowed("")))
+}
+
 /// Where GB18030 decoding first fails, for the error message: decoded through one small
 /// buffer, reused, so that a large file is not held again as text.
 fn bad_offset(body: &[u8]) -> usize {

@@ -6,8 +6,14 @@ use kefu_core::ShopTime;
 use crate::{Parsed, MAX_PROBLEMS};
 
 pub fn csv(data: &[u8]) {
-    if let Ok(p) = crate::read_csv("fuzz.csv", data, ShopTime::SHANGHAI) {
-        consistent(&p);
+    let whole = crate::rows::read_whole("fuzz.csv", data, ShopTime::SHANGHAI);
+    if let Ok(p) = &whole {
+        consistent(p);
+    }
+    // A big export is read in two halves: split anywhere a record ends, it reads the same.
+    if let Some(at) = crate::rows::record_boundary(data, data.len() / 2) {
+        let two = crate::rows::read_in_two("fuzz.csv", data, at, ShopTime::SHANGHAI);
+        assert_eq!(two, whole, "read in two at byte {at}");
     }
 }
 

@@ -69,6 +69,16 @@ impl Parsed {
             self.problems.push(p);
         }
     }
+
+    /// What was read after this, as if read by the same reader.
+    fn append(&mut self, later: Parsed) {
+        self.orders.extend(later.orders);
+        self.items.extend(later.items);
+        self.rows += later.rows;
+        self.rejected += later.rejected;
+        let room = MAX_PROBLEMS.saturating_sub(self.problems.len());
+        self.problems.extend(later.problems.into_iter().take(room));
+    }
 }
 
 /// A file that cannot be read as an export at all.

@@ -6,9 +6,90 @@ use kefu_core::{BuyerNick, CloseReason, Fen, Order, OrderNo, OrderStatus, ShopTi
 use crate::columns::{Field, Header};
 use crate::{decode, Error, Item, Parsed, Problem};
 
+/// From this size on, an export is read on two threads, a half each: decoding and
+/// validating a million rows takes seconds, and the PC has a second core. Below it,
+/// splitting costs more than it saves.
+const TWO_THREADS_FROM: usize = 4 << 20;
+
 /// Reads a legacy CSV export (orders or items, told apart by their headers).
 pub fn read_csv(file: &str, bytes: &[u8], shop: ShopTime) -> Result<Parsed, Error> {
+    if bytes.len() >= TWO_THREADS_FROM {
+        if let Some(at) = record_boundary(bytes, bytes.len() / 2) {
+            return read_in_two(file, bytes, at, shop);
+        }
+    }
+    read_whole(file, bytes, shop)
+}
+
+/// Reads the export on one thread.
+pub(crate) fn read_whole(file: &str, bytes: &[u8], shop: ShopTime) -> Result<Parsed, Error> {
     let text = decode::decode(file, bytes)?;
+    let header = header_of(file, &text)?;
+    Ok(records(file, &text, 1, true, &header, shop))
+}
+
+/// Reads the export as two halves split at the record boundary `at`, each decoded and read
+/// on its own thread; the result is the one `read_whole` gives (rows, problems, their lines
+/// and order).
+pub(crate) fn read_in_two(
+    file: &str,
+    bytes: &[u8],
+    at: usize,
+    shop: ShopTime,
+) -> Result<Parsed, Error> {
+    let (first, second) = decode::decode_in_two(file, bytes, at)?;
+    if first.trim().is_empty() {
+        // Nothing but blank lines before the split: the header is in the second half.
+        return read_whole(file, bytes, shop);
+    }
+    let header = header_of(file, &first)?;
+    // A line break is one byte in either encoding and never part of another character.
+    let second_line = 1 + bytes
+        .get(..at)
+        .unwrap_or(bytes)
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count() as u64;
+    let (mut parsed, rest) = std::thread::scope(|s| {
+        let rest = s.spawn(|| records(file, &second, second_line, false, &header, shop));
+        let parsed = records(file, &first, 1, true, &header, shop);
+        (parsed, rest.join())
+    });
+    // The reader does not panic; if it ever did, the import fails as it would on one thread.
+    parsed.append(rest.unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+    Ok(parsed)
+}
+
+/// The end of the first record that ends at or after `near` (an offset just past its line
+/// break), as the CSV reader itself would see records: a quoted field may hold line
+/// breaks. `None` when no record ends before the end of the file. Works on the raw bytes:
+/// the delimiter, the quote and line breaks are single bytes in UTF-8 and GB18030 and never
+/// part of another character.
+pub(crate) fn record_boundary(bytes: &[u8], near: usize) -> Option<usize> {
+    let mut reader = csv_core::Reader::new();
+    let mut field = [0u8; 4096];
+    let mut pos = 0;
+    while pos < bytes.len() {
+        let (result, read, _) = reader.read_field(bytes.get(pos..)?, &mut field);
+        pos += read;
+        match result {
+            csv_core::ReadFieldResult::Field { record_end: true } if pos >= near => {
+                // A CRLF is one line ending: the split comes after its LF.
+                if bytes.get(pos.wrapping_sub(1)) == Some(&b'\r') && bytes.get(pos) == Some(&b'\n')
+                {
+                    pos += 1;
+                }
+                return (pos < bytes.len()).then_some(pos);
+            }
+            csv_core::ReadFieldResult::End => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The header: the first record of the file.
+fn header_of(file: &str, text: &str) -> Result<Header, Error> {
     if text.trim().is_empty() {
         return Err(Error::Empty {
             file: file.to_owned(),
@@ -18,28 +99,43 @@ pub fn read_csv(file: &str, bytes: &[u8], shop: ShopTime) -> Result<Parsed, Erro
         .flexible(true)
         .has_headers(false)
         .from_reader(text.as_bytes());
+    match reader.records().next() {
+        Some(Ok(h)) => Header::new(file, h.iter()),
+        Some(Err(e)) => Err(Error::NotAnExport {
+            file: file.to_owned(),
+            reason: e.to_string(),
+        }),
+        None => Err(Error::Empty {
+            file: file.to_owned(),
+        }),
+    }
+}
+
+/// The rows of `text`, whose first line is line `first_line` of the file; `skip_header`
+/// when `text` starts with the header.
+fn records(
+    file: &str,
+    text: &str,
+    first_line: u64,
+    skip_header: bool,
+    header: &Header,
+    shop: ShopTime,
+) -> Parsed {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(text.as_bytes());
     let mut records = reader.records();
-    let header = match records.next() {
-        Some(Ok(h)) => Header::new(file, h.iter())?,
-        Some(Err(e)) => {
-            return Err(Error::NotAnExport {
-                file: file.to_owned(),
-                reason: e.to_string(),
-            })
-        }
-        None => {
-            return Err(Error::Empty {
-                file: file.to_owned(),
-            })
-        }
-    };
+    if skip_header {
+        records.next();
+    }
     let mut parsed = Parsed::default();
     // Lines are counted from byte offsets: the csv reader's own line numbers do not
     // agree with what an editor shows once rows contain CRLF or embedded newlines.
     let mut lines = LineCounter {
-        text: &text,
+        text,
         byte: 0,
-        line: 1,
+        line: first_line,
     };
     for record in records {
         let record = match record {
@@ -52,9 +148,9 @@ pub fn read_csv(file: &str, bytes: &[u8], shop: ShopTime) -> Result<Parsed, Erro
             }
         };
         let line = record.position().map_or(0, |p| lines.at(p.byte()));
-        read_row(&mut parsed, file, line, &header, &record, shop);
+        read_row(&mut parsed, file, line, header, &record, shop);
     }
-    Ok(parsed)
+    parsed
 }
 
 /// A row of cells, from a CSV record or a spreadsheet row.
@@ -276,5 +372,104 @@ impl Row<'_> {
             quantity,
             attributes: self.text(Field::Attributes),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn sample() -> Vec<u8> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/data/ExportOrderList202611120930.csv");
+        std::fs::read(path).expect("the sample export")
+    }
+
+    fn same_in_two(bytes: &[u8], near: usize) -> Option<usize> {
+        let at = record_boundary(bytes, near)?;
+        let whole = read_whole("t.csv", bytes, ShopTime::SHANGHAI);
+        let two = read_in_two("t.csv", bytes, at, ShopTime::SHANGHAI);
+        assert_eq!(two, whole, "split at byte {at} (near {near})");
+        Some(at)
+    }
+
+    #[test]
+    fn the_sample_export_read_in_two_halves_is_the_whole_wherever_it_is_split() {
+        let gb = sample();
+        let text = encoding_rs::GB18030.decode(&gb).0.into_owned();
+        let utf8 = [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat();
+        for bytes in [gb, utf8] {
+            let splits: Vec<usize> = (0..bytes.len())
+                .step_by(997)
+                .filter_map(|near| same_in_two(&bytes, near))
+                .collect();
+            assert!(splits.len() > 20, "{splits:?}");
+            // Every split is just past a line break, never inside a quoted field.
+            assert!(splits.iter().all(|&at| bytes[at - 1] == b'\n'));
+        }
+    }
+
+    #[test]
+    fn a_boundary_is_never_inside_a_quoted_line_break() {
+        let text = "a,b\r\n\"x\r\ny\",1\r\nz,2\r\n";
+        assert_eq!(record_boundary(text.as_bytes(), 6), Some(15));
+        assert_eq!(
+            record_boundary(text.as_bytes(), 17),
+            None,
+            "the last record ends the file"
+        );
+        assert_eq!(record_boundary(text.as_bytes(), 2), Some(5));
+    }
+
+    /// A cell of an export, quoted or not, with the characters that make splitting hard.
+    fn cell() -> impl Strategy<Value = String> {
+        let piece = prop::sample::select(vec![
+            "a",
+            "中",
+            "1",
+            " ",
+            ",",
+            "\"",
+            "\"\"",
+            "\n",
+            "\r\n",
+            "\r",
+            "=\"\"4012\"\"",
+        ]);
+        (prop::collection::vec(piece, 0..6), any::<bool>()).prop_map(|(p, quoted)| {
+            let s = p.concat();
+            if quoted {
+                format!("\"{}\"", s.replace('"', "\"\""))
+            } else {
+                s
+            }
+        })
+    }
+
+    proptest! {
+        /// Hostile rows (quotes, line breaks inside and outside quotes, unbalanced quotes,
+        /// blank lines) read the same in two halves as whole, in both encodings.
+        #[test]
+        fn any_export_read_in_two_halves_is_the_whole(
+            rows in prop::collection::vec(prop::collection::vec(cell(), 1..8), 0..40),
+            near in 0usize..4000,
+            gbk in any::<bool>(),
+        ) {
+            let gb = sample();
+            let sample = encoding_rs::GB18030.decode(&gb).0.into_owned();
+            let mut text: String = sample.lines().take(4).map(|l| format!("{l}\r\n")).collect();
+            for row in rows {
+                text.push_str(&row.join(","));
+                text.push_str("\r\n");
+            }
+            let bytes = if gbk {
+                encoding_rs::GB18030.encode(&text).0.into_owned()
+            } else {
+                text.into_bytes()
+            };
+            same_in_two(&bytes, near.min(bytes.len()));
+        }
     }
 }
