@@ -44,17 +44,21 @@ pub struct Workbench {
 impl Workbench {
     /// A workbench over a desk already opened (or that failed to open).
     pub fn new(desk: Result<Desk>) -> Workbench {
-        Workbench {
-            desk: tokio::sync::OnceCell::new_with(Some(desk)),
-            ..Workbench::opening(Err(Error::Internal("already open".into())))
-        }
+        Workbench::with(tokio::sync::OnceCell::new_with(Some(desk)), None)
     }
 
     /// A workbench whose desk opens from `settings` when first asked for.
     pub fn opening(settings: Result<Settings>) -> Workbench {
+        Workbench::with(tokio::sync::OnceCell::new(), Some(settings))
+    }
+
+    fn with(
+        desk: tokio::sync::OnceCell<Result<Desk>>,
+        settings: Option<Result<Settings>>,
+    ) -> Workbench {
         Workbench {
-            desk: tokio::sync::OnceCell::new(),
-            settings: std::sync::Mutex::new(Some(settings)),
+            desk,
+            settings: std::sync::Mutex::new(settings),
             cancel_import: Default::default(),
             wake: tokio::sync::Notify::new(),
         }
