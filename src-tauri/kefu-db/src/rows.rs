@@ -20,7 +20,7 @@ fn time(secs: Option<i64>) -> Option<DateTime<Utc>> {
     secs.and_then(|s| DateTime::from_timestamp(s, 0))
 }
 
-fn close_reason_code(r: Option<CloseReason>) -> Option<&'static str> {
+pub(crate) fn close_reason_code(r: Option<CloseReason>) -> Option<&'static str> {
     r.map(|r| match r {
         CloseReason::Unpaid => "unpaid",
         CloseReason::Refunded => "refunded",
@@ -152,18 +152,31 @@ pub(crate) async fn drop_secondary_indexes(tx: &mut Transaction<'_, Any>) -> Res
     Ok(create)
 }
 
+/// The columns an order is stored with.
+pub(crate) const ORDER_COLUMNS: &str = "order_no, buyer_nick, status, close_reason, total_fen,
+    postage_fen, created_at, paid_at, shipped_at, ended_at, terms_changed_at, close_deadline,
+    title, buyer_message, seller_remark, receiver, address, phone, tracking_no, shop_name,
+    updated_at";
+
+/// How an order already stored takes the merged one: every column but its first sighting.
+pub(crate) const ORDER_ON_CONFLICT: &str = " ON CONFLICT (order_no) DO UPDATE SET
+    buyer_nick = excluded.buyer_nick, status = excluded.status,
+    close_reason = excluded.close_reason, total_fen = excluded.total_fen,
+    postage_fen = excluded.postage_fen, created_at = excluded.created_at,
+    paid_at = excluded.paid_at, shipped_at = excluded.shipped_at, ended_at = excluded.ended_at,
+    terms_changed_at = excluded.terms_changed_at, close_deadline = excluded.close_deadline,
+    title = excluded.title, buyer_message = excluded.buyer_message,
+    seller_remark = excluded.seller_remark, receiver = excluded.receiver,
+    address = excluded.address, phone = excluded.phone, tracking_no = excluded.tracking_no,
+    shop_name = excluded.shop_name, updated_at = excluded.updated_at";
+
 pub(crate) async fn upsert_orders(
     tx: &mut Transaction<'_, Any>,
     orders: &[Order],
     stamp: i64,
 ) -> Result<()> {
     for chunk in orders.chunks(ORDERS_PER_STATEMENT) {
-        let mut q = Sql::new(
-            tx,
-            "INSERT INTO orders (order_no, buyer_nick, status, close_reason, total_fen, postage_fen,
-            created_at, paid_at, shipped_at, ended_at, terms_changed_at, close_deadline, title,
-            buyer_message, seller_remark, receiver, address, phone, tracking_no, shop_name, updated_at) ",
-        );
+        let mut q = Sql::new(tx, format!("INSERT INTO orders ({ORDER_COLUMNS}) "));
         q.push_values(chunk, |mut b, o| {
             b.push_bind(o.no.as_str())
                 .push_bind(o.buyer.as_str())
@@ -187,17 +200,7 @@ pub(crate) async fn upsert_orders(
                 .push_bind(o.shop_name.as_str())
                 .push_bind(stamp);
         });
-        q.push(
-            " ON CONFLICT (order_no) DO UPDATE SET buyer_nick = excluded.buyer_nick, status = excluded.status,
-            close_reason = excluded.close_reason, total_fen = excluded.total_fen,
-            postage_fen = excluded.postage_fen, created_at = excluded.created_at,
-            paid_at = excluded.paid_at, shipped_at = excluded.shipped_at, ended_at = excluded.ended_at,
-            terms_changed_at = excluded.terms_changed_at, close_deadline = excluded.close_deadline,
-            title = excluded.title, buyer_message = excluded.buyer_message,
-            seller_remark = excluded.seller_remark, receiver = excluded.receiver,
-            address = excluded.address, phone = excluded.phone, tracking_no = excluded.tracking_no,
-            shop_name = excluded.shop_name, updated_at = excluded.updated_at",
-        );
+        q.push(ORDER_ON_CONFLICT);
         q.build()?.execute(&mut **tx).await?;
     }
     Ok(())

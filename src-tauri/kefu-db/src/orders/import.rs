@@ -2,13 +2,15 @@
 //! follow-ups planned, all in one transaction.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use kefu_core::followups::Rules;
 use kefu_core::{Order, OrderItem};
 use serde::Serialize;
-use sqlx::{Any, Transaction};
+use sqlx::{Any, Connection, Transaction};
 
+use super::staging::Staging;
 use crate::{agenda, rows, Backend, Db, Error, Result};
 
 /// From this many changed orders on, an import rebuilds the secondary indexes instead of
@@ -62,17 +64,50 @@ impl Db {
             }
             same
         });
-        let sqlite = self.backend == Backend::Sqlite;
         // An import reads what is stored, then writes what changed: no other writer may
         // come between. On SQLite the write lock is taken first (a deferred transaction
         // fails with "database is locked" when a heartbeat commits between its read and
         // its first write); on a team database two imports wait for each other (else the
         // later commit could move an order back to the older export's status), while
         // routing goes on.
+        let mut conn = self.pool.acquire().await?;
+        // A big import on SQLite attaches its staging file to this connection: it is closed
+        // afterwards instead of going back to the pool with the file attached.
+        let mut attached = false;
+        let result = self
+            .apply_on(
+                &mut conn,
+                orders,
+                items,
+                rules,
+                now,
+                &mut progress,
+                &mut attached,
+            )
+            .await;
+        if attached {
+            conn.close_on_drop();
+        }
+        result
+    }
+
+    /// `apply` on one connection, in one transaction.
+    #[allow(clippy::too_many_arguments)]
+    async fn apply_on(
+        &self,
+        conn: &mut sqlx::pool::PoolConnection<Any>,
+        orders: Vec<Order>,
+        items: &[OrderItem],
+        rules: &Rules,
+        now: DateTime<Utc>,
+        progress: &mut impl FnMut(u64, u64) -> bool,
+        attached: &mut bool,
+    ) -> Result<Applied> {
+        let sqlite = self.backend == Backend::Sqlite;
         let mut tx = if sqlite {
-            self.pool.begin_with("BEGIN IMMEDIATE").await?
+            conn.begin_with("BEGIN IMMEDIATE").await?
         } else {
-            let mut tx = self.pool.begin().await?;
+            let mut tx = conn.begin().await?;
             sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock($1)) AS locked")
                 .bind(crate::tx::IMPORT_LOCK)
                 .execute(&mut *tx)
@@ -89,7 +124,7 @@ impl Db {
                 .await?;
         }
         let outcome = self
-            .write_batch(&mut tx, orders, items, rules, now, &mut progress)
+            .write_batch(&mut tx, orders, items, rules, now, progress, attached)
             .await;
         if sqlite {
             // Shrinks as the transaction's pages are released; on failure too.
@@ -101,14 +136,16 @@ impl Db {
     }
 
     /// The body of `apply`, inside its transaction.
+    #[allow(clippy::too_many_arguments)]
     async fn write_batch(
         &self,
-        tx: &mut Transaction<'static, Any>,
+        tx: &mut Transaction<'_, Any>,
         orders: Vec<Order>,
         items: &[OrderItem],
         rules: &Rules,
         now: DateTime<Utc>,
         progress: &mut impl FnMut(u64, u64) -> bool,
+        attached: &mut bool,
     ) -> Result<Applied> {
         let mut applied = Applied::default();
         let total = orders.len() as u64;
@@ -140,36 +177,74 @@ impl Db {
         if !progress(0, total) {
             return Err(Error::Cancelled);
         }
+        let stamp = now.timestamp();
+        let changed = Arc::new(changed);
+        let bulk = changed.len() >= BULK_ORDERS && self.backend == Backend::Sqlite;
+        // A big batch's orders go to a staging file on a thread of their own while the
+        // buyers are derived and written here (see `staging`).
+        let staged = bulk.then(|| {
+            let changed = Arc::clone(&changed);
+            tokio::task::spawn_blocking(move || {
+                let staging = Staging::new();
+                staging.write(&changed, stamp).map(|()| staging)
+            })
+        });
         // Every order of every touched buyer as it will be after this batch: what is
         // stored, overlaid with what changed. (A merge keeps an order's buyer.)
         let touched: BTreeSet<&str> = changed.iter().map(|o| o.buyer.as_str()).collect();
         let nicks: Vec<&str> = touched.into_iter().collect();
         let stored = rows::orders_of_buyers(tx, &nicks).await?;
         let mut after: HashMap<&str, &Order> = HashMap::with_capacity(changed.len());
-        for o in stored.iter().chain(&changed) {
+        for o in stored.iter().chain(changed.iter()) {
             after.insert(o.no.as_str(), o);
         }
         let by_buyer = crate::standing::by_buyer(after.into_values());
         let standings = crate::standing::standings_of(&nicks, &by_buyer, rules, now);
-        let stamp = now.timestamp();
         // A large batch writes faster into tables without their secondary indexes, which
         // are then rebuilt from sorted data in one pass, instead of inserting keys at random
         // places. DDL is transactional here, so a cancel or failure leaves them as they were.
-        let rebuilt = if changed.len() >= BULK_ORDERS && self.backend == Backend::Sqlite {
+        let rebuilt = if bulk {
             rows::drop_secondary_indexes(tx).await?
         } else {
             Vec::new()
         };
         // Buyers first: orders refer to them.
         rows::upsert_buyers(tx, &standings, stamp).await?;
-        let mut done = 0u64;
-        for chunk in changed.chunks(rows::ORDERS_PER_STATEMENT) {
-            rows::upsert_orders(tx, chunk, stamp).await?;
-            done += chunk.len() as u64;
-            if !progress(done, total) {
-                return Err(Error::Cancelled);
+        let _staging = match staged {
+            Some(writing) => {
+                let staging = writing
+                    .await
+                    .map_err(|e| Error::Staging("(the writing thread)".into(), e.to_string()))??;
+                *attached = true;
+                sqlx::query("ATTACH DATABASE $1 AS staging")
+                    .bind(staging.path().display().to_string())
+                    .execute(&mut **tx)
+                    .await?;
+                // In key order, as written: the primary key's appends stay cheap.
+                sqlx::query(&format!(
+                    "INSERT INTO orders ({c}) SELECT {c} FROM staging.orders WHERE true{u}",
+                    c = rows::ORDER_COLUMNS,
+                    u = rows::ORDER_ON_CONFLICT
+                ))
+                .execute(&mut **tx)
+                .await?;
+                if !progress(changed.len() as u64, total) {
+                    return Err(Error::Cancelled);
+                }
+                Some(staging)
             }
-        }
+            None => {
+                let mut done = 0u64;
+                for chunk in changed.chunks(rows::ORDERS_PER_STATEMENT) {
+                    rows::upsert_orders(tx, chunk, stamp).await?;
+                    done += chunk.len() as u64;
+                    if !progress(done, total) {
+                        return Err(Error::Cancelled);
+                    }
+                }
+                None
+            }
+        };
         for sql in &rebuilt {
             sqlx::query(sql).execute(&mut **tx).await?;
         }
@@ -426,11 +501,31 @@ mod tests {
         assert!(db.is_empty().await.unwrap());
         assert_eq!(index_names(&db).await, indexes);
 
+        let expected: Vec<Order> = orders
+            .iter()
+            .filter(|o| o.buyer.as_str() == "买家000001")
+            .cloned()
+            .collect();
         let applied = db
             .apply(orders, &[], &Rules::default(), now(), |_, _| true)
             .await
             .unwrap();
         assert_eq!(applied.new, n as u64);
+        // Through the staging file, every field arrives as it left.
+        let mut conn = db.pool.acquire().await.unwrap();
+        let mut stored = rows::orders_of_buyers(&mut conn, &["买家000001"])
+            .await
+            .unwrap();
+        stored.sort_by(|a, b| a.no.cmp(&b.no));
+        assert_eq!(stored, expected);
+        drop(conn);
+        let prefix = format!("kefu-import-{}-", std::process::id());
+        let left: Vec<_> = std::fs::read_dir(std::env::temp_dir())
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+            .collect();
+        assert!(left.is_empty(), "staging files left: {left:?}");
         assert_eq!(index_names(&db).await, indexes);
         let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(
             "EXPLAIN QUERY PLAN SELECT * FROM orders WHERE buyer_nick = '买家000001'",

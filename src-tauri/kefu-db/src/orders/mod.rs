@@ -1,6 +1,7 @@
 //! Orders: as imported, and the lists the command line shows.
 
 mod import;
+mod staging;
 
 use std::collections::BTreeMap;
 
