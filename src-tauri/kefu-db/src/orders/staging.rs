@@ -243,3 +243,45 @@ impl Drop for Statement {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use kefu_core::demo::demo_orders;
+    use sqlx::Connection as _;
+
+    use super::*;
+    use crate::rows::OrderRowDb;
+
+    #[tokio::test]
+    async fn every_field_of_every_order_comes_back_from_the_staging_file() {
+        let mut orders = demo_orders(crate::testing::now());
+        // Buyer text is hostile and long: it is bound as bytes, never as SQL.
+        orders[0].buyer_message = "'); DROP TABLE orders; -- <img src=x onerror=alert(1)>".into();
+        orders[1].title = "加绒".repeat(2_000);
+        let staging = Staging::new();
+        staging.write(&orders, 1_764_000_000).expect("written");
+        sqlx::any::install_default_drivers();
+        let mut conn =
+            sqlx::AnyConnection::connect(&format!("sqlite://{}", staging.path().display()))
+                .await
+                .expect("the staging file opens");
+        let rows: Vec<OrderRowDb> = sqlx::query_as("SELECT * FROM orders ORDER BY rowid")
+            .fetch_all(&mut conn)
+            .await
+            .expect("read back");
+        let back: Vec<Order> = rows
+            .into_iter()
+            .map(|r| Order::try_from(r).expect("an order"))
+            .collect();
+        assert_eq!(back, orders);
+        let stamps: Vec<i64> = sqlx::query_scalar("SELECT DISTINCT updated_at FROM orders")
+            .fetch_all(&mut conn)
+            .await
+            .expect("stamps");
+        assert_eq!(stamps, [1_764_000_000]);
+        conn.close().await.expect("closed");
+        let path = staging.path().to_owned();
+        drop(staging);
+        assert!(!path.exists(), "the file goes with the staging");
+    }
+}
