@@ -64,46 +64,19 @@ impl Db {
             }
             same
         });
+        let sqlite = self.backend == Backend::Sqlite;
+        let mut conn = self.pool.acquire().await?;
+        if sqlite && orders.len() >= BULK_ORDERS {
+            // A big import may attach its staging file to this connection (see
+            // `write_batch`): the connection is closed afterwards, never pooled with it.
+            conn.close_on_drop();
+        }
         // An import reads what is stored, then writes what changed: no other writer may
         // come between. On SQLite the write lock is taken first (a deferred transaction
         // fails with "database is locked" when a heartbeat commits between its read and
         // its first write); on a team database two imports wait for each other (else the
         // later commit could move an order back to the older export's status), while
         // routing goes on.
-        let mut conn = self.pool.acquire().await?;
-        // A big import on SQLite attaches its staging file to this connection: it is closed
-        // afterwards instead of going back to the pool with the file attached.
-        let mut attached = false;
-        let result = self
-            .apply_on(
-                &mut conn,
-                orders,
-                items,
-                rules,
-                now,
-                &mut progress,
-                &mut attached,
-            )
-            .await;
-        if attached {
-            conn.close_on_drop();
-        }
-        result
-    }
-
-    /// `apply` on one connection, in one transaction.
-    #[allow(clippy::too_many_arguments)]
-    async fn apply_on(
-        &self,
-        conn: &mut sqlx::pool::PoolConnection<Any>,
-        orders: Vec<Order>,
-        items: &[OrderItem],
-        rules: &Rules,
-        now: DateTime<Utc>,
-        progress: &mut impl FnMut(u64, u64) -> bool,
-        attached: &mut bool,
-    ) -> Result<Applied> {
-        let sqlite = self.backend == Backend::Sqlite;
         let mut tx = if sqlite {
             conn.begin_with("BEGIN IMMEDIATE").await?
         } else {
@@ -124,7 +97,7 @@ impl Db {
                 .await?;
         }
         let outcome = self
-            .write_batch(&mut tx, orders, items, rules, now, progress, attached)
+            .write_batch(&mut tx, orders, items, rules, now, &mut progress)
             .await;
         if sqlite {
             // Shrinks as the transaction's pages are released; on failure too.
@@ -136,7 +109,6 @@ impl Db {
     }
 
     /// The body of `apply`, inside its transaction.
-    #[allow(clippy::too_many_arguments)]
     async fn write_batch(
         &self,
         tx: &mut Transaction<'_, Any>,
@@ -145,7 +117,6 @@ impl Db {
         rules: &Rules,
         now: DateTime<Utc>,
         progress: &mut impl FnMut(u64, u64) -> bool,
-        attached: &mut bool,
     ) -> Result<Applied> {
         let mut applied = Applied::default();
         let total = orders.len() as u64;
@@ -215,7 +186,6 @@ impl Db {
                 let staging = writing
                     .await
                     .map_err(|e| Error::Staging("(the writing thread)".into(), e.to_string()))??;
-                *attached = true;
                 sqlx::query("ATTACH DATABASE $1 AS staging")
                     .bind(staging.path().display().to_string())
                     .execute(&mut **tx)
