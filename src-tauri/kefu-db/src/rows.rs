@@ -131,15 +131,17 @@ async fn orders_where(
     Ok(found)
 }
 
-/// Inserts or replaces orders, many to a statement: one statement a row is what makes a
-/// large import slow.
-/// Drops the secondary indexes of buyers and orders and returns the statements that create
-/// them again, as the schema itself has them (so they cannot drift from the migrations).
-pub(crate) async fn drop_secondary_indexes(tx: &mut Transaction<'_, Any>) -> Result<Vec<String>> {
+/// Drops the secondary indexes of `table` and returns the statements that create them
+/// again, as the schema itself has them (so they cannot drift from the migrations).
+pub(crate) async fn drop_secondary_indexes(
+    tx: &mut Transaction<'_, Any>,
+    table: &str,
+) -> Result<Vec<String>> {
     let indexes: Vec<(String, String)> = sqlx::query_as(
         "SELECT name, sql FROM sqlite_master
-         WHERE type = 'index' AND tbl_name IN ('buyers', 'orders') AND sql IS NOT NULL",
+         WHERE type = 'index' AND tbl_name = $1 AND sql IS NOT NULL",
     )
+    .bind(table)
     .fetch_all(&mut **tx)
     .await?;
     let mut create = Vec::with_capacity(indexes.len());
@@ -170,6 +172,8 @@ pub(crate) const ORDER_ON_CONFLICT: &str = " ON CONFLICT (order_no) DO UPDATE SE
     address = excluded.address, phone = excluded.phone, tracking_no = excluded.tracking_no,
     shop_name = excluded.shop_name, updated_at = excluded.updated_at";
 
+/// Inserts or replaces orders, many to a statement: one statement a row is what makes a
+/// large import slow.
 pub(crate) async fn upsert_orders(
     tx: &mut Transaction<'_, Any>,
     orders: &[Order],
@@ -206,21 +210,29 @@ pub(crate) async fn upsert_orders(
     Ok(())
 }
 
-/// Inserts new buyers and stores where every given buyer now stands; the shared note, tags
-/// and first-seen time of a known buyer are kept.
-pub(crate) async fn upsert_buyers(
+/// The columns a buyer's standing is stored with.
+pub(crate) const BUYER_COLUMNS: &str = "nick, grp, sort_key, is_returning, order_count,
+    unpaid_count, next_close_at, last_order_at, regroup_at, first_seen_at";
+
+/// How a known buyer takes its new standing: its shared note, tags and first-seen time
+/// are kept.
+pub(crate) const BUYER_ON_CONFLICT: &str = " ON CONFLICT (nick) DO UPDATE SET
+    grp = excluded.grp, sort_key = excluded.sort_key, is_returning = excluded.is_returning,
+    order_count = excluded.order_count, unpaid_count = excluded.unpaid_count,
+    next_close_at = excluded.next_close_at, last_order_at = excluded.last_order_at,
+    regroup_at = excluded.regroup_at";
+
+/// Inserts new buyers and stores where every given buyer now stands (see
+/// `BUYER_ON_CONFLICT`).
+pub(crate) async fn upsert_buyers<S: AsRef<str>>(
     tx: &mut Transaction<'_, Any>,
-    standings: &[(&str, Standing)],
+    standings: &[(S, Standing)],
     stamp: i64,
 ) -> Result<()> {
     for chunk in standings.chunks(BUYERS_PER_STATEMENT) {
-        let mut q = Sql::new(
-            tx,
-            "INSERT INTO buyers (nick, grp, sort_key, is_returning, order_count, unpaid_count,
-             next_close_at, last_order_at, regroup_at, first_seen_at) ",
-        );
+        let mut q = Sql::new(tx, format!("INSERT INTO buyers ({BUYER_COLUMNS}) "));
         q.push_values(chunk, |mut b, (nick, s)| {
-            b.push_bind(*nick)
+            b.push_bind(nick.as_ref())
                 .push_bind(s.group.code())
                 .push_bind(s.sort_key)
                 .push_bind(i64::from(s.returning))
@@ -231,12 +243,7 @@ pub(crate) async fn upsert_buyers(
                 .push_bind(s.changes_at.map(|t| t.timestamp()))
                 .push_bind(stamp);
         });
-        q.push(
-            " ON CONFLICT (nick) DO UPDATE SET grp = excluded.grp, sort_key = excluded.sort_key,
-             is_returning = excluded.is_returning, order_count = excluded.order_count,
-             unpaid_count = excluded.unpaid_count, next_close_at = excluded.next_close_at,
-             last_order_at = excluded.last_order_at, regroup_at = excluded.regroup_at",
-        );
+        q.push(BUYER_ON_CONFLICT);
         q.build()?.execute(&mut **tx).await?;
     }
     Ok(())

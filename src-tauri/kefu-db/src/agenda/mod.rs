@@ -13,7 +13,10 @@ use kefu_core::{Fen, ShopTime};
 use serde::Serialize;
 
 pub use due::Fired;
-pub(crate) use plan::{assign_owners, new_buyer_plan_rows, plan_new_buyer, replan, ToPlan};
+pub(crate) use plan::{
+    assign_owners, assign_owners_of_new, new_buyer_plan_rows, plan, plan_new_buyer, write,
+    write_changes, Known, NewFollowUp, Plans, ToPlan, FOLLOWUP_COLUMNS,
+};
 
 use crate::rows::at as time;
 use crate::{Error, Result};

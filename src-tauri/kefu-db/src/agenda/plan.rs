@@ -32,9 +32,154 @@ pub(crate) async fn replan(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let nicks: Vec<&str> = buyers.iter().map(|b| b.nick).collect();
-    let mut sent = sent_chases(conn, &nicks).await?;
-    let mut stored = stored_of(conn, &nicks).await?;
-    let inserted = write_plans(conn, buyers, &mut sent, &mut stored, "", rules, now).await?;
+    let known = Known::read(conn, &nicks).await?;
+    let plans = plan(buyers, known, rules, now);
+    write(conn, &plans).await
+}
+
+/// Writes what planning decided: updates, withdrawals and new follow-ups (owned by the
+/// agent serving their buyer).
+pub(crate) async fn write(conn: &mut AnyConnection, plans: &Plans) -> Result<()> {
+    write_changes(conn, plans).await?;
+    for chunk in plans.insert.chunks(ROWS_PER_STATEMENT / 2) {
+        insert_rows(conn, chunk, "").await?;
+    }
+    assign_owners_of_new(conn, plans).await
+}
+
+/// What planning needs to know of its buyers from the database: the chases already
+/// announced to them and their stored follow-ups.
+#[derive(Default)]
+pub(crate) struct Known {
+    sent: HashMap<String, Vec<DateTime<Utc>>>,
+    stored: HashMap<String, Vec<Stored>>,
+}
+
+impl Known {
+    pub(crate) async fn read(conn: &mut AnyConnection, nicks: &[&str]) -> Result<Known> {
+        Ok(Known {
+            sent: sent_chases(conn, nicks).await?,
+            stored: stored_of(conn, nicks).await?,
+        })
+    }
+}
+
+/// The difference between the buyers' plans and what is stored, ready to write.
+#[derive(Debug, Default)]
+pub(crate) struct Plans {
+    pub delete: Vec<i64>,
+    /// With the amount of the follow-up's orders.
+    pub update: Vec<(i64, Planned, i64)>,
+    /// New follow-ups: the buyer, the plan, the amount.
+    pub insert: Vec<(String, Planned, i64)>,
+}
+
+/// The columns a new follow-up is written with (`NewFollowUp`'s values, in order).
+pub(crate) const FOLLOWUP_COLUMNS: &str =
+    "buyer_nick, key, kind, step, orders, amount_fen, due_at, expires_at, wake_at, owner";
+
+/// A new follow-up's values, in `FOLLOWUP_COLUMNS`' order: texts, then numbers.
+pub(crate) struct NewFollowUp<'a> {
+    pub nick: &'a str,
+    pub key: &'a str,
+    pub kind: &'static str,
+    pub step: Option<&'static str>,
+    pub orders: String,
+    pub amount: i64,
+    pub due_at: i64,
+    pub expires_at: Option<i64>,
+}
+
+impl<'a> NewFollowUp<'a> {
+    pub(crate) fn of((nick, p, amount): &'a (String, Planned, i64)) -> NewFollowUp<'a> {
+        let orders: Vec<&str> = p.orders.iter().map(OrderNo::as_str).collect();
+        NewFollowUp {
+            nick,
+            key: &p.key,
+            kind: p.kind.code(),
+            step: p.step.map(ChaseStep::code),
+            orders: orders.join(","),
+            amount: *amount,
+            due_at: p.due_at.timestamp(),
+            expires_at: p.expires_at.map(|t| t.timestamp()),
+        }
+    }
+}
+
+/// Each buyer's plan (kefu-core's rules) reconciled with what is stored. Pure: a big import
+/// runs it on a thread of its own.
+pub(crate) fn plan(
+    buyers: &[ToPlan<'_>],
+    mut known: Known,
+    rules: &Rules,
+    now: DateTime<Utc>,
+) -> Plans {
+    let mut out = Plans::default();
+    for b in buyers {
+        let sent = known.sent.remove(b.nick).unwrap_or_default();
+        let stored = known.stored.remove(b.nick).unwrap_or_default();
+        let planned = agenda::plan_buyer(
+            b.orders,
+            b.returning,
+            b.first_seen,
+            &sent,
+            rules,
+            SHOP_TIME,
+            now,
+        );
+        let unpaid: Vec<&OrderNo> = b
+            .orders
+            .iter()
+            .filter(|o| o.status == OrderStatus::AwaitingPayment)
+            .map(|o| &o.no)
+            .collect();
+        let r = agenda::reconcile(&stored, planned, &unpaid);
+        out.delete.extend(r.delete);
+        let amount = |p: &Planned| -> i64 {
+            b.orders
+                .iter()
+                .filter(|o| p.orders.contains(&o.no))
+                .map(|o| o.total.0)
+                .sum()
+        };
+        for (id, p) in r.update {
+            let a = amount(&p);
+            out.update.push((id, p, a));
+        }
+        for p in r.insert {
+            let a = amount(&p);
+            out.insert.push((b.nick.to_owned(), p, a));
+        }
+    }
+    out
+}
+
+/// Writes the plans' updates and withdrawals (the new follow-ups are the caller's: a big
+/// import copies them from its staging file).
+pub(crate) async fn write_changes(conn: &mut AnyConnection, plans: &Plans) -> Result<()> {
+    for (id, p, amount) in &plans.update {
+        let orders: Vec<&str> = p.orders.iter().map(OrderNo::as_str).collect();
+        sqlx::query(
+            "UPDATE followups SET step = $1, orders = $2, amount_fen = $3, due_at = $4, expires_at = $5,
+             wake_at = $6 WHERE id = $7",
+        )
+        .bind(p.step.map(ChaseStep::code))
+        .bind(orders.join(","))
+        .bind(amount)
+        .bind(p.due_at.timestamp())
+        .bind(p.expires_at.map(|t| t.timestamp()))
+        .bind(p.due_at.timestamp())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    withdraw(conn, &plans.delete).await
+}
+
+/// Once the new follow-ups are written: each belongs to the agent serving its buyer.
+pub(crate) async fn assign_owners_of_new(conn: &mut AnyConnection, plans: &Plans) -> Result<()> {
+    let mut inserted: Vec<&str> = plans.insert.iter().map(|(n, _, _)| n.as_str()).collect();
+    inserted.dedup();
     if !inserted.is_empty() && any_rows(conn, "conversations").await? {
         assign_owners(conn, &inserted).await?;
     }
@@ -57,17 +202,8 @@ pub(crate) async fn plan_new_buyer(
         first_seen: now,
         orders: &[],
     };
-    write_plans(
-        conn,
-        &[buyer],
-        &mut HashMap::new(),
-        &mut HashMap::new(),
-        owner,
-        rules,
-        now,
-    )
-    .await?;
-    Ok(())
+    let plans = plan(&[buyer], Known::default(), rules, now);
+    insert_rows(conn, &plans.insert, owner).await
 }
 
 /// The follow-ups of a buyer no one has seen yet (no orders, nothing sent), as JSON rows
@@ -89,81 +225,6 @@ pub(crate) fn new_buyer_plan_rows(rules: &Rules, now: DateTime<Utc>) -> Result<S
         })
         .collect();
     serde_json::to_string(&rows).map_err(|e| Error::Corrupt(format!("planned follow-ups: {e}")))
-}
-
-/// Writes the difference between each buyer's plan and what is stored; returns the buyers
-/// that got new follow-ups.
-async fn write_plans<'b>(
-    conn: &mut AnyConnection,
-    buyers: &[ToPlan<'b>],
-    sent: &mut HashMap<String, Vec<DateTime<Utc>>>,
-    stored: &mut HashMap<String, Vec<Stored>>,
-    owner: &str,
-    rules: &Rules,
-    now: DateTime<Utc>,
-) -> Result<Vec<&'b str>> {
-    let mut delete: Vec<i64> = Vec::new();
-    let mut insert: Vec<(&'b str, Planned, i64)> = Vec::new();
-    let mut update: Vec<(i64, Planned, i64)> = Vec::new();
-    for b in buyers {
-        let sent = sent.remove(b.nick).unwrap_or_default();
-        let stored = stored.remove(b.nick).unwrap_or_default();
-        let planned = agenda::plan_buyer(
-            b.orders,
-            b.returning,
-            b.first_seen,
-            &sent,
-            rules,
-            SHOP_TIME,
-            now,
-        );
-        let unpaid: Vec<&OrderNo> = b
-            .orders
-            .iter()
-            .filter(|o| o.status == OrderStatus::AwaitingPayment)
-            .map(|o| &o.no)
-            .collect();
-        let r = agenda::reconcile(&stored, planned, &unpaid);
-        delete.extend(r.delete);
-        let amount = |p: &Planned| -> i64 {
-            b.orders
-                .iter()
-                .filter(|o| p.orders.contains(&o.no))
-                .map(|o| o.total.0)
-                .sum()
-        };
-        for (id, p) in r.update {
-            let a = amount(&p);
-            update.push((id, p, a));
-        }
-        for p in r.insert {
-            let a = amount(&p);
-            insert.push((b.nick, p, a));
-        }
-    }
-    for (id, p, amount) in &update {
-        let orders: Vec<&str> = p.orders.iter().map(OrderNo::as_str).collect();
-        sqlx::query(
-            "UPDATE followups SET step = $1, orders = $2, amount_fen = $3, due_at = $4, expires_at = $5,
-             wake_at = $6 WHERE id = $7",
-        )
-        .bind(p.step.map(ChaseStep::code))
-        .bind(orders.join(","))
-        .bind(amount)
-        .bind(p.due_at.timestamp())
-        .bind(p.expires_at.map(|t| t.timestamp()))
-        .bind(p.due_at.timestamp())
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    }
-    withdraw(conn, &delete).await?;
-    for chunk in insert.chunks(ROWS_PER_STATEMENT / 2) {
-        insert_rows(conn, chunk, owner).await?;
-    }
-    let mut inserted: Vec<&'b str> = insert.iter().map(|(n, _, _)| *n).collect();
-    inserted.dedup();
-    Ok(inserted)
 }
 
 /// Withdraws follow-ups the plan no longer has. A team database lets a PC's login delete
@@ -206,24 +267,24 @@ pub(crate) async fn assign_owners(conn: &mut AnyConnection, nicks: &[&str]) -> R
 
 async fn insert_rows(
     conn: &mut AnyConnection,
-    rows: &[(&str, Planned, i64)],
+    rows: &[(String, Planned, i64)],
     owner: &str,
 ) -> Result<()> {
-    let mut q = Sql::new(
-        conn,
-        "INSERT INTO followups (buyer_nick, key, kind, step, orders, amount_fen, due_at, expires_at, wake_at, owner) ",
-    );
-    q.push_values(rows, |mut b, (nick, p, amount)| {
-        let orders: Vec<&str> = p.orders.iter().map(OrderNo::as_str).collect();
-        b.push_bind(*nick)
-            .push_bind(p.key.as_str())
-            .push_bind(p.kind.code())
-            .push_bind(p.step.map(ChaseStep::code))
-            .push_bind(orders.join(","))
-            .push_bind(*amount)
-            .push_bind(p.due_at.timestamp())
-            .push_bind(p.expires_at.map(|t| t.timestamp()))
-            .push_bind(p.due_at.timestamp())
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut q = Sql::new(conn, format!("INSERT INTO followups ({FOLLOWUP_COLUMNS}) "));
+    q.push_values(rows, |mut b, row| {
+        let r = NewFollowUp::of(row);
+        b.push_bind(r.nick)
+            .push_bind(r.key)
+            .push_bind(r.kind)
+            .push_bind(r.step)
+            .push_bind(r.orders)
+            .push_bind(r.amount)
+            .push_bind(r.due_at)
+            .push_bind(r.expires_at)
+            .push_bind(r.due_at)
             .push_bind(owner);
     });
     q.build()?.execute(&mut *conn).await?;

@@ -1,12 +1,12 @@
 //! Applying an export: orders merged by the core's rules, buyers' groups derived again,
 //! follow-ups planned, all in one transaction.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use kefu_core::followups::Rules;
-use kefu_core::{Order, OrderItem};
+use kefu_core::{Order, OrderItem, Standing};
 use serde::Serialize;
 use sqlx::{Any, Connection, Transaction};
 
@@ -67,9 +67,13 @@ impl Db {
         let sqlite = self.backend == Backend::Sqlite;
         let mut conn = self.pool.acquire().await?;
         if sqlite && orders.len() >= BULK_ORDERS {
-            // A big import may attach its staging file to this connection (see
-            // `write_batch`): the connection is closed afterwards, never pooled with it.
+            // A big import may attach its staging files to this connection and copy the
+            // orders in before their buyers (see `write_bulk`): the connection does not
+            // check references, and it is closed afterwards, never pooled so.
             conn.close_on_drop();
+            sqlx::query("PRAGMA foreign_keys = OFF")
+                .execute(&mut *conn)
+                .await?;
         }
         // An import reads what is stored, then writes what changed: no other writer may
         // come between. On SQLite the write lock is taken first (a deferred transaction
@@ -148,88 +152,35 @@ impl Db {
         if !progress(0, total) {
             return Err(Error::Cancelled);
         }
-        let stamp = now.timestamp();
-        let changed = Arc::new(changed);
-        let bulk = changed.len() >= BULK_ORDERS && self.backend == Backend::Sqlite;
-        // A big batch's orders go to a staging file on a thread of their own while the
-        // buyers are derived and written here (see `staging`).
-        let staged = bulk.then(|| {
-            let changed = Arc::clone(&changed);
-            tokio::task::spawn_blocking(move || {
-                let staging = Staging::new();
-                staging.write(&changed, stamp).map(|()| staging)
-            })
-        });
-        // Every order of every touched buyer as it will be after this batch: what is
-        // stored, overlaid with what changed. (A merge keeps an order's buyer.)
-        let touched: BTreeSet<&str> = changed.iter().map(|o| o.buyer.as_str()).collect();
-        let nicks: Vec<&str> = touched.into_iter().collect();
+        // The buyers the batch touches, and what else the database holds of them: their
+        // other orders, the chases sent to them, their follow-ups.
+        let mut nicks: Vec<&str> = changed.iter().map(|o| o.buyer.as_str()).collect();
+        nicks.sort_unstable();
+        nicks.dedup();
         let stored = rows::orders_of_buyers(tx, &nicks).await?;
-        let mut after: HashMap<&str, &Order> = HashMap::with_capacity(changed.len());
-        for o in stored.iter().chain(changed.iter()) {
-            after.insert(o.no.as_str(), o);
-        }
-        let by_buyer = crate::standing::by_buyer(after.into_values());
-        let standings = crate::standing::standings_of(&nicks, &by_buyer, rules, now);
-        // A large batch writes faster into tables without their secondary indexes, which
-        // are then rebuilt from sorted data in one pass, instead of inserting keys at random
-        // places. DDL is transactional here, so a cancel or failure leaves them as they were.
-        let rebuilt = if bulk {
-            rows::drop_secondary_indexes(tx).await?
+        let known = agenda::Known::read(tx, &nicks).await?;
+        let nicks: Vec<String> = nicks.into_iter().map(str::to_owned).collect();
+        if changed.len() >= BULK_ORDERS && self.backend == Backend::Sqlite {
+            let n = changed.len() as u64;
+            write_bulk(tx, changed, nicks, stored, known, rules, now).await?;
+            if !progress(n, total) {
+                return Err(Error::Cancelled);
+            }
         } else {
-            Vec::new()
-        };
-        // Buyers first: orders refer to them.
-        rows::upsert_buyers(tx, &standings, stamp).await?;
-        let _staging = match staged {
-            Some(writing) => {
-                let staging = writing
-                    .await
-                    .map_err(|e| Error::Staging("(the writing thread)".into(), e.to_string()))??;
-                sqlx::query("ATTACH DATABASE $1 AS staging")
-                    .bind(staging.path().display().to_string())
-                    .execute(&mut **tx)
-                    .await?;
-                // In key order, as written: the primary key's appends stay cheap.
-                sqlx::query(&format!(
-                    "INSERT INTO orders ({c}) SELECT {c} FROM staging.orders WHERE true{u}",
-                    c = rows::ORDER_COLUMNS,
-                    u = rows::ORDER_ON_CONFLICT
-                ))
-                .execute(&mut **tx)
-                .await?;
-                if !progress(changed.len() as u64, total) {
+            let stamp = now.timestamp();
+            let (standings, plans) = derive(&nicks, &changed, &stored, known, rules, now);
+            // Buyers first: orders refer to them.
+            rows::upsert_buyers(tx, &standings, stamp).await?;
+            let mut done = 0u64;
+            for chunk in changed.chunks(rows::ORDERS_PER_STATEMENT) {
+                rows::upsert_orders(tx, chunk, stamp).await?;
+                done += chunk.len() as u64;
+                if !progress(done, total) {
                     return Err(Error::Cancelled);
                 }
-                Some(staging)
             }
-            None => {
-                let mut done = 0u64;
-                for chunk in changed.chunks(rows::ORDERS_PER_STATEMENT) {
-                    rows::upsert_orders(tx, chunk, stamp).await?;
-                    done += chunk.len() as u64;
-                    if !progress(done, total) {
-                        return Err(Error::Cancelled);
-                    }
-                }
-                None
-            }
-        };
-        for sql in &rebuilt {
-            sqlx::query(sql).execute(&mut **tx).await?;
+            agenda::write(tx, &plans).await?;
         }
-        // Every touched buyer's follow-ups, planned from its orders as they now are.
-        let empty: Vec<&Order> = Vec::new();
-        let to_plan: Vec<agenda::ToPlan> = standings
-            .iter()
-            .map(|(nick, s)| agenda::ToPlan {
-                nick,
-                returning: s.returning,
-                first_seen: now,
-                orders: by_buyer.get(nick).unwrap_or(&empty),
-            })
-            .collect();
-        agenda::replan(tx, &to_plan, rules, now).await?;
         let (stored, skipped) = rows::replace_items(tx, items).await?;
         applied.items = stored;
         applied.items_skipped = skipped;
@@ -238,6 +189,125 @@ impl Db {
         }
         Ok(applied)
     }
+}
+
+/// Where each touched buyer now stands and what its follow-ups become, from its orders as
+/// they will be after the batch: the stored ones overlaid with the changed ones (a merge
+/// keeps an order's buyer). Pure; a big import runs it on a thread of its own.
+fn derive<'a>(
+    nicks: &'a [String],
+    changed: &'a [Order],
+    stored: &'a [Order],
+    known: agenda::Known,
+    rules: &Rules,
+    now: DateTime<Utc>,
+) -> (Vec<(&'a str, Standing)>, agenda::Plans) {
+    let by_buyer = if stored.is_empty() {
+        // A first import: nothing to overlay.
+        crate::standing::by_buyer(changed)
+    } else {
+        let mut after: HashMap<&str, &Order> = HashMap::with_capacity(changed.len());
+        for o in stored.iter().chain(changed) {
+            after.insert(o.no.as_str(), o);
+        }
+        crate::standing::by_buyer(after.into_values())
+    };
+    let nicks: Vec<&str> = nicks.iter().map(String::as_str).collect();
+    let standings = crate::standing::standings_of(&nicks, &by_buyer, rules, now);
+    let empty: Vec<&Order> = Vec::new();
+    let to_plan: Vec<agenda::ToPlan> = standings
+        .iter()
+        .map(|(nick, s)| agenda::ToPlan {
+            nick,
+            returning: s.returning,
+            first_seen: now,
+            orders: by_buyer.get(nick).unwrap_or(&empty),
+        })
+        .collect();
+    let plans = agenda::plan(&to_plan, known, rules, now);
+    (standings, plans)
+}
+
+/// A big SQLite batch: orders, standings and new follow-ups go through staging files
+/// written on two threads (see `staging`), while this connection copies the orders in and
+/// rebuilds their indexes. A large batch writes faster into tables without their secondary
+/// indexes, rebuilt from sorted data in one pass after, than inserting keys at random
+/// places; DDL is transactional here, so a cancel or failure leaves them as they were.
+async fn write_bulk(
+    tx: &mut Transaction<'_, Any>,
+    changed: Vec<Order>,
+    nicks: Vec<String>,
+    stored: Vec<Order>,
+    known: agenda::Known,
+    rules: &Rules,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let stamp = now.timestamp();
+    let changed = Arc::new(changed);
+    let orders = tokio::task::spawn_blocking({
+        let changed = Arc::clone(&changed);
+        move || Staging::orders(&changed, stamp)
+    });
+    let derived = tokio::task::spawn_blocking({
+        let changed = Arc::clone(&changed);
+        let rules = rules.clone();
+        move || -> Result<(Staging, Staging, agenda::Plans)> {
+            let (standings, plans) = derive(&nicks, &changed, &stored, known, &rules, now);
+            let buyers = Staging::buyers(&standings, stamp)?;
+            let followups = Staging::followups(&plans.insert)?;
+            Ok((buyers, followups, plans))
+        }
+    });
+    // The orders go first, before their buyers: this connection does not check the
+    // reference (see `apply`), and every buyer of the batch is written below.
+    let orders_in = async {
+        let orders = joined(orders.await)?;
+        let rebuild = rows::drop_secondary_indexes(tx, "orders").await?;
+        copy_staged(tx, &orders, rows::ORDER_ON_CONFLICT).await?;
+        for sql in &rebuild {
+            sqlx::query(sql).execute(&mut **tx).await?;
+        }
+        Ok::<_, Error>(())
+    }
+    .await;
+    // Joined on every path, so that no staging file outlives the import.
+    let derived = joined(derived.await);
+    orders_in?;
+    let (buyers, followups, plans) = derived?;
+    let rebuild = rows::drop_secondary_indexes(tx, "buyers").await?;
+    copy_staged(tx, &buyers, rows::BUYER_ON_CONFLICT).await?;
+    for sql in &rebuild {
+        sqlx::query(sql).execute(&mut **tx).await?;
+    }
+    agenda::write_changes(tx, &plans).await?;
+    copy_staged(tx, &followups, "").await?;
+    agenda::assign_owners_of_new(tx, &plans).await
+}
+
+/// A staging thread's outcome.
+fn joined<T>(r: std::result::Result<Result<T>, tokio::task::JoinError>) -> Result<T> {
+    r.map_err(|e| Error::Staging("(a staging thread)".into(), e.to_string()))?
+}
+
+/// Attaches a staging file and copies its rows into their table, in the order written (the
+/// orders in key order: the primary key's appends stay cheap).
+async fn copy_staged(
+    tx: &mut Transaction<'_, Any>,
+    staging: &Staging,
+    on_conflict: &str,
+) -> Result<()> {
+    let (table, columns) = (staging.table(), staging.columns());
+    sqlx::query(&format!("ATTACH DATABASE $1 AS staging_{table}"))
+        .bind(staging.path().display().to_string())
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(&format!(
+        "INSERT INTO {table} ({columns}) SELECT {columns} FROM staging_{table}.{table}
+         WHERE true{on_conflict}"
+    ))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -518,5 +588,102 @@ mod tests {
             c.inquiry + c.order + c.shipped + c.closed,
             n.div_ceil(3) as i64
         );
+    }
+
+    /// Many buyers of every kind: the demo shop's orders again and again, each copy with
+    /// its own numbers and buyers (a buyer has three orders).
+    fn many_orders(n: usize) -> Vec<Order> {
+        let demo = demo_orders(now());
+        (0..n)
+            .map(|i| {
+                let mut o = demo[i % demo.len()].clone();
+                o.no =
+                    OrderNo::parse(&format!("{}", 50_000_000_000_000_000u64 + i as u64)).unwrap();
+                o.buyer = BuyerNick::parse(&format!("买家{:06}", i / 3)).unwrap();
+                o
+            })
+            .collect()
+    }
+
+    /// Everything an import derives, as stored: orders, buyers' standings, follow-ups.
+    async fn derived_rows(db: &Db) -> (Vec<Order>, Vec<String>, Vec<String>) {
+        let mut conn = db.pool.acquire().await.unwrap();
+        let rows: Vec<crate::rows::OrderRowDb> =
+            sqlx::query_as("SELECT * FROM orders ORDER BY order_no")
+                .fetch_all(&mut *conn)
+                .await
+                .unwrap();
+        let orders = rows
+            .into_iter()
+            .map(|r| Order::try_from(r).unwrap())
+            .collect();
+        let buyers = sqlx::query_scalar(&format!(
+            "SELECT {} FROM buyers ORDER BY nick",
+            concat_as_text(rows::BUYER_COLUMNS)
+        ))
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap();
+        let followups = sqlx::query_scalar(&format!(
+            "SELECT {} FROM followups ORDER BY buyer_nick, key",
+            concat_as_text(agenda::FOLLOWUP_COLUMNS)
+        ))
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap();
+        (orders, buyers, followups)
+    }
+
+    /// `a, b` as one text per row: `COALESCE(CAST(a AS TEXT), '-') || '|' || …`.
+    fn concat_as_text(columns: &str) -> String {
+        columns
+            .split(',')
+            .map(|c| format!("COALESCE(CAST({} AS TEXT), '-')", c.trim()))
+            .collect::<Vec<_>>()
+            .join(" || '|' || ")
+    }
+
+    /// The bulk path (staging files, orders before buyers, indexes rebuilt) must store what
+    /// the ordinary path stores, row for row, and leave no dangling reference.
+    #[tokio::test]
+    async fn a_bulk_import_stores_what_small_batches_store() {
+        if !Scratch::runs_on(
+            Backend::Sqlite,
+            "a_bulk_import_stores_what_small_batches_store",
+        ) {
+            return;
+        }
+        let orders = many_orders(BULK_ORDERS + 2);
+        let (_a, bulk) = fresh().await;
+        bulk.apply(orders.clone(), &[], &Rules::default(), now(), |_, _| true)
+            .await
+            .unwrap();
+        let (_b, batches) = fresh().await;
+        // Two batches below the bulk size; the buyer across the cut is derived again.
+        let (first, second) = orders.split_at(orders.len() / 2);
+        for part in [first, second] {
+            batches
+                .apply(part.to_vec(), &[], &Rules::default(), now(), |_, _| true)
+                .await
+                .unwrap();
+        }
+        let (b_orders, b_buyers, b_followups) = derived_rows(&bulk).await;
+        let (s_orders, s_buyers, s_followups) = derived_rows(&batches).await;
+        assert_eq!(b_orders.len(), orders.len());
+        assert_eq!(b_orders, s_orders);
+        assert_eq!(b_buyers.len(), orders.len().div_ceil(3));
+        assert_eq!(b_buyers, s_buyers);
+        assert!(b_followups.len() > 10_000, "{}", b_followups.len());
+        assert_eq!(b_followups, s_followups);
+        let dangling: Vec<(String, i64, String, i64)> = sqlx::query_as("PRAGMA foreign_key_check")
+            .fetch_all(&bulk.pool)
+            .await
+            .unwrap();
+        assert!(dangling.is_empty(), "{dangling:?}");
+        assert_eq!(
+            bulk.group_counts().await.unwrap(),
+            batches.group_counts().await.unwrap()
+        );
+        assert_counts_are_kept(&bulk).await;
     }
 }

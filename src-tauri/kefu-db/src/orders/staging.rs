@@ -1,35 +1,41 @@
-//! A big import's orders on their way in (SQLite). Through sqlx's `Any` driver every value
+//! A big import's rows on their way in (SQLite). Through sqlx's `Any` driver every value
 //! is converted and copied twice before SQLite binds it: 7.6 s for 1,000,000 orders, where
-//! SQLite itself writes them in 2.0 s. So they are first written into a staging file of
-//! their own through SQLite's C interface (one prepared statement, text bound in place),
-//! on a thread beside the import's transaction, which meanwhile derives and writes the
-//! buyers; the transaction then attaches the file and copies the rows with one
-//! `INSERT … SELECT`. The file is the import's alone and deleted after it.
+//! SQLite itself writes them in 2.0 s. So the orders, the buyers' standings and the new
+//! follow-ups are first written into staging files of their own through SQLite's C
+//! interface (one prepared statement, text bound in place), on threads beside the import's
+//! transaction; the transaction then attaches each file and copies its rows with one
+//! `INSERT … SELECT`. A file is the import's alone and deleted after it.
 
 use std::ffi::{CStr, CString};
+use std::marker::PhantomData;
 use std::os::raw::c_int;
 use std::path::{Path, PathBuf};
 
 use libsqlite3_sys as ffi;
 
-use kefu_core::Order;
+use kefu_core::{Order, Standing};
 
-use crate::rows::ORDER_COLUMNS as COLUMNS;
+use crate::agenda::{NewFollowUp, FOLLOWUP_COLUMNS};
+use crate::rows::{BUYER_COLUMNS, ORDER_COLUMNS};
 use crate::{Error, Result};
 
-/// A staging file, deleted when dropped.
+/// A staging file holding one table, deleted when dropped.
 pub(crate) struct Staging {
     path: PathBuf,
+    table: &'static str,
+    columns: &'static str,
 }
 
 impl Staging {
-    /// A fresh file name in the system's temporary folder.
-    pub(crate) fn new() -> Staging {
+    /// A fresh file name in the system's temporary folder for rows of `table`.
+    fn new(table: &'static str, columns: &'static str) -> Staging {
         static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let name = format!("kefu-import-{}-{n}.db", std::process::id());
+        let name = format!("kefu-import-{}-{n}-{table}.db", std::process::id());
         Staging {
             path: std::env::temp_dir().join(name),
+            table,
+            columns,
         }
     }
 
@@ -37,20 +43,20 @@ impl Staging {
         &self.path
     }
 
-    /// Writes `orders` into the file's `orders` table (created here), stamped `stamp`.
-    pub(crate) fn write(&self, orders: &[Order], stamp: i64) -> Result<()> {
-        self.remove();
-        let db = Connection::open(&self.path)?;
-        // A scratch file: no journal, no syncs; a crash only leaves a file to delete.
-        db.exec(&format!(
-            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
-             CREATE TABLE orders ({COLUMNS}); BEGIN"
-        ))?;
-        let placeholders = vec!["?"; 21].join(", ");
-        let insert = db.prepare(&format!(
-            "INSERT INTO orders ({COLUMNS}) VALUES ({placeholders})"
-        ))?;
-        for o in orders {
+    /// The table the rows are for, in the database and in the file.
+    pub(crate) fn table(&self) -> &'static str {
+        self.table
+    }
+
+    /// The table's columns that the file holds, in the order written.
+    pub(crate) fn columns(&self) -> &'static str {
+        self.columns
+    }
+
+    /// `orders`, stamped `stamp`.
+    pub(crate) fn orders(orders: &[Order], stamp: i64) -> Result<Staging> {
+        let staging = Staging::new("orders", ORDER_COLUMNS);
+        staging.write(orders, |row, o| {
             let texts = [
                 (1, o.no.as_str()),
                 (2, o.buyer.as_str()),
@@ -64,9 +70,9 @@ impl Staging {
                 (20, o.shop_name.as_str()),
             ];
             for (i, t) in texts {
-                insert.text(&db, i, Some(t))?;
+                row.text(i, Some(t))?;
             }
-            insert.text(&db, 4, crate::rows::close_reason_code(o.close_reason))?;
+            row.text(4, crate::rows::close_reason_code(o.close_reason))?;
             let numbers = [
                 (3, Some(o.status.code())),
                 (5, Some(o.total.0)),
@@ -80,8 +86,90 @@ impl Staging {
                 (21, Some(stamp)),
             ];
             for (i, n) in numbers {
-                insert.int(&db, i, n)?;
+                row.int(i, n)?;
             }
+            Ok(())
+        })?;
+        Ok(staging)
+    }
+
+    /// Where each buyer now stands, as `rows::upsert_buyers` writes it, first seen `stamp`.
+    pub(crate) fn buyers<S: AsRef<str>>(
+        standings: &[(S, Standing)],
+        stamp: i64,
+    ) -> Result<Staging> {
+        let staging = Staging::new("buyers", BUYER_COLUMNS);
+        staging.write(standings, |row, (nick, s)| {
+            row.text(1, Some(nick.as_ref()))?;
+            let numbers = [
+                (2, Some(s.group.code())),
+                (3, Some(s.sort_key)),
+                (4, Some(i64::from(s.returning))),
+                (5, Some(s.order_count)),
+                (6, Some(s.unpaid)),
+                (7, s.next_close_at.map(|t| t.timestamp())),
+                (8, s.last_order_at.map(|t| t.timestamp())),
+                (9, s.changes_at.map(|t| t.timestamp())),
+                (10, Some(stamp)),
+            ];
+            for (i, n) in numbers {
+                row.int(i, n)?;
+            }
+            Ok(())
+        })?;
+        Ok(staging)
+    }
+
+    /// New follow-ups (owned by nobody yet), as `agenda`'s planning made them.
+    pub(crate) fn followups(new: &[(String, kefu_core::agenda::Planned, i64)]) -> Result<Staging> {
+        let staging = Staging::new("followups", FOLLOWUP_COLUMNS);
+        staging.write(new, |row, planned| {
+            let f = NewFollowUp::of(planned);
+            row.text(1, Some(f.nick))?;
+            row.text(2, Some(f.key))?;
+            row.text(3, Some(f.kind))?;
+            row.text(4, f.step)?;
+            // Made for this row: SQLite takes a copy.
+            row.copied_text(5, &f.orders)?;
+            row.int(6, Some(f.amount))?;
+            row.int(7, Some(f.due_at))?;
+            row.int(8, f.expires_at)?;
+            row.int(9, Some(f.due_at))?;
+            row.text(10, Some(""))
+        })?;
+        Ok(staging)
+    }
+
+    /// Creates the file's table and writes a row of it for each of `rows`, its values
+    /// bound by `bind`.
+    fn write<'r, T>(
+        &self,
+        rows: &'r [T],
+        bind: impl Fn(&Row<'_, 'r>, &'r T) -> Result<()>,
+    ) -> Result<()> {
+        self.remove();
+        let columns = self.columns;
+        let db = Connection::open(&self.path)?;
+        // A scratch file: no journal, no syncs; a crash only leaves a file to delete.
+        db.exec(&format!(
+            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
+             CREATE TABLE {} ({columns}); BEGIN",
+            self.table
+        ))?;
+        let placeholders = vec!["?"; columns.split(',').count()].join(", ");
+        let insert = db.prepare(&format!(
+            "INSERT INTO {} ({columns}) VALUES ({placeholders})",
+            self.table
+        ))?;
+        for r in rows {
+            bind(
+                &Row {
+                    db: &db,
+                    statement: &insert,
+                    rows: PhantomData,
+                },
+                r,
+            )?;
             insert.step(&db)?;
         }
         drop(insert);
@@ -97,6 +185,30 @@ impl Staging {
 impl Drop for Staging {
     fn drop(&mut self) {
         self.remove();
+    }
+}
+
+/// The values of one row being written, numbered from 1 in the order of the columns. Text
+/// borrowed for `'r`, as long as the rows, is bound in place.
+struct Row<'c, 'r> {
+    db: &'c Connection,
+    statement: &'c Statement,
+    rows: PhantomData<&'r ()>,
+}
+
+impl<'r> Row<'_, 'r> {
+    fn text(&self, i: c_int, value: Option<&'r str>) -> Result<()> {
+        // The rows outlive the whole write, so the text stays until the step and reset.
+        self.statement.text(self.db, i, value, ffi::SQLITE_STATIC())
+    }
+
+    fn copied_text(&self, i: c_int, value: &str) -> Result<()> {
+        self.statement
+            .text(self.db, i, Some(value), ffi::SQLITE_TRANSIENT())
+    }
+
+    fn int(&self, i: c_int, value: Option<i64>) -> Result<()> {
+        self.statement.int(self.db, i, value)
     }
 }
 
@@ -194,18 +306,23 @@ impl Drop for Connection {
 struct Statement(*mut ffi::sqlite3_stmt);
 
 impl Statement {
-    /// Binds text in place: SQLite reads it until the statement is reset after its step,
-    /// and the orders outlive the whole write.
-    fn text(&self, db: &Connection, i: c_int, value: Option<&str>) -> Result<()> {
+    /// Binds text: in place (`SQLITE_STATIC`) when the caller keeps it valid and unchanged
+    /// until the statement's step and reset, else copied (`SQLITE_TRANSIENT`).
+    fn text(
+        &self,
+        db: &Connection,
+        i: c_int,
+        value: Option<&str>,
+        keep: ffi::sqlite3_destructor_type,
+    ) -> Result<()> {
         let rc = match value {
             Some(v) => {
                 let len = c_int::try_from(v.len())
                     .map_err(|_| db.error(format!("a text of {} bytes", v.len())))?;
-                // SAFETY: a prepared statement and a pointer to `len` bytes that stay
-                // valid and unchanged until the step and reset below (SQLITE_STATIC).
-                unsafe {
-                    ffi::sqlite3_bind_text(self.0, i, v.as_ptr().cast(), len, ffi::SQLITE_STATIC())
-                }
+                // SAFETY: a prepared statement and a pointer to `len` bytes; with
+                // SQLITE_STATIC they stay valid until the step and reset (`Row::text`'s
+                // lifetime says so), with SQLITE_TRANSIENT SQLite copies them now.
+                unsafe { ffi::sqlite3_bind_text(self.0, i, v.as_ptr().cast(), len, keep) }
             }
             // SAFETY: a prepared statement.
             None => unsafe { ffi::sqlite3_bind_null(self.0, i) },
@@ -258,8 +375,7 @@ mod tests {
         // Buyer text is hostile and long: it is bound as bytes, never as SQL.
         orders[0].buyer_message = "'); DROP TABLE orders; -- <img src=x onerror=alert(1)>".into();
         orders[1].title = "加绒".repeat(2_000);
-        let staging = Staging::new();
-        staging.write(&orders, 1_764_000_000).expect("written");
+        let staging = Staging::orders(&orders, 1_764_000_000).expect("written");
         sqlx::any::install_default_drivers();
         let mut conn =
             sqlx::AnyConnection::connect(&format!("sqlite://{}", staging.path().display()))
