@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use kefu_core::shifts::PeakDay;
+use kefu_core::OrderStatus;
 
 use crate::rows::at as time;
 use crate::{Db, Error, Result};
@@ -31,13 +32,7 @@ impl Db {
         from: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> Result<Vec<DateTime<Utc>>> {
-        instants(
-            self,
-            "SELECT created_at FROM orders WHERE created_at >= $1 AND created_at < $2",
-            from,
-            until,
-        )
-        .await
+        instants(self, &orders_placed_sql(), from, until).await
     }
 
     /// (assigned, closed) of conversations closed between `from` and `until`: handling
@@ -59,6 +54,20 @@ impl Db {
             .map(|(a, c)| Ok((time(a)?, time(c)?)))
             .collect()
     }
+}
+
+/// When orders were placed, read from `orders_by_status` (status, created_at): a range for
+/// each status, every status named, so that SQLite needs no index of its own on
+/// `created_at` (see the migration that dropped it).
+fn orders_placed_sql() -> String {
+    let statuses: Vec<String> = OrderStatus::ALL
+        .iter()
+        .map(|s| s.code().to_string())
+        .collect();
+    format!(
+        "SELECT created_at FROM orders WHERE status IN ({}) AND created_at >= $1 AND created_at < $2",
+        statuses.join(", ")
+    )
 }
 
 async fn instants(
@@ -129,5 +138,51 @@ impl Db {
             .await?
             .rows_affected()
             > 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{fresh, now};
+    use crate::{Backend, Scratch};
+
+    /// Orders placed come from an index alone, at any size: never a scan of the orders.
+    #[tokio::test]
+    async fn orders_placed_are_read_from_the_status_index() {
+        if !Scratch::runs_on(
+            Backend::Sqlite,
+            "orders_placed_are_read_from_the_status_index",
+        ) {
+            return;
+        }
+        let (_dir, db) = fresh().await;
+        let plan: Vec<(i64, i64, i64, String)> =
+            sqlx::query_as(&format!("EXPLAIN QUERY PLAN {}", orders_placed_sql()))
+                .bind(0_i64)
+                .bind(1_i64)
+                .fetch_all(&db.pool)
+                .await
+                .unwrap();
+        assert!(
+            plan.iter()
+                .all(|p| p.3.contains("COVERING INDEX orders_by_status")),
+            "{plan:?}"
+        );
+        let orders = kefu_core::demo::demo_orders(now());
+        db.apply_orders(&orders, &kefu_core::followups::Rules::default(), now())
+            .await
+            .unwrap();
+        let (from, until) = (now() - chrono::Duration::days(30), now());
+        let mut placed = db.orders_placed(from, until).await.unwrap();
+        placed.sort();
+        let mut expected: Vec<DateTime<Utc>> = orders
+            .iter()
+            .map(|o| o.created_at)
+            .filter(|t| *t >= from && *t < until)
+            .collect();
+        expected.sort();
+        assert!(!expected.is_empty());
+        assert_eq!(placed, expected);
     }
 }
