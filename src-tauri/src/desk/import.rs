@@ -79,7 +79,13 @@ impl Desk {
             report
                 .problems
                 .extend(parsed.problems.into_iter().take(room));
-            orders.extend(parsed.orders);
+            if orders.is_empty() {
+                // The usual single file: its orders as read, not copied (a million of
+                // them are a few hundred megabytes).
+                orders = parsed.orders;
+            } else {
+                orders.extend(parsed.orders);
+            }
             items.extend(parsed.items);
         }
         if report.rejected > 0 && !skip_bad {

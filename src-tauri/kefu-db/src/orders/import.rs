@@ -152,23 +152,27 @@ impl Db {
         if !progress(0, total) {
             return Err(Error::Cancelled);
         }
-        // The buyers the batch touches, and what else the database holds of them: their
-        // other orders, the chases sent to them, their follow-ups.
-        let mut nicks: Vec<&str> = changed.iter().map(|o| o.buyer.as_str()).collect();
-        nicks.sort_unstable();
-        nicks.dedup();
-        let stored = rows::orders_of_buyers(tx, &nicks).await?;
-        let known = agenda::Known::read(tx, &nicks).await?;
-        let nicks: Vec<String> = nicks.into_iter().map(str::to_owned).collect();
-        if changed.len() >= BULK_ORDERS && self.backend == Backend::Sqlite {
-            let n = changed.len() as u64;
-            write_bulk(tx, changed, nicks, stored, known, rules, now).await?;
-            if !progress(n, total) {
+        let stamp = now.timestamp();
+        let changed = Arc::new(changed);
+        // A big batch's orders go into their staging file at once (see `write_bulk`).
+        let staging =
+            (changed.len() >= BULK_ORDERS && self.backend == Backend::Sqlite).then(|| {
+                let changed = Arc::clone(&changed);
+                tokio::task::spawn_blocking(move || Staging::orders(&changed, stamp))
+            });
+        let touched = Touched::read(tx, &changed).await?;
+        if let Some(orders) = staging {
+            write_bulk(tx, orders, Arc::clone(&changed), touched, rules, now).await?;
+            if !progress(changed.len() as u64, total) {
                 return Err(Error::Cancelled);
             }
         } else {
-            let stamp = now.timestamp();
-            let (standings, plans) = derive(&nicks, &changed, &stored, known, rules, now);
+            let Touched {
+                nicks,
+                stored,
+                known,
+            } = touched;
+            let (standings, plans) = derive(&changed, &nicks, &stored, known, rules, now);
             // Buyers first: orders refer to them.
             rows::upsert_buyers(tx, &standings, stamp).await?;
             let mut done = 0u64;
@@ -191,12 +195,36 @@ impl Db {
     }
 }
 
+/// The buyers a batch touches, and what else the database holds of them: their other
+/// orders, the chases sent to them, their follow-ups.
+struct Touched {
+    nicks: Vec<String>,
+    stored: Vec<Order>,
+    known: agenda::Known,
+}
+
+impl Touched {
+    async fn read(tx: &mut Transaction<'_, Any>, changed: &[Order]) -> Result<Touched> {
+        let mut nicks: Vec<&str> = changed.iter().map(|o| o.buyer.as_str()).collect();
+        nicks.sort_unstable();
+        nicks.dedup();
+        let stored = rows::orders_of_buyers(tx, &nicks).await?;
+        let known = agenda::Known::read(tx, &nicks).await?;
+        let nicks = nicks.into_iter().map(str::to_owned).collect();
+        Ok(Touched {
+            nicks,
+            stored,
+            known,
+        })
+    }
+}
+
 /// Where each touched buyer now stands and what its follow-ups become, from its orders as
 /// they will be after the batch: the stored ones overlaid with the changed ones (a merge
 /// keeps an order's buyer). Pure; a big import runs it on a thread of its own.
 fn derive<'a>(
-    nicks: &'a [String],
     changed: &'a [Order],
+    nicks: &'a [String],
     stored: &'a [Order],
     known: agenda::Known,
     rules: &Rules,
@@ -228,31 +256,30 @@ fn derive<'a>(
     (standings, plans)
 }
 
-/// A big SQLite batch: orders, standings and new follow-ups go through staging files
-/// written on two threads (see `staging`), while this connection copies the orders in and
-/// rebuilds their indexes. A large batch writes faster into tables without their secondary
-/// indexes, rebuilt from sorted data in one pass after, than inserting keys at random
-/// places; DDL is transactional here, so a cancel or failure leaves them as they were.
+/// A big SQLite batch: its orders on their way into a staging file (`orders`), while the
+/// standings and new follow-ups are derived and staged on another thread, and this
+/// connection copies the orders in and rebuilds their indexes. A large batch writes faster
+/// into tables without their secondary indexes, rebuilt from sorted data in one pass after,
+/// than inserting keys at random places; DDL is transactional here, so a cancel or failure
+/// leaves them as they were.
 async fn write_bulk(
     tx: &mut Transaction<'_, Any>,
-    changed: Vec<Order>,
-    nicks: Vec<String>,
-    stored: Vec<Order>,
-    known: agenda::Known,
+    orders: tokio::task::JoinHandle<Result<Staging>>,
+    changed: Arc<Vec<Order>>,
+    touched: Touched,
     rules: &Rules,
     now: DateTime<Utc>,
 ) -> Result<()> {
     let stamp = now.timestamp();
-    let changed = Arc::new(changed);
-    let orders = tokio::task::spawn_blocking({
-        let changed = Arc::clone(&changed);
-        move || Staging::orders(&changed, stamp)
-    });
     let derived = tokio::task::spawn_blocking({
-        let changed = Arc::clone(&changed);
         let rules = rules.clone();
         move || -> Result<(Staging, Staging, agenda::Plans)> {
-            let (standings, plans) = derive(&nicks, &changed, &stored, known, &rules, now);
+            let Touched {
+                nicks,
+                stored,
+                known,
+            } = touched;
+            let (standings, plans) = derive(&changed, &nicks, &stored, known, &rules, now);
             let buyers = Staging::buyers(&standings, stamp)?;
             let followups = Staging::followups(&plans.insert)?;
             Ok((buyers, followups, plans))
@@ -262,23 +289,14 @@ async fn write_bulk(
     // reference (see `apply`), and every buyer of the batch is written below.
     let orders_in = async {
         let orders = joined(orders.await)?;
-        let rebuild = rows::drop_secondary_indexes(tx, "orders").await?;
-        copy_staged(tx, &orders, rows::ORDER_ON_CONFLICT).await?;
-        for sql in &rebuild {
-            sqlx::query(sql).execute(&mut **tx).await?;
-        }
-        Ok::<_, Error>(())
+        copy_staged(tx, &orders, rows::ORDER_ON_CONFLICT).await
     }
     .await;
     // Joined on every path, so that no staging file outlives the import.
     let derived = joined(derived.await);
     orders_in?;
     let (buyers, followups, plans) = derived?;
-    let rebuild = rows::drop_secondary_indexes(tx, "buyers").await?;
     copy_staged(tx, &buyers, rows::BUYER_ON_CONFLICT).await?;
-    for sql in &rebuild {
-        sqlx::query(sql).execute(&mut **tx).await?;
-    }
     agenda::write_changes(tx, &plans).await?;
     copy_staged(tx, &followups, "").await?;
     agenda::assign_owners_of_new(tx, &plans).await
@@ -290,7 +308,8 @@ fn joined<T>(r: std::result::Result<Result<T>, tokio::task::JoinError>) -> Resul
 }
 
 /// Attaches a staging file and copies its rows into their table, in the order written (the
-/// orders in key order: the primary key's appends stay cheap).
+/// orders in key order: the primary key's appends stay cheap), with the table's secondary
+/// indexes dropped for the copy and built again after it.
 async fn copy_staged(
     tx: &mut Transaction<'_, Any>,
     staging: &Staging,
@@ -301,12 +320,16 @@ async fn copy_staged(
         .bind(staging.path().display().to_string())
         .execute(&mut **tx)
         .await?;
+    let rebuild = rows::drop_secondary_indexes(tx, table).await?;
     sqlx::query(&format!(
         "INSERT INTO {table} ({columns}) SELECT {columns} FROM staging_{table}.{table}
          WHERE true{on_conflict}"
     ))
     .execute(&mut **tx)
     .await?;
+    for sql in &rebuild {
+        sqlx::query(sql).execute(&mut **tx).await?;
+    }
     Ok(())
 }
 
