@@ -24,6 +24,8 @@ pub(crate) struct Staging {
     path: PathBuf,
     table: &'static str,
     columns: &'static str,
+    /// The table as the database has it (its `CREATE TABLE`), rather than `columns` alone.
+    shaped: Option<String>,
 }
 
 impl Staging {
@@ -36,6 +38,7 @@ impl Staging {
             path: std::env::temp_dir().join(name),
             table,
             columns,
+            shaped: None,
         }
     }
 
@@ -53,9 +56,17 @@ impl Staging {
         self.columns
     }
 
-    /// `orders`, stamped `stamp`.
-    pub(crate) fn orders(orders: &[Order], stamp: i64) -> Result<Staging> {
-        let staging = Staging::new("orders", ORDER_COLUMNS);
+    /// Whether the file's table is the database's own, column for column and with its
+    /// primary key: then SQLite can copy its rows whole into an empty table.
+    pub(crate) fn is_shaped(&self) -> bool {
+        self.shaped.is_some()
+    }
+
+    /// `orders`, stamped `stamp`, in a table made by `create` (the database's own
+    /// `CREATE TABLE orders`). In key order, they are appended to the primary key.
+    pub(crate) fn orders(create: String, orders: &[Order], stamp: i64) -> Result<Staging> {
+        let mut staging = Staging::new("orders", ORDER_COLUMNS);
+        staging.shaped = Some(create);
         staging.write(orders, |row, o| {
             let texts = [
                 (1, o.no.as_str()),
@@ -150,11 +161,15 @@ impl Staging {
         self.remove();
         let columns = self.columns;
         let db = Connection::open(&self.path)?;
-        // A scratch file: no journal, no syncs; a crash only leaves a file to delete.
+        let create = match &self.shaped {
+            Some(create) => create.clone(),
+            None => format!("CREATE TABLE {} ({columns})", self.table),
+        };
+        // A scratch file: no journal, no syncs; a crash only leaves a file to delete. The
+        // tables it refers to are not in it.
         db.exec(&format!(
-            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
-             CREATE TABLE {} ({columns}); BEGIN",
-            self.table
+            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA foreign_keys = OFF;
+             {create}; BEGIN"
         ))?;
         let placeholders = vec!["?"; columns.split(',').count()].join(", ");
         let insert = db.prepare(&format!(
@@ -375,7 +390,11 @@ mod tests {
         // Buyer text is hostile and long: it is bound as bytes, never as SQL.
         orders[0].buyer_message = "'); DROP TABLE orders; -- <img src=x onerror=alert(1)>".into();
         orders[1].title = "加绒".repeat(2_000);
-        let staging = Staging::orders(&orders, 1_764_000_000).expect("written");
+        let (_dir, db) = crate::testing::fresh().await;
+        let create = crate::rows::create_table(&db.pool, "orders")
+            .await
+            .expect("the statement");
+        let staging = Staging::orders(create, &orders, 1_764_000_000).expect("written");
         sqlx::any::install_default_drivers();
         let mut conn =
             sqlx::AnyConnection::connect(&format!("sqlite://{}", staging.path().display()))
