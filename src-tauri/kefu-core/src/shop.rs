@@ -51,11 +51,17 @@ impl ShopTime {
     /// Parses a shop-local timestamp as exports write it (`2026-11-09 07:45:00`, also with
     /// `/` separators or without seconds) and returns it in UTC.
     pub fn parse_local(&self, raw: &str) -> Result<DateTime<Utc>> {
-        let s = crate::order::unwrap_cell(raw).replace('/', "-");
-        let naive = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
-            .iter()
-            .find_map(|f| NaiveDateTime::parse_from_str(&s, f).ok())
-            .ok_or_else(|| Error::invalid("time", raw, "expected YYYY-MM-DD HH:MM:SS"))?;
+        let cell = crate::order::unwrap_cell(raw);
+        let naive = match exact_local(cell) {
+            Some(t) => t,
+            None => {
+                let s = cell.replace('/', "-");
+                ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+                    .iter()
+                    .find_map(|f| NaiveDateTime::parse_from_str(&s, f).ok())
+                    .ok_or_else(|| Error::invalid("time", raw, "expected YYYY-MM-DD HH:MM:SS"))?
+            }
+        };
         self.from_local(naive)
             .ok_or_else(|| Error::invalid("time", raw, "not a valid local time"))
     }
@@ -72,9 +78,70 @@ impl ShopTime {
     }
 }
 
+/// `YYYY-MM-DD HH:MM:SS` (or with `/`), the form of every export's times, read without
+/// chrono's format machinery: two of them in each of a million rows. `None` for anything
+/// else, which the formats above then read (or refuse).
+fn exact_local(s: &str) -> Option<NaiveDateTime> {
+    let b = s.as_bytes();
+    if b.len() != 19 || b[10] != b' ' || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let sep = b[4];
+    if (sep != b'-' && sep != b'/') || b[7] != sep {
+        return None;
+    }
+    let number = |from: usize, to: usize| -> Option<u32> {
+        b.get(from..to)?.iter().try_fold(0u32, |n, d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    let date = chrono::NaiveDate::from_ymd_opt(
+        i32::try_from(number(0, 4)?).ok()?,
+        number(5, 7)?,
+        number(8, 10)?,
+    )?;
+    date.and_hms_opt(number(11, 13)?, number(14, 16)?, number(17, 19)?)
+}
+
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    /// The formats alone, as times were read before the exact form had its own reader.
+    fn by_formats(raw: &str) -> Option<NaiveDateTime> {
+        let s = crate::order::unwrap_cell(raw).replace('/', "-");
+        ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+            .iter()
+            .find_map(|f| NaiveDateTime::parse_from_str(&s, f).ok())
+    }
+
+    proptest! {
+        /// The exact form's reader agrees with chrono's formats on every time written in
+        /// that form, valid or not (month 13, 24:00, leap seconds), and on near misses.
+        #[test]
+        fn the_exact_form_reads_as_the_formats_do(
+            y in 0u32..10_000, mo in 0u32..14, d in 0u32..33,
+            h in 0u32..26, mi in 0u32..62, sec in 0u32..62,
+            slash in any::<bool>(), noise in prop::option::of((0usize..19, any::<char>())),
+        ) {
+            let sep = if slash { '/' } else { '-' };
+            let mut s = format!("{y:04}{sep}{mo:02}{sep}{d:02} {h:02}:{mi:02}:{sec:02}");
+            if let Some((at, c)) = noise {
+                let mut chars: Vec<char> = s.chars().collect();
+                chars[at] = c;
+                s = chars.into_iter().collect();
+            }
+            let exact = exact_local(crate::order::unwrap_cell(&s));
+            if let Some(t) = exact {
+                prop_assert_eq!(Some(t), by_formats(&s), "{}", s);
+            }
+            let parsed = ShopTime::SHANGHAI.parse_local(&s).ok();
+            let formats = by_formats(&s).and_then(|n| ShopTime::SHANGHAI.from_local(n));
+            prop_assert_eq!(parsed, formats, "{}", s);
+        }
+    }
 
     #[test]
     fn export_times_are_shanghai_local() {
