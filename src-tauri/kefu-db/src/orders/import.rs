@@ -132,25 +132,14 @@ impl Db {
             existing.insert(o.no.as_str().to_owned(), o);
         }
         drop(keys);
-        let mut changed: Vec<Order> = Vec::with_capacity(orders.len());
-        for incoming in orders {
-            match existing.remove(incoming.no.as_str()) {
-                Some(mut current) => {
-                    let before = current.clone();
-                    current.merge(&incoming);
-                    if current == before {
-                        applied.unchanged += 1;
-                        continue;
-                    }
-                    applied.updated += 1;
-                    changed.push(current);
-                }
-                None => {
-                    applied.new += 1;
-                    changed.push(incoming);
-                }
-            }
-        }
+        let changed = if existing.is_empty() {
+            // None of them stored (a first import, a day of new orders): all new, kept
+            // where they are.
+            applied.new = total;
+            orders
+        } else {
+            merged(orders, existing, &mut applied)
+        };
         if !progress(0, total) {
             return Err(Error::Cancelled);
         }
@@ -209,6 +198,35 @@ impl Db {
         }
         Ok(applied)
     }
+}
+
+/// The batch's orders merged into the stored ones by the core's rules: those that
+/// changed, new or updated, counted in `applied`.
+fn merged(
+    orders: Vec<Order>,
+    mut existing: HashMap<String, Order>,
+    applied: &mut Applied,
+) -> Vec<Order> {
+    let mut changed: Vec<Order> = Vec::with_capacity(orders.len());
+    for incoming in orders {
+        match existing.remove(incoming.no.as_str()) {
+            Some(mut current) => {
+                let before = current.clone();
+                current.merge(&incoming);
+                if current == before {
+                    applied.unchanged += 1;
+                    continue;
+                }
+                applied.updated += 1;
+                changed.push(current);
+            }
+            None => {
+                applied.new += 1;
+                changed.push(incoming);
+            }
+        }
+    }
+    changed
 }
 
 /// The buyers a batch touches, and what else the database holds of them: their other
