@@ -54,7 +54,7 @@ fn main() {
     println!("  kefu-desk import (GB18030, groups, all-or-nothing)  {ours:>7.1} s");
     println!("  sqlite3 .import of the same rows in UTF-8           {theirs:>7.1} s");
     println!(
-        "  ratio                                               {:>7.1}x (target 1.5x)",
+        "  ratio                                               {:>7.2}x (target 1.5x)",
         ours / theirs
     );
 }

@@ -386,6 +386,13 @@ mod tests {
 
     #[tokio::test]
     async fn every_field_of_every_order_comes_back_from_the_staging_file() {
+        // Staging serves SQLite imports; the table's statement comes from a SQLite database.
+        if !crate::Scratch::runs_on(
+            crate::Backend::Sqlite,
+            "every_field_of_every_order_comes_back_from_the_staging_file",
+        ) {
+            return;
+        }
         let mut orders = demo_orders(crate::testing::now());
         // Buyer text is hostile and long: it is bound as bytes, never as SQL.
         orders[0].buyer_message = "'); DROP TABLE orders; -- <img src=x onerror=alert(1)>".into();
