@@ -242,8 +242,7 @@ impl Connection {
         // No mutex on the connection: it lives and dies on the one thread that writes the
         // file (`Connection` is neither Send nor Sync), and the per-call locking was a fifth
         // of the writing threads' time.
-        let flags =
-            ffi::SQLITE_OPEN_READWRITE | ffi::SQLITE_OPEN_CREATE | ffi::SQLITE_OPEN_NOMUTEX;
+        let flags = ffi::SQLITE_OPEN_READWRITE | ffi::SQLITE_OPEN_CREATE | ffi::SQLITE_OPEN_NOMUTEX;
         // SAFETY: a valid C string and an out pointer; a handle returned even on failure
         // is closed by `Connection`'s drop.
         let rc =
