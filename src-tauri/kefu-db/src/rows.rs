@@ -6,7 +6,7 @@ use kefu_core::{
 };
 use sqlx::{Any, AnyConnection, Transaction};
 
-use crate::sql::Sql;
+use crate::sql::{Sql, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::{BuyerDetail, BuyerSummary, Error, Result};
@@ -185,6 +185,37 @@ pub(crate) const ORDER_ON_CONFLICT: &str = " ON CONFLICT (order_no) DO UPDATE SE
     address = excluded.address, phone = excluded.phone, tracking_no = excluded.tracking_no,
     shop_name = excluded.shop_name, updated_at = excluded.updated_at";
 
+/// An order's values in `ORDER_COLUMNS`' order, stamped `stamp`.
+pub(crate) fn order_values(o: &Order, stamp: i64) -> [Value<'_>; 21] {
+    let time = |t: Option<DateTime<Utc>>| Value::Int(t.map(|t| t.timestamp()));
+    fn text(t: &str) -> Value<'_> {
+        Value::Text(Some(t))
+    }
+    [
+        text(o.no.as_str()),
+        text(o.buyer.as_str()),
+        Value::Int(Some(o.status.code())),
+        Value::Text(close_reason_code(o.close_reason)),
+        Value::Int(Some(o.total.0)),
+        Value::Int(Some(o.postage.0)),
+        time(Some(o.created_at)),
+        time(o.paid_at),
+        time(o.shipped_at),
+        time(o.ended_at),
+        time(o.terms_changed_at),
+        time(o.close_deadline),
+        text(&o.title),
+        text(&o.buyer_message),
+        text(&o.seller_remark),
+        text(&o.receiver),
+        text(&o.address),
+        text(&o.phone),
+        text(&o.tracking_no),
+        text(&o.shop_name),
+        Value::Int(Some(stamp)),
+    ]
+}
+
 /// Inserts or replaces orders, many to a statement: one statement a row is what makes a
 /// large import slow.
 pub(crate) async fn upsert_orders(
@@ -195,27 +226,7 @@ pub(crate) async fn upsert_orders(
     for chunk in orders.chunks(ORDERS_PER_STATEMENT) {
         let mut q = Sql::new(tx, format!("INSERT INTO orders ({ORDER_COLUMNS}) "));
         q.push_values(chunk, |mut b, o| {
-            b.push_bind(o.no.as_str())
-                .push_bind(o.buyer.as_str())
-                .push_bind(o.status.code())
-                .push_bind(close_reason_code(o.close_reason))
-                .push_bind(o.total.0)
-                .push_bind(o.postage.0)
-                .push_bind(o.created_at.timestamp())
-                .push_bind(o.paid_at.map(|t| t.timestamp()))
-                .push_bind(o.shipped_at.map(|t| t.timestamp()))
-                .push_bind(o.ended_at.map(|t| t.timestamp()))
-                .push_bind(o.terms_changed_at.map(|t| t.timestamp()))
-                .push_bind(o.close_deadline.map(|t| t.timestamp()))
-                .push_bind(o.title.as_str())
-                .push_bind(o.buyer_message.as_str())
-                .push_bind(o.seller_remark.as_str())
-                .push_bind(o.receiver.as_str())
-                .push_bind(o.address.as_str())
-                .push_bind(o.phone.as_str())
-                .push_bind(o.tracking_no.as_str())
-                .push_bind(o.shop_name.as_str())
-                .push_bind(stamp);
+            b.push_values(order_values(o, stamp));
         });
         q.push(ORDER_ON_CONFLICT);
         q.build()?.execute(&mut **tx).await?;
@@ -235,6 +246,23 @@ pub(crate) const BUYER_ON_CONFLICT: &str = " ON CONFLICT (nick) DO UPDATE SET
     next_close_at = excluded.next_close_at, last_order_at = excluded.last_order_at,
     regroup_at = excluded.regroup_at";
 
+/// A buyer's standing in `BUYER_COLUMNS`' order, first seen `stamp` if new.
+pub(crate) fn buyer_values<'a>(nick: &'a str, s: &Standing, stamp: i64) -> [Value<'a>; 10] {
+    let time = |t: Option<DateTime<Utc>>| Value::Int(t.map(|t| t.timestamp()));
+    [
+        Value::Text(Some(nick)),
+        Value::Int(Some(s.group.code())),
+        Value::Int(Some(s.sort_key)),
+        Value::Int(Some(i64::from(s.returning))),
+        Value::Int(Some(s.order_count)),
+        Value::Int(Some(s.unpaid)),
+        time(s.next_close_at),
+        time(s.last_order_at),
+        time(s.changes_at),
+        Value::Int(Some(stamp)),
+    ]
+}
+
 /// Inserts new buyers and stores where every given buyer now stands (see
 /// `BUYER_ON_CONFLICT`).
 pub(crate) async fn upsert_buyers<S: AsRef<str>>(
@@ -245,16 +273,7 @@ pub(crate) async fn upsert_buyers<S: AsRef<str>>(
     for chunk in standings.chunks(BUYERS_PER_STATEMENT) {
         let mut q = Sql::new(tx, format!("INSERT INTO buyers ({BUYER_COLUMNS}) "));
         q.push_values(chunk, |mut b, (nick, s)| {
-            b.push_bind(nick.as_ref())
-                .push_bind(s.group.code())
-                .push_bind(s.sort_key)
-                .push_bind(i64::from(s.returning))
-                .push_bind(s.order_count)
-                .push_bind(s.unpaid)
-                .push_bind(s.next_close_at.map(|t| t.timestamp()))
-                .push_bind(s.last_order_at.map(|t| t.timestamp()))
-                .push_bind(s.changes_at.map(|t| t.timestamp()))
-                .push_bind(stamp);
+            b.push_values(buyer_values(nick.as_ref(), s, stamp));
         });
         q.push(BUYER_ON_CONFLICT);
         q.build()?.execute(&mut **tx).await?;

@@ -101,6 +101,17 @@ impl<'a> Sql<'a> {
     }
 }
 
+/// One stored column's value, as every writer of a table binds it: the statements built
+/// here and a big import's staging files (`orders::staging`). The `…_values` functions
+/// beside each table's column list say which value goes to which column, once.
+pub(crate) enum Value<'a> {
+    /// Text that lives as long as the rows being written.
+    Text(Option<&'a str>),
+    /// Text made for this row.
+    Made(String),
+    Int(Option<i64>),
+}
+
 /// One row of `push_values`: binds separated by commas.
 pub(crate) struct Tuple<'s, 'a> {
     sql: &'s mut Sql<'a>,
@@ -108,6 +119,18 @@ pub(crate) struct Tuple<'s, 'a> {
 }
 
 impl<'a> Tuple<'_, 'a> {
+    /// Binds a row's values, in their columns' order.
+    pub(crate) fn push_values<const N: usize>(&mut self, values: [Value<'a>; N]) -> &mut Self {
+        for v in values {
+            match v {
+                Value::Text(t) => self.push_bind(t),
+                Value::Made(t) => self.push_bind(t),
+                Value::Int(n) => self.push_bind(n),
+            };
+        }
+        self
+    }
+
     pub(crate) fn push_bind<T>(&mut self, value: T) -> &mut Self
     where
         T: 'a + Encode<'a, Any> + Type<Any>,

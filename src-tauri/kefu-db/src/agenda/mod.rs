@@ -14,8 +14,8 @@ use serde::Serialize;
 
 pub use due::Fired;
 pub(crate) use plan::{
-    assign_owners, assign_owners_of_new, new_buyer_plan_rows, plan, plan_new_buyer, write,
-    write_changes, Known, NewFollowUp, Plans, ToPlan, FOLLOWUP_COLUMNS,
+    assign_owners, assign_owners_of_new, followup_values, new_buyer_plan_rows, plan,
+    plan_new_buyer, write, write_changes, Known, Plans, ToPlan, FOLLOWUP_COLUMNS,
 };
 
 use crate::rows::at as time;

@@ -11,7 +11,7 @@ use sqlx::AnyConnection;
 
 use super::{ROWS_PER_STATEMENT, SHOP_TIME};
 use crate::rows::at as time;
-use crate::sql::Sql;
+use crate::sql::{Sql, Value};
 use crate::{Error, Result};
 
 /// One buyer as planning needs it.
@@ -74,36 +74,30 @@ pub(crate) struct Plans {
     pub insert: Vec<(String, Planned, i64)>,
 }
 
-/// The columns a new follow-up is written with (`NewFollowUp`'s values, in order).
+/// The columns a new follow-up is written with.
 pub(crate) const FOLLOWUP_COLUMNS: &str =
     "buyer_nick, key, kind, step, orders, amount_fen, due_at, expires_at, wake_at, owner";
 
-/// A new follow-up's values, in `FOLLOWUP_COLUMNS`' order: texts, then numbers.
-pub(crate) struct NewFollowUp<'a> {
-    pub nick: &'a str,
-    pub key: &'a str,
-    pub kind: &'static str,
-    pub step: Option<&'static str>,
-    pub orders: String,
-    pub amount: i64,
-    pub due_at: i64,
-    pub expires_at: Option<i64>,
-}
-
-impl<'a> NewFollowUp<'a> {
-    pub(crate) fn of((nick, p, amount): &'a (String, Planned, i64)) -> NewFollowUp<'a> {
-        let orders: Vec<&str> = p.orders.iter().map(OrderNo::as_str).collect();
-        NewFollowUp {
-            nick,
-            key: &p.key,
-            kind: p.kind.code(),
-            step: p.step.map(ChaseStep::code),
-            orders: orders.join(","),
-            amount: *amount,
-            due_at: p.due_at.timestamp(),
-            expires_at: p.expires_at.map(|t| t.timestamp()),
-        }
-    }
+/// A new follow-up's values in `FOLLOWUP_COLUMNS`' order: one of `Plans::insert`, owned by
+/// `owner` ("" until its buyer is served). It wakes when it is due.
+pub(crate) fn followup_values<'a>(
+    (nick, p, amount): &'a (String, Planned, i64),
+    owner: &'a str,
+) -> [Value<'a>; 10] {
+    let orders: Vec<&str> = p.orders.iter().map(OrderNo::as_str).collect();
+    let due = p.due_at.timestamp();
+    [
+        Value::Text(Some(nick)),
+        Value::Text(Some(&p.key)),
+        Value::Text(Some(p.kind.code())),
+        Value::Text(p.step.map(ChaseStep::code)),
+        Value::Made(orders.join(",")),
+        Value::Int(Some(*amount)),
+        Value::Int(Some(due)),
+        Value::Int(p.expires_at.map(|t| t.timestamp())),
+        Value::Int(Some(due)),
+        Value::Text(Some(owner)),
+    ]
 }
 
 /// Each buyer's plan (kefu-core's rules) reconciled with what is stored. Pure: a big import
@@ -275,17 +269,7 @@ async fn insert_rows(
     }
     let mut q = Sql::new(conn, format!("INSERT INTO followups ({FOLLOWUP_COLUMNS}) "));
     q.push_values(rows, |mut b, row| {
-        let r = NewFollowUp::of(row);
-        b.push_bind(r.nick)
-            .push_bind(r.key)
-            .push_bind(r.kind)
-            .push_bind(r.step)
-            .push_bind(r.orders)
-            .push_bind(r.amount)
-            .push_bind(r.due_at)
-            .push_bind(r.expires_at)
-            .push_bind(r.due_at)
-            .push_bind(owner);
+        b.push_values(followup_values(row, owner));
     });
     q.build()?.execute(&mut *conn).await?;
     Ok(())

@@ -7,7 +7,6 @@
 //! `INSERT … SELECT`. A file is the import's alone and deleted after it.
 
 use std::ffi::{CStr, CString};
-use std::marker::PhantomData;
 use std::os::raw::c_int;
 use std::path::{Path, PathBuf};
 
@@ -15,8 +14,9 @@ use libsqlite3_sys as ffi;
 
 use kefu_core::{Order, Standing};
 
-use crate::agenda::{NewFollowUp, FOLLOWUP_COLUMNS};
+use crate::agenda::{followup_values, FOLLOWUP_COLUMNS};
 use crate::rows::{BUYER_COLUMNS, ORDER_COLUMNS};
+use crate::sql::Value;
 use crate::{Error, Result};
 
 /// A staging file holding one table, deleted when dropped.
@@ -67,40 +67,7 @@ impl Staging {
     pub(crate) fn orders(create: String, orders: &[Order], stamp: i64) -> Result<Staging> {
         let mut staging = Staging::new("orders", ORDER_COLUMNS);
         staging.shaped = Some(create);
-        staging.write(orders, |row, o| {
-            let texts = [
-                (1, o.no.as_str()),
-                (2, o.buyer.as_str()),
-                (13, o.title.as_str()),
-                (14, o.buyer_message.as_str()),
-                (15, o.seller_remark.as_str()),
-                (16, o.receiver.as_str()),
-                (17, o.address.as_str()),
-                (18, o.phone.as_str()),
-                (19, o.tracking_no.as_str()),
-                (20, o.shop_name.as_str()),
-            ];
-            for (i, t) in texts {
-                row.text(i, Some(t))?;
-            }
-            row.text(4, crate::rows::close_reason_code(o.close_reason))?;
-            let numbers = [
-                (3, Some(o.status.code())),
-                (5, Some(o.total.0)),
-                (6, Some(o.postage.0)),
-                (7, Some(o.created_at.timestamp())),
-                (8, o.paid_at.map(|t| t.timestamp())),
-                (9, o.shipped_at.map(|t| t.timestamp())),
-                (10, o.ended_at.map(|t| t.timestamp())),
-                (11, o.terms_changed_at.map(|t| t.timestamp())),
-                (12, o.close_deadline.map(|t| t.timestamp())),
-                (21, Some(stamp)),
-            ];
-            for (i, n) in numbers {
-                row.int(i, n)?;
-            }
-            Ok(())
-        })?;
+        staging.write(orders, |o| crate::rows::order_values(o, stamp))?;
         Ok(staging)
     }
 
@@ -110,23 +77,8 @@ impl Staging {
         stamp: i64,
     ) -> Result<Staging> {
         let staging = Staging::new("buyers", BUYER_COLUMNS);
-        staging.write(standings, |row, (nick, s)| {
-            row.text(1, Some(nick.as_ref()))?;
-            let numbers = [
-                (2, Some(s.group.code())),
-                (3, Some(s.sort_key)),
-                (4, Some(i64::from(s.returning))),
-                (5, Some(s.order_count)),
-                (6, Some(s.unpaid)),
-                (7, s.next_close_at.map(|t| t.timestamp())),
-                (8, s.last_order_at.map(|t| t.timestamp())),
-                (9, s.changes_at.map(|t| t.timestamp())),
-                (10, Some(stamp)),
-            ];
-            for (i, n) in numbers {
-                row.int(i, n)?;
-            }
-            Ok(())
+        staging.write(standings, |(nick, s)| {
+            crate::rows::buyer_values(nick.as_ref(), s, stamp)
         })?;
         Ok(staging)
     }
@@ -134,57 +86,43 @@ impl Staging {
     /// New follow-ups (owned by nobody yet), as `agenda`'s planning made them.
     pub(crate) fn followups(new: &[(String, kefu_core::agenda::Planned, i64)]) -> Result<Staging> {
         let staging = Staging::new("followups", FOLLOWUP_COLUMNS);
-        staging.write(new, |row, planned| {
-            let f = NewFollowUp::of(planned);
-            row.text(1, Some(f.nick))?;
-            row.text(2, Some(f.key))?;
-            row.text(3, Some(f.kind))?;
-            row.text(4, f.step)?;
-            // Made for this row: SQLite takes a copy.
-            row.copied_text(5, &f.orders)?;
-            row.int(6, Some(f.amount))?;
-            row.int(7, Some(f.due_at))?;
-            row.int(8, f.expires_at)?;
-            row.int(9, Some(f.due_at))?;
-            row.text(10, Some(""))
-        })?;
+        staging.write(new, |planned| followup_values(planned, ""))?;
         Ok(staging)
     }
 
-    /// Creates the file's table and writes a row of it for each of `rows`, its values
-    /// bound by `bind`.
-    fn write<'r, T>(
+    /// Creates the file's table and writes a row of it for each of `rows`, with the values
+    /// `values` gives in the order of the columns.
+    fn write<'r, T, const N: usize>(
         &self,
         rows: &'r [T],
-        bind: impl Fn(&Row<'_, 'r>, &'r T) -> Result<()>,
+        values: impl Fn(&'r T) -> [Value<'r>; N],
     ) -> Result<()> {
         self.remove();
         let columns = self.columns;
         let db = Connection::open(&self.path)?;
-        let create = match &self.shaped {
-            Some(create) => create.clone(),
-            None => format!("CREATE TABLE {} ({columns})", self.table),
-        };
+        let create = (self.shaped.clone())
+            .unwrap_or_else(|| format!("CREATE TABLE {} ({columns})", self.table));
         // A scratch file: no journal, no syncs; a crash only leaves a file to delete. The
         // tables it refers to are not in it.
         db.exec(&format!(
             "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA foreign_keys = OFF;
              {create}; BEGIN"
         ))?;
-        let placeholders = vec!["?"; columns.split(',').count()].join(", ");
+        let placeholders = vec!["?"; N].join(", ");
         let insert = db.prepare(&format!(
             "INSERT INTO {} ({columns}) VALUES ({placeholders})",
             self.table
         ))?;
         for r in rows {
-            bind(
-                &Row {
-                    db: &db,
-                    statement: &insert,
-                    rows: PhantomData,
-                },
-                r,
-            )?;
+            for (i, v) in (1..).zip(values(r)) {
+                match v {
+                    // SAFETY: `Value::Text` borrows for `'r`, as long as the rows, which
+                    // outlive this whole write: the text stays until the step and reset.
+                    Value::Text(t) => unsafe { insert.text(&db, i, t, ffi::SQLITE_STATIC())? },
+                    Value::Made(t) => insert.copied_text(&db, i, Some(&t))?,
+                    Value::Int(n) => insert.int(&db, i, n)?,
+                }
+            }
             insert.step(&db)?;
         }
         drop(insert);
@@ -200,30 +138,6 @@ impl Staging {
 impl Drop for Staging {
     fn drop(&mut self) {
         self.remove();
-    }
-}
-
-/// The values of one row being written, numbered from 1 in the order of the columns. Text
-/// borrowed for `'r`, as long as the rows, is bound in place.
-struct Row<'c, 'r> {
-    db: &'c Connection,
-    statement: &'c Statement,
-    rows: PhantomData<&'r ()>,
-}
-
-impl<'r> Row<'_, 'r> {
-    fn text(&self, i: c_int, value: Option<&'r str>) -> Result<()> {
-        // The rows outlive the whole write, so the text stays until the step and reset.
-        self.statement.text(self.db, i, value, ffi::SQLITE_STATIC())
-    }
-
-    fn copied_text(&self, i: c_int, value: &str) -> Result<()> {
-        self.statement
-            .text(self.db, i, Some(value), ffi::SQLITE_TRANSIENT())
-    }
-
-    fn int(&self, i: c_int, value: Option<i64>) -> Result<()> {
-        self.statement.int(self.db, i, value)
     }
 }
 
@@ -324,9 +238,19 @@ impl Drop for Connection {
 struct Statement(*mut ffi::sqlite3_stmt);
 
 impl Statement {
-    /// Binds text: in place (`SQLITE_STATIC`) when the caller keeps it valid and unchanged
-    /// until the statement's step and reset, else copied (`SQLITE_TRANSIENT`).
-    fn text(
+    /// Binds text that SQLite copies now (`SQLITE_TRANSIENT`).
+    fn copied_text(&self, db: &Connection, i: c_int, value: Option<&str>) -> Result<()> {
+        // SAFETY: SQLite copies the text before this returns.
+        unsafe { self.text(db, i, value, ffi::SQLITE_TRANSIENT()) }
+    }
+
+    /// Binds text with `keep`, SQLite's instruction for its bytes.
+    ///
+    /// # Safety
+    ///
+    /// With `SQLITE_STATIC` the text must stay valid and unchanged until the statement's
+    /// next step and reset.
+    unsafe fn text(
         &self,
         db: &Connection,
         i: c_int,
@@ -337,9 +261,8 @@ impl Statement {
             Some(v) => {
                 let len = c_int::try_from(v.len())
                     .map_err(|_| db.error(format!("a text of {} bytes", v.len())))?;
-                // SAFETY: a prepared statement and a pointer to `len` bytes; with
-                // SQLITE_STATIC they stay valid until the step and reset (`Row::text`'s
-                // lifetime says so), with SQLITE_TRANSIENT SQLite copies them now.
+                // SAFETY: a prepared statement and a pointer to `len` bytes, valid for as
+                // long as `keep` asks (this function's contract).
                 unsafe { ffi::sqlite3_bind_text(self.0, i, v.as_ptr().cast(), len, keep) }
             }
             // SAFETY: a prepared statement.
