@@ -29,8 +29,8 @@ pub enum Error {
     /// may not do this (SQLSTATE 42501, a privilege or a row-level security policy).
     #[error("the team database refused this for this PC's sign-in: {0}")]
     Denied(String),
-    /// The staging file a big import writes its orders through (a full or read-only
-    /// temporary folder, most often); nothing was imported.
+    /// A staging file a big import writes its rows through (a full or read-only temporary
+    /// folder, most often); nothing was imported.
     #[error("cannot write the import's staging file {0}: {1}")]
     Staging(String, String),
     #[error("database error: {0}")]

@@ -600,17 +600,8 @@ mod tests {
             indexes.contains(&"orders_by_buyer".to_owned()),
             "{indexes:?}"
         );
-        let template = demo_orders(now())[0].clone();
         let n = BULK_ORDERS + 7;
-        let orders: Vec<Order> = (0..n)
-            .map(|i| {
-                let mut o = template.clone();
-                o.no =
-                    OrderNo::parse(&format!("{}", 50_000_000_000_000_000u64 + i as u64)).unwrap();
-                o.buyer = BuyerNick::parse(&format!("买家{:06}", i / 3)).unwrap();
-                o
-            })
-            .collect();
+        let orders = many_orders(n);
 
         // Cancelled half way: nothing written and the indexes are all there.
         let cancelled = db
@@ -740,14 +731,7 @@ mod tests {
             .await
             .unwrap();
         let (_b, batches) = fresh().await;
-        // Two batches below the bulk size; the buyer across the cut is derived again.
-        let (first, second) = orders.split_at(orders.len() / 2);
-        for part in [first, second] {
-            batches
-                .apply(part.to_vec(), &[], &Rules::default(), now(), |_, _| true)
-                .await
-                .unwrap();
-        }
+        apply_in_two_batches(&batches, &orders).await;
         let (b_orders, b_buyers, b_followups) = derived_rows(&bulk).await;
         let (s_orders, s_buyers, s_followups) = derived_rows(&batches).await;
         assert_eq!(b_orders.len(), orders.len());
@@ -756,17 +740,7 @@ mod tests {
         assert_eq!(b_buyers, s_buyers);
         assert!(b_followups.len() > 10_000, "{}", b_followups.len());
         assert_eq!(b_followups, s_followups);
-        let dangling: Vec<(String, i64, String, i64)> = sqlx::query_as("PRAGMA foreign_key_check")
-            .fetch_all(&bulk.pool)
-            .await
-            .unwrap();
-        assert!(dangling.is_empty(), "{dangling:?}");
-        // Every rebuilt index holds exactly its table's rows.
-        let integrity: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
-            .fetch_all(&bulk.pool)
-            .await
-            .unwrap();
-        assert_eq!(integrity, ["ok"]);
+        assert_intact(&bulk).await;
         assert_eq!(
             bulk.group_counts().await.unwrap(),
             batches.group_counts().await.unwrap()
@@ -792,23 +766,38 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(again.updated, later.len() as u64);
-        let (first, second) = later.split_at(later.len() / 2);
+        apply_in_two_batches(&batches, &later).await;
+        let (b_orders, b_buyers, b_followups_later) = derived_rows(&bulk).await;
+        let (s_orders, s_buyers, s_followups_later) = derived_rows(&batches).await;
+        assert!(b_orders.iter().all(|o| o.seller_remark == "已备注"));
+        assert_eq!(b_orders, s_orders);
+        assert_eq!(b_buyers, s_buyers);
+        assert_ne!(b_followups_later, b_followups, "the chases were withdrawn");
+        assert_eq!(b_followups_later, s_followups_later);
+        assert_intact(&bulk).await;
+    }
+
+    /// `orders` as two batches, each below the bulk size: the ordinary path (the buyer
+    /// across the cut is derived again by the second).
+    async fn apply_in_two_batches(db: &Db, orders: &[Order]) {
+        let (first, second) = orders.split_at(orders.len() / 2);
         for part in [first, second] {
-            batches
-                .apply(part.to_vec(), &[], &Rules::default(), now(), |_, _| true)
+            assert!(part.len() < BULK_ORDERS);
+            db.apply(part.to_vec(), &[], &Rules::default(), now(), |_, _| true)
                 .await
                 .unwrap();
         }
-        let (b_orders, b_buyers, b_followups) = derived_rows(&bulk).await;
-        assert!(b_orders.iter().all(|o| o.seller_remark == "已备注"));
-        assert_eq!((b_orders, b_buyers), {
-            let (o, b, _) = derived_rows(&batches).await;
-            (o, b)
-        });
-        assert_ne!(b_followups, s_followups, "the chases were withdrawn");
-        assert_eq!(b_followups, derived_rows(&batches).await.2);
+    }
+
+    /// No order without its buyer, and every rebuilt index holds exactly its table's rows.
+    async fn assert_intact(db: &Db) {
+        let dangling: Vec<(String, i64, String, i64)> = sqlx::query_as("PRAGMA foreign_key_check")
+            .fetch_all(&db.pool)
+            .await
+            .unwrap();
+        assert!(dangling.is_empty(), "{dangling:?}");
         let integrity: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
-            .fetch_all(&bulk.pool)
+            .fetch_all(&db.pool)
             .await
             .unwrap();
         assert_eq!(integrity, ["ok"]);
