@@ -16,7 +16,7 @@ pub(crate) fn decode<'a>(file: &str, bytes: &'a [u8]) -> Result<Cow<'a, str>, Er
     if let Ok(s) = std::str::from_utf8(body) {
         return Ok(Cow::Borrowed(s));
     }
-    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") || bytes.contains(&0) {
+    if binary(bytes) {
         return Err(Error::NotAnExport {
             file: file.to_owned(),
             reason: "binary or UTF-16 data, not a CSV export".to_owned(),
@@ -34,6 +34,11 @@ pub(crate) fn decode<'a>(file: &str, bytes: &'a [u8]) -> Result<Cow<'a, str>, Er
             })
         }
     }
+}
+
+/// UTF-16 (by its byte-order mark) or anything with a NUL byte: not a CSV export.
+fn binary(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") || bytes.contains(&0)
 }
 
 /// `decode` of a file split at the line break before `at`, each half decoded on its own
@@ -55,9 +60,7 @@ pub(crate) fn decode_in_two<'a>(
     if let (Ok(a), Ok(b)) = (std::str::from_utf8(first), std::str::from_utf8(second)) {
         return Ok((Cow::Borrowed(a), Cow::Borrowed(b)));
     }
-    let binary =
-        bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") || bytes.contains(&0);
-    if !binary {
+    if !binary(bytes) {
         let gb = |part: &[u8]| {
             encoding_rs::GB18030
                 .decode_without_bom_handling_and_without_replacement(part)

@@ -63,10 +63,7 @@ pub fn read_phrases(file: &str, bytes: &[u8]) -> Result<PhraseFile, Error> {
 }
 
 fn read_csv(file: &str, text: &str) -> Result<PhraseFile, Error> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .has_headers(false)
-        .from_reader(text.as_bytes());
+    let mut reader = crate::rows::csv_reader(text);
     let mut rows: Vec<(u64, Vec<String>)> = Vec::new();
     // Lines as an editor shows them, whatever the line endings and quoted line breaks.
     let mut lines = crate::rows::LineCounter {

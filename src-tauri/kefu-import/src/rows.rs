@@ -66,7 +66,7 @@ pub(crate) fn read_in_two(
 /// the raw bytes: the delimiter, the quote and line breaks are single bytes in UTF-8 and
 /// GB18030 and never part of another character.
 ///
-/// The states are those of `csv-core`'s reader as the import configures it (quote `"`,
+/// The states are those of `csv-core`'s reader as `csv_reader` configures it (quote `"`,
 /// doubled to escape, no escape character, no comments, CR, LF or CRLF ending a record),
 /// reduced to what decides whether a line break ends a record, with quoted text skipped
 /// by `memchr`. On the first half of a million-row export this takes 0.12 s, where
@@ -118,6 +118,16 @@ pub(crate) fn record_boundary(bytes: &[u8], near: usize) -> Option<usize> {
     None
 }
 
+/// The CSV reader of an export or a phrase file: rows may differ in width (each is checked
+/// against the header), and the header is read as a record. Its quoting is the default,
+/// which `record_boundary` follows.
+pub(crate) fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+}
+
 /// The header: the first record of the file.
 fn header_of(file: &str, text: &str) -> Result<Header, Error> {
     if text.trim().is_empty() {
@@ -125,11 +135,7 @@ fn header_of(file: &str, text: &str) -> Result<Header, Error> {
             file: file.to_owned(),
         });
     }
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .has_headers(false)
-        .from_reader(text.as_bytes());
-    match reader.records().next() {
+    match csv_reader(text).records().next() {
         Some(Ok(h)) => Header::new(file, h.iter()),
         Some(Err(e)) => Err(Error::NotAnExport {
             file: file.to_owned(),
@@ -151,10 +157,7 @@ fn records(
     header: &Header,
     shop: ShopTime,
 ) -> Parsed {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .has_headers(false)
-        .from_reader(text.as_bytes());
+    let mut reader = csv_reader(text);
     let mut records = reader.records();
     if skip_header {
         records.next();
