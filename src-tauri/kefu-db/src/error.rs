@@ -33,6 +33,10 @@ pub enum Error {
     /// folder, most often); nothing was imported.
     #[error("cannot write the import's staging file {0}: {1}")]
     Staging(String, String),
+    /// A big import's rows written into the database through SQLite's C interface (a full
+    /// disk, most often); nothing was imported.
+    #[error("cannot write the import's {0}: {1}")]
+    Write(String, String),
     #[error("database error: {0}")]
     Sql(sqlx::Error),
 }

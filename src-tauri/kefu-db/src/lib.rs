@@ -111,6 +111,8 @@ impl Db {
     /// Opens (creating if needed) the database and brings its schema up to date.
     pub async fn open(url: &DbUrl) -> Result<Db> {
         sqlx::any::install_default_drivers();
+        // Before any connection opens: each gets the function a big import writes through.
+        orders::register_in_place();
         let backend = url.backend();
         let connect = match backend {
             Backend::Postgres => url.as_str().to_owned(),

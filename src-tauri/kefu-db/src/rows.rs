@@ -154,19 +154,6 @@ pub(crate) async fn drop_secondary_indexes(
     Ok(create)
 }
 
-/// `table`'s `CREATE TABLE` statement as the database has it (SQLite).
-pub(crate) async fn create_table<'e, E>(conn: E, table: &str) -> Result<String>
-where
-    E: sqlx::Executor<'e, Database = Any>,
-{
-    Ok(
-        sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = $1")
-            .bind(table)
-            .fetch_one(conn)
-            .await?,
-    )
-}
-
 /// The columns an order is stored with.
 pub(crate) const ORDER_COLUMNS: &str = "order_no, buyer_nick, status, close_reason, total_fen,
     postage_fen, created_at, paid_at, shipped_at, ended_at, terms_changed_at, close_deadline,

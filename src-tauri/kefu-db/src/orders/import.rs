@@ -10,6 +10,7 @@ use kefu_core::{Order, OrderItem, Standing};
 use serde::Serialize;
 use sqlx::{Any, Connection, Transaction};
 
+use super::in_place;
 use super::staging::Staging;
 use crate::{agenda, rows, Backend, Db, Error, Result};
 
@@ -145,39 +146,16 @@ impl Db {
         }
         let stamp = now.timestamp();
         let changed = Arc::new(changed);
-        // A big batch's orders go into their staging file at once (see `write_bulk`).
-        let staging = if changed.len() >= BULK_ORDERS && self.backend == Backend::Sqlite {
-            let create = rows::create_table(&mut **tx, "orders").await?;
-            let changed = Arc::clone(&changed);
-            Some(tokio::task::spawn_blocking(move || {
-                Staging::orders(create, &changed, stamp)
-            }))
-        } else {
-            None
-        };
+        let bulk = changed.len() >= BULK_ORDERS && self.backend == Backend::Sqlite;
         let touched = Touched::read(tx, &changed).await?;
-        if let Some(orders) = staging {
+        if bulk {
             let all_new = applied.updated == 0;
-            write_bulk(
-                tx,
-                orders,
-                Arc::clone(&changed),
-                all_new,
-                touched,
-                rules,
-                now,
-            )
-            .await?;
+            write_bulk(tx, Arc::clone(&changed), all_new, touched, rules, now).await?;
             if !progress(changed.len() as u64, total) {
                 return Err(Error::Cancelled);
             }
         } else {
-            let Touched {
-                nicks,
-                stored,
-                known,
-            } = touched;
-            let (standings, plans) = derive(&changed, &nicks, &stored, known, rules, now);
+            let (standings, plans) = derive(&changed, touched, rules, now);
             // Buyers first: orders refer to them.
             rows::upsert_buyers(tx, &standings, stamp).await?;
             let mut done = 0u64;
@@ -231,28 +209,42 @@ fn merged(
     changed
 }
 
-/// The buyers a batch touches, and what else the database holds of them: their other
-/// orders, the chases sent to them, their follow-ups.
+/// What the database holds of the buyers a batch touches: their other orders, the chases
+/// sent to them, their follow-ups.
 struct Touched {
-    nicks: Vec<String>,
     stored: Vec<Order>,
     known: agenda::Known,
 }
 
 impl Touched {
     async fn read(tx: &mut Transaction<'_, Any>, changed: &[Order]) -> Result<Touched> {
-        let mut nicks: Vec<&str> = changed.iter().map(|o| o.buyer.as_str()).collect();
-        nicks.sort_unstable();
-        nicks.dedup();
-        let stored = rows::orders_of_buyers(tx, &nicks).await?;
-        let known = agenda::Known::read(tx, &nicks).await?;
-        let nicks = nicks.into_iter().map(str::to_owned).collect();
+        // Nothing stored at all (a first import): no buyer to look up.
+        let any: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 WHERE EXISTS (SELECT 1 FROM orders) OR EXISTS (SELECT 1 FROM chases)
+                OR EXISTS (SELECT 1 FROM followups)",
+        )
+        .fetch_optional(&mut **tx)
+        .await?;
+        if any.is_none() {
+            return Ok(Touched {
+                stored: Vec::new(),
+                known: agenda::Known::default(),
+            });
+        }
+        let nicks = touched_nicks(changed);
         Ok(Touched {
-            nicks,
-            stored,
-            known,
+            stored: rows::orders_of_buyers(tx, &nicks).await?,
+            known: agenda::Known::read(tx, &nicks).await?,
         })
     }
+}
+
+/// The buyers of `changed`, each once.
+fn touched_nicks(changed: &[Order]) -> Vec<&str> {
+    let mut nicks: Vec<&str> = changed.iter().map(|o| o.buyer.as_str()).collect();
+    nicks.sort_unstable();
+    nicks.dedup();
+    nicks
 }
 
 /// Where each touched buyer now stands and what its follow-ups become, from its orders as
@@ -260,12 +252,11 @@ impl Touched {
 /// keeps an order's buyer). Pure; a big import runs it on a thread of its own.
 fn derive<'a>(
     changed: &'a [Order],
-    nicks: &'a [String],
-    stored: &'a [Order],
-    known: agenda::Known,
+    touched: Touched,
     rules: &Rules,
     now: DateTime<Utc>,
 ) -> (Vec<(&'a str, Standing)>, agenda::Plans) {
+    let Touched { stored, known } = touched;
     let by_buyer = if stored.is_empty() {
         // A first import: nothing to overlay.
         crate::standing::by_buyer(changed)
@@ -276,8 +267,7 @@ fn derive<'a>(
         }
         crate::standing::by_buyer(after.into_values())
     };
-    let nicks: Vec<&str> = nicks.iter().map(String::as_str).collect();
-    let standings = crate::standing::standings_of(&nicks, &by_buyer, rules, now);
+    let standings = crate::standing::standings_of(&touched_nicks(changed), &by_buyer, rules, now);
     let empty: Vec<&Order> = Vec::new();
     let to_plan: Vec<agenda::ToPlan> = standings
         .iter()
@@ -292,15 +282,14 @@ fn derive<'a>(
     (standings, plans)
 }
 
-/// A big SQLite batch: its orders on their way into a staging file (`orders`), while the
-/// standings and new follow-ups are derived and staged on another thread, and this
-/// connection copies the orders in and rebuilds their indexes. A large batch writes faster
-/// into tables without their secondary indexes, rebuilt from sorted data in one pass after,
-/// than inserting keys at random places; DDL is transactional here, so a cancel or failure
+/// A big SQLite batch: its orders written on this connection (through SQLite's C
+/// interface, see `in_place`), while the standings and new follow-ups are derived and
+/// staged on another thread, then copied in. A large batch writes faster into tables
+/// without their secondary indexes, rebuilt from sorted data in one pass after, than
+/// inserting keys at random places; DDL is transactional here, so a cancel or failure
 /// leaves them as they were.
 async fn write_bulk(
     tx: &mut Transaction<'_, Any>,
-    orders: tokio::task::JoinHandle<Result<Staging>>,
     changed: Arc<Vec<Order>>,
     all_new: bool,
     touched: Touched,
@@ -310,34 +299,31 @@ async fn write_bulk(
     let stamp = now.timestamp();
     let derived = tokio::task::spawn_blocking({
         let rules = rules.clone();
+        let changed = Arc::clone(&changed);
         move || -> Result<(Staging, Staging, agenda::Plans)> {
-            let Touched {
-                nicks,
-                stored,
-                known,
-            } = touched;
-            let (standings, plans) = derive(&changed, &nicks, &stored, known, &rules, now);
+            let (standings, plans) = derive(&changed, touched, &rules, now);
             let buyers = Staging::buyers(&standings, stamp)?;
             let followups = Staging::followups(&plans.insert)?;
             Ok((buyers, followups, plans))
         }
     });
     // The orders go first, before their buyers: this connection does not check the
-    // reference (see `apply`), and every buyer of the batch is written below.
+    // reference (see `apply`), and every buyer of the batch is written below. None of them
+    // stored yet (a first import): no upsert to weigh.
     let orders_in = async {
-        let orders = joined(orders.await)?;
-        // None of them stored yet (a first import): whole rows, no upsert to weigh.
-        let on_conflict = (!all_new).then_some(rows::ORDER_ON_CONFLICT);
-        copy_staged(tx, &orders, on_conflict).await
+        let on_conflict = if all_new { "" } else { rows::ORDER_ON_CONFLICT };
+        let indexes = rows::drop_secondary_indexes(tx, "orders").await?;
+        in_place::write_orders(tx, changed, stamp, on_conflict).await?;
+        build_indexes(tx, &indexes).await
     }
     .await;
     // Joined on every path, so that no staging file outlives the import.
     let derived = joined(derived.await);
     orders_in?;
     let (buyers, followups, plans) = derived?;
-    copy_staged(tx, &buyers, Some(rows::BUYER_ON_CONFLICT)).await?;
+    copy_buyers(tx, &buyers).await?;
     agenda::write_changes(tx, &plans).await?;
-    copy_staged(tx, &followups, Some("")).await?;
+    copy_staged(tx, &followups, "").await?;
     agenda::assign_owners_of_new(tx, &plans).await
 }
 
@@ -346,40 +332,73 @@ fn joined<T>(r: std::result::Result<Result<T>, tokio::task::JoinError>) -> Resul
     r.map_err(|e| Error::Staging("(a staging thread)".into(), e.to_string()))?
 }
 
-/// Attaches a staging file and copies its rows into their table, in the order written (the
-/// orders in key order: the primary key's appends stay cheap), with the table's secondary
-/// indexes dropped for the copy and built again after it. `on_conflict` is the upsert
-/// clause; `None` says that no row is stored yet, and a file shaped as the table is then
-/// copied whole rows at a time (SQLite's transfer into an empty table, about twice as fast).
+/// The triggers that keep `group_counts` as buyers come and move, a row at a time.
+const GROUP_COUNTING: [&str; 2] = ["buyers_counted_in", "buyers_counted_moved"];
+
+/// Copies the buyers' standings in with the group counts' triggers set aside (a third of
+/// the copy's time), then counts the groups once, as the migration that made the counts
+/// did, and puts the triggers back.
+async fn copy_buyers(tx: &mut Transaction<'_, Any>, buyers: &Staging) -> Result<()> {
+    let mut triggers = Vec::with_capacity(GROUP_COUNTING.len());
+    for name in GROUP_COUNTING {
+        let sql: Option<String> = sqlx::query_scalar(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = $1",
+        )
+        .bind(name)
+        .fetch_optional(&mut **tx)
+        .await?;
+        if let Some(sql) = sql {
+            sqlx::query(&format!("DROP TRIGGER {name}"))
+                .execute(&mut **tx)
+                .await?;
+            triggers.push(sql);
+        }
+    }
+    copy_staged(tx, buyers, rows::BUYER_ON_CONFLICT).await?;
+    sqlx::query(
+        "UPDATE group_counts
+         SET n = (SELECT COUNT(*) FROM buyers WHERE buyers.grp = group_counts.grp)",
+    )
+    .execute(&mut **tx)
+    .await?;
+    for sql in triggers {
+        sqlx::query(&sql).execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Attaches a staging file and copies its rows into their table, in the order written,
+/// with the table's secondary indexes dropped for the copy and built again after it.
+/// `on_conflict` is the upsert clause, or nothing.
 async fn copy_staged(
     tx: &mut Transaction<'_, Any>,
     staging: &Staging,
-    on_conflict: Option<&str>,
+    on_conflict: &str,
 ) -> Result<()> {
     let (table, columns) = (staging.table(), staging.columns());
     sqlx::query(&format!("ATTACH DATABASE $1 AS staging_{table}"))
         .bind(staging.path().display().to_string())
         .execute(&mut **tx)
         .await?;
-    let copy = match on_conflict {
-        None if staging.is_shaped() => {
-            format!("INSERT INTO {table} SELECT * FROM staging_{table}.{table}")
-        }
-        _ => format!(
-            "INSERT INTO {table} ({columns}) SELECT {columns} FROM staging_{table}.{table}
-             WHERE true{}",
-            on_conflict.unwrap_or("")
-        ),
-    };
-    let rebuild = rows::drop_secondary_indexes(tx, table).await?;
-    sqlx::query(&copy).execute(&mut **tx).await?;
+    let indexes = rows::drop_secondary_indexes(tx, table).await?;
+    sqlx::query(&format!(
+        "INSERT INTO {table} ({columns}) SELECT {columns} FROM staging_{table}.{table}
+         WHERE true{on_conflict}"
+    ))
+    .execute(&mut **tx)
+    .await?;
+    build_indexes(tx, &indexes).await
+}
+
+/// Builds the indexes `create` states, after a bulk write.
+async fn build_indexes(tx: &mut Transaction<'_, Any>, create: &[String]) -> Result<()> {
     // SQLite sorts an index's keys in runs as large as the page cache, and sorts them on
     // helper threads (`PRAGMA threads`) only when there are several and they go to
     // temporary files: with the import's large cache, or temporary data kept in memory, a
     // million keys are one run on one core. Measured on 1,000,000 orders: each of the two
     // order indexes builds in 0.6 s instead of 1.1-1.2 s.
     sqlx::query(SORT_IN_RUNS).execute(&mut **tx).await?;
-    for sql in &rebuild {
+    for sql in create {
         sqlx::query(sql).execute(&mut **tx).await?;
     }
     sqlx::query(crate::IMPORT_PAGE_CACHE)
@@ -581,11 +600,14 @@ mod tests {
         assert_eq!(db.group_counts().await.unwrap(), counted);
     }
 
+    /// The schema's indexes and triggers, which a big import sets aside while it writes.
     async fn index_names(db: &Db) -> Vec<String> {
-        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name")
-            .fetch_all(&db.pool)
-            .await
-            .unwrap()
+        sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger') ORDER BY name",
+        )
+        .fetch_all(&db.pool)
+        .await
+        .unwrap()
     }
 
     #[tokio::test]
@@ -596,10 +618,13 @@ mod tests {
         }
         let (_dir, db) = fresh().await;
         let indexes = index_names(&db).await;
-        assert!(
-            indexes.contains(&"orders_by_buyer".to_owned()),
-            "{indexes:?}"
-        );
+        for name in [
+            "orders_by_buyer",
+            "buyers_counted_in",
+            "buyers_counted_moved",
+        ] {
+            assert!(indexes.contains(&name.to_owned()), "{indexes:?}");
+        }
         let n = BULK_ORDERS + 7;
         let orders = many_orders(n);
 
@@ -623,7 +648,7 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(applied.new, n as u64);
-        // Through the staging file, every field arrives as it left.
+        // Written in place, every field arrives as it left.
         let mut conn = db.pool.acquire().await.unwrap();
         let mut stored = rows::orders_of_buyers(&mut conn, &["买家000001"])
             .await

@@ -1,6 +1,8 @@
 //! Orders: as imported, and the lists the command line shows.
 
 mod import;
+mod in_place;
+mod native;
 mod staging;
 
 use std::collections::BTreeMap;
@@ -8,6 +10,7 @@ use std::collections::BTreeMap;
 use kefu_core::{BuyerNick, Order, OrderStatus};
 
 pub use import::Applied;
+pub(crate) use in_place::register as register_in_place;
 
 use crate::rows::OrderRowDb;
 use crate::{Db, Error, Result};
