@@ -16,7 +16,14 @@ impl Fen {
     /// Trailing zeros beyond two decimals (spreadsheet re-saves) are accepted; any other
     /// third decimal is refused rather than rounded, because rounding money hides errors.
     pub fn parse_yuan(raw: &str) -> Result<Fen> {
-        let s = crate::order::unwrap_cell(raw).replace(',', "");
+        let cell = crate::order::unwrap_cell(raw);
+        // Thousands separators come from spreadsheets; an export's amounts have none, and
+        // a million of them are read without a copy.
+        let s: std::borrow::Cow<str> = if cell.contains(',') {
+            cell.replace(',', "").into()
+        } else {
+            cell.into()
+        };
         let s = s.strip_prefix('¥').unwrap_or(&s).trim();
         let (neg, s) = match s.strip_prefix('-') {
             Some(rest) => (true, rest),
@@ -36,7 +43,9 @@ impl Fen {
         let yuan: i64 = int
             .parse()
             .map_err(|_| Error::invalid("amount", raw, "amount too large"))?;
-        let fen: i64 = format!("{frac:0<2}").parse().unwrap_or(0);
+        // At most two digits, checked above: "5" is 50 fen, "05" is 5.
+        let digits = frac.bytes().fold(0, |n, d| n * 10 + i64::from(d - b'0'));
+        let fen = if frac.len() == 1 { digits * 10 } else { digits };
         let total = yuan
             .checked_mul(100)
             .and_then(|v| v.checked_add(fen))
@@ -66,6 +75,33 @@ mod tests {
         assert_eq!(Fen::parse_yuan("=\"1,299.50\""), Ok(Fen(129950)));
         assert_eq!(Fen::parse_yuan("12.3000"), Ok(Fen(1230)));
         assert_eq!(Fen::parse_yuan("-5.01"), Ok(Fen(-501)));
+        assert_eq!(Fen::parse_yuan("0.05"), Ok(Fen(5)));
+        assert_eq!(Fen::parse_yuan("¥1.5"), Ok(Fen(150)));
+    }
+
+    proptest::proptest! {
+        /// Every amount reads back as written, with two decimals, one, or a thousands
+        /// separator.
+        #[test]
+        fn every_amount_reads_back(fen in -10_000_000_000i64..10_000_000_000) {
+            let written = Fen(fen).to_string();
+            proptest::prop_assert_eq!(Fen::parse_yuan(&written), Ok(Fen(fen)));
+            if fen % 10 == 0 {
+                let one = written.strip_suffix('0').unwrap_or(&written);
+                proptest::prop_assert_eq!(Fen::parse_yuan(one), Ok(Fen(fen)));
+            }
+            let (sign, abs) = written.split_at(usize::from(fen < 0));
+            let (int, frac) = abs.split_once('.').unwrap();
+            let mut grouped = String::new();
+            for (i, d) in int.chars().enumerate() {
+                if i > 0 && (int.len() - i) % 3 == 0 {
+                    grouped.push(',');
+                }
+                grouped.push(d);
+            }
+            let separated = format!("{sign}{grouped}.{frac}");
+            proptest::prop_assert_eq!(Fen::parse_yuan(&separated), Ok(Fen(fen)));
+        }
     }
 
     #[test]
