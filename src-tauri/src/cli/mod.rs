@@ -50,7 +50,11 @@ pub fn run(raw: &[String]) -> ExitCode {
         Ok(r) => r,
         Err(e) => return fail(&Error::Internal(format!("async runtime: {e}")), json),
     };
-    match runtime.block_on(dispatch(cli)) {
+    let outcome = runtime.block_on(dispatch(cli));
+    // All a command awaits is done; what may still run is memory being freed (a big
+    // import's orders, a few tenths of a second): the process's exit frees it at once.
+    runtime.shutdown_background();
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&e, json),
     }
@@ -103,6 +107,14 @@ fn fail(e: &Error, json: bool) -> ExitCode {
 async fn dispatch(cli: Cli) -> Result<()> {
     let settings = Settings::load(&settings_path()?)?;
     let desk = Desk::open(&settings.database(cli.db.as_deref())?, &settings).await?;
+    let outcome = command(&desk, cli).await;
+    // Closed here, before the process ends: SQLite's last connection folds the log into
+    // the database file and removes it.
+    desk.close().await;
+    outcome
+}
+
+async fn command(desk: &Desk, cli: Cli) -> Result<()> {
     let now = crate::clock::now();
     if let Some(name) = &cli.account {
         let password = std::env::var("KEFU_PASSWORD")
@@ -113,7 +125,6 @@ async fn dispatch(cli: Cli) -> Result<()> {
         w: std::io::stdout().lock(),
         json: cli.json,
     };
-    let desk = &desk;
     match cli.command {
         Command::Demo { if_empty } => shop::demo(desk, out, if_empty, now).await,
         Command::Groups => shop::groups(desk, out).await,

@@ -85,6 +85,11 @@ impl Desk {
         })
     }
 
+    /// Closes the database's connections (the command line, at its end).
+    pub async fn close(&self) {
+        self.db.close().await;
+    }
+
     /// On a team database, sets this PC's clock by the database's again (the presence
     /// loop does, so that a PC whose own clock is corrected meanwhile keeps the team's).
     pub async fn keep_time(&self) -> Result<()> {
