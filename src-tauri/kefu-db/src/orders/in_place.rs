@@ -23,6 +23,24 @@ type Job = Box<dyn FnOnce(*mut ffi::sqlite3) + Send>;
 /// Jobs waiting for their statement, by id.
 static JOBS: Mutex<BTreeMap<u64, Job>> = Mutex::new(BTreeMap::new());
 
+/// The job list. No code panics while holding it, and a list left by a panic is still
+/// whole: its jobs are only inserted and removed.
+fn jobs() -> std::sync::MutexGuard<'static, BTreeMap<u64, Job>> {
+    JOBS.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// A registered job, withdrawn when dropped: one whose statement never ran (it failed,
+/// or the import's future was dropped) leaves nothing behind, and the rows it holds are
+/// freed.
+struct Registered(u64);
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        jobs().remove(&self.0);
+    }
+}
+
 /// Makes `kefu_run_job` known to every SQLite connection opened after this call.
 pub(crate) fn register() {
     static ONCE: Once = Once::new();
@@ -64,7 +82,7 @@ unsafe extern "C" fn run(
 ) {
     // SAFETY: SQLite passes the one argument the function was declared with.
     let id = unsafe { ffi::sqlite3_value_int64(*argv) } as u64;
-    let job = JOBS.lock().ok().and_then(|mut jobs| jobs.remove(&id));
+    let job = jobs().remove(&id);
     // SAFETY: the context of this call; its connection is busy with this call's statement
     // on this thread until the job returns, so the job has it to itself. A job may run
     // statements of its own on it (SQLite allows that of a function).
@@ -97,16 +115,13 @@ async fn run_on<T: Send + 'static>(
             .unwrap_or_else(|_| Err(Error::Write(table.into(), "the write panicked".into())));
         let _ = done.send(result);
     });
-    JOBS.lock()
-        .map_err(|_| Error::Write(table.into(), "the job list is poisoned".into()))?
-        .insert(id, boxed);
+    jobs().insert(id, boxed);
+    let registered = Registered(id);
     let ran = sqlx::query("SELECT kefu_run_job($1)")
         .bind(id as i64)
         .execute(&mut *conn)
         .await;
-    if let Ok(mut jobs) = JOBS.lock() {
-        jobs.remove(&id);
-    }
+    drop(registered);
     ran?;
     // The statement ran the job, which always answers.
     outcome
