@@ -52,16 +52,9 @@ impl ShopTime {
     /// `/` separators or without seconds) and returns it in UTC.
     pub fn parse_local(&self, raw: &str) -> Result<DateTime<Utc>> {
         let cell = crate::order::unwrap_cell(raw);
-        let naive = match exact_local(cell) {
-            Some(t) => t,
-            None => {
-                let s = cell.replace('/', "-");
-                ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
-                    .iter()
-                    .find_map(|f| NaiveDateTime::parse_from_str(&s, f).ok())
-                    .ok_or_else(|| Error::invalid("time", raw, "expected YYYY-MM-DD HH:MM:SS"))?
-            }
-        };
+        let naive = exact_local(cell)
+            .or_else(|| by_formats(cell))
+            .ok_or_else(|| Error::invalid("time", raw, "expected YYYY-MM-DD HH:MM:SS"))?;
         self.from_local(naive)
             .ok_or_else(|| Error::invalid("time", raw, "not a valid local time"))
     }
@@ -78,9 +71,17 @@ impl ShopTime {
     }
 }
 
+/// The forms an export's time may take, read by chrono's formats.
+fn by_formats(cell: &str) -> Option<NaiveDateTime> {
+    let s = cell.replace('/', "-");
+    ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(&s, f).ok())
+}
+
 /// `YYYY-MM-DD HH:MM:SS` (or with `/`), the form of every export's times, read without
 /// chrono's format machinery: two of them in each of a million rows. `None` for anything
-/// else, which the formats above then read (or refuse).
+/// else, which `by_formats` then reads (or refuses).
 fn exact_local(s: &str) -> Option<NaiveDateTime> {
     let b = s.as_bytes();
     if b.len() != 19 || b[10] != b' ' || b[13] != b':' || b[16] != b':' {
@@ -109,14 +110,6 @@ mod tests {
 
     use super::*;
 
-    /// The formats alone, as times were read before the exact form had its own reader.
-    fn by_formats(raw: &str) -> Option<NaiveDateTime> {
-        let s = crate::order::unwrap_cell(raw).replace('/', "-");
-        ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
-            .iter()
-            .find_map(|f| NaiveDateTime::parse_from_str(&s, f).ok())
-    }
-
     proptest! {
         /// The exact form's reader agrees with chrono's formats on every time written in
         /// that form, valid or not (month 13, 24:00, leap seconds), and on near misses.
@@ -133,12 +126,12 @@ mod tests {
                 chars[at] = c;
                 s = chars.into_iter().collect();
             }
-            let exact = exact_local(crate::order::unwrap_cell(&s));
-            if let Some(t) = exact {
-                prop_assert_eq!(Some(t), by_formats(&s), "{}", s);
+            let cell = crate::order::unwrap_cell(&s);
+            if let Some(t) = exact_local(cell) {
+                prop_assert_eq!(Some(t), by_formats(cell), "{}", s);
             }
             let parsed = ShopTime::SHANGHAI.parse_local(&s).ok();
-            let formats = by_formats(&s).and_then(|n| ShopTime::SHANGHAI.from_local(n));
+            let formats = by_formats(cell).and_then(|n| ShopTime::SHANGHAI.from_local(n));
             prop_assert_eq!(parsed, formats, "{}", s);
         }
     }
