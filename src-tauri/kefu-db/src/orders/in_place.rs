@@ -138,13 +138,9 @@ pub(crate) async fn write_orders(
     on_conflict: &'static str,
 ) -> Result<()> {
     run_on(conn, "orders", move |db| {
-        insert_rows(
-            db,
-            &format!("INSERT INTO orders ({ORDER_COLUMNS})"),
-            on_conflict,
-            &orders,
-            |o| order_values(o, stamp),
-        )
+        insert_rows(db, "orders", ORDER_COLUMNS, on_conflict, &orders, |o| {
+            order_values(o, stamp)
+        })
     })
     .await
 }

@@ -130,18 +130,20 @@ impl Drop for Connection {
     }
 }
 
-/// Inserts a row for each of `rows` with `insert` (`INSERT INTO table (columns)`), binding
-/// the values `values` gives in the order of the columns, then `then` (an upsert clause,
-/// or nothing).
+/// Inserts a row into `table` for each of `rows`, binding the values `values` gives in the
+/// order of `columns`, then `then` (an upsert clause, or nothing).
 pub(crate) fn insert_rows<'r, T, const N: usize>(
     db: &Connection,
-    insert: &str,
+    table: &str,
+    columns: &str,
     then: &str,
     rows: &'r [T],
     values: impl Fn(&'r T) -> [Value<'r>; N],
 ) -> Result<()> {
     let placeholders = vec!["?"; N].join(", ");
-    let insert = db.prepare(&format!("{insert} VALUES ({placeholders}){then}"))?;
+    let insert = db.prepare(&format!(
+        "INSERT INTO {table} ({columns}) VALUES ({placeholders}){then}"
+    ))?;
     for r in rows {
         for (i, v) in (1..).zip(values(r)) {
             match v {

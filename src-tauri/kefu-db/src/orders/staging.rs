@@ -85,13 +85,7 @@ impl Staging {
             "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA foreign_keys = OFF;
              {create}; BEGIN"
         ))?;
-        insert_rows(
-            &db,
-            &format!("INSERT INTO {} ({columns})", self.table),
-            "",
-            rows,
-            values,
-        )?;
+        insert_rows(&db, self.table, columns, "", rows, values)?;
         db.exec("COMMIT")
     }
 
