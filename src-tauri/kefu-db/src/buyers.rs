@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use kefu_core::followups::{auto_close_at, Rules};
 use kefu_core::{BuyerNick, Group, Order, OrderNo};
 use serde::Serialize;
+use sqlx::{Any, Transaction};
 
 use crate::rows::{self, BuyerRowDb, OrderRowDb};
 use crate::{Backend, Db, Error, Result};
@@ -216,6 +217,52 @@ impl Db {
                 by.as_deref().unwrap_or("someone")
             ))),
         }
+    }
+}
+
+/// The triggers that keep `group_counts` as buyers come and move, a row at a time.
+const GROUP_COUNTING: [&str; 2] = ["buyers_counted_in", "buyers_counted_moved"];
+
+/// The group counts' triggers, set aside while a big import writes its buyers (SQLite; DDL
+/// is transactional, so a cancel keeps them).
+pub(crate) struct CountingAside {
+    /// Each trigger's statement, to make it again.
+    triggers: Vec<String>,
+}
+
+impl CountingAside {
+    pub(crate) async fn set(tx: &mut Transaction<'_, Any>) -> Result<CountingAside> {
+        let mut triggers = Vec::with_capacity(GROUP_COUNTING.len());
+        for name in GROUP_COUNTING {
+            let sql: Option<String> = sqlx::query_scalar(
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = $1",
+            )
+            .bind(name)
+            .fetch_optional(&mut **tx)
+            .await?;
+            if let Some(sql) = sql {
+                sqlx::query(&format!("DROP TRIGGER {name}"))
+                    .execute(&mut **tx)
+                    .await?;
+                triggers.push(sql);
+            }
+        }
+        Ok(CountingAside { triggers })
+    }
+
+    /// Counts the groups once, as the migration that made the counts did, and puts the
+    /// triggers back.
+    pub(crate) async fn count_and_restore(self, tx: &mut Transaction<'_, Any>) -> Result<()> {
+        sqlx::query(
+            "UPDATE group_counts
+             SET n = (SELECT COUNT(*) FROM buyers WHERE buyers.grp = group_counts.grp)",
+        )
+        .execute(&mut **tx)
+        .await?;
+        for sql in self.triggers {
+            sqlx::query(&sql).execute(&mut **tx).await?;
+        }
+        Ok(())
     }
 }
 

@@ -332,39 +332,12 @@ fn joined<T>(r: std::result::Result<Result<T>, tokio::task::JoinError>) -> Resul
     r.map_err(|e| Error::Staging("(a staging thread)".into(), e.to_string()))?
 }
 
-/// The triggers that keep `group_counts` as buyers come and move, a row at a time.
-const GROUP_COUNTING: [&str; 2] = ["buyers_counted_in", "buyers_counted_moved"];
-
 /// Copies the buyers' standings in with the group counts' triggers set aside (a third of
-/// the copy's time), then counts the groups once, as the migration that made the counts
-/// did, and puts the triggers back.
+/// the copy's time), and the groups counted once after.
 async fn copy_buyers(tx: &mut Transaction<'_, Any>, buyers: &Staging) -> Result<()> {
-    let mut triggers = Vec::with_capacity(GROUP_COUNTING.len());
-    for name in GROUP_COUNTING {
-        let sql: Option<String> = sqlx::query_scalar(
-            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = $1",
-        )
-        .bind(name)
-        .fetch_optional(&mut **tx)
-        .await?;
-        if let Some(sql) = sql {
-            sqlx::query(&format!("DROP TRIGGER {name}"))
-                .execute(&mut **tx)
-                .await?;
-            triggers.push(sql);
-        }
-    }
+    let counting = crate::buyers::CountingAside::set(tx).await?;
     copy_staged(tx, buyers, rows::BUYER_ON_CONFLICT).await?;
-    sqlx::query(
-        "UPDATE group_counts
-         SET n = (SELECT COUNT(*) FROM buyers WHERE buyers.grp = group_counts.grp)",
-    )
-    .execute(&mut **tx)
-    .await?;
-    for sql in triggers {
-        sqlx::query(&sql).execute(&mut **tx).await?;
-    }
-    Ok(())
+    counting.count_and_restore(tx).await
 }
 
 /// Attaches a staging file and copies its rows into their table, in the order written,
