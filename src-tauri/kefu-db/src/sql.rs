@@ -102,7 +102,7 @@ impl<'a> Sql<'a> {
 }
 
 /// One stored column's value, as every writer of a table binds it: the statements built
-/// here and a big import's staging files (`orders::staging`). The `…_values` functions
+/// here and a big import's rows written through SQLite's C interface (`orders::native`). The `…_values` functions
 /// beside each table's column list say which value goes to which column, once.
 pub(crate) enum Value<'a> {
     /// Text that lives as long as the rows being written.

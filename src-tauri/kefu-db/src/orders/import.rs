@@ -68,10 +68,10 @@ impl Db {
         let sqlite = self.backend == Backend::Sqlite;
         let mut conn = self.pool.acquire().await?;
         if sqlite && orders.len() >= BULK_ORDERS {
-            // A big import may attach its staging files to this connection and copy the
-            // orders in before their buyers (see `write_bulk`): the connection does not
+            // A big import writes its orders on this connection before their buyers and
+            // attaches its staging files to it (see `write_bulk`): the connection does not
             // check references, its index builds sort on helper threads through temporary
-            // files, beside the staging files (see `copy_staged`), and it is closed
+            // files, beside the staging files (see `build_indexes`), and it is closed
             // afterwards, never pooled so.
             conn.close_on_drop();
             sqlx::query("PRAGMA foreign_keys = OFF; PRAGMA threads = 2; PRAGMA temp_store = FILE")
@@ -308,8 +308,8 @@ async fn write_bulk(
         }
     });
     // The orders go first, before their buyers: this connection does not check the
-    // reference (see `apply`), and every buyer of the batch is written below. None of them
-    // stored yet (a first import): no upsert to weigh.
+    // reference (see `apply`), and every buyer of the batch is written below. When none of
+    // them is stored (a first import), there is no upsert to weigh.
     let orders_in = async {
         let on_conflict = if all_new { "" } else { rows::ORDER_ON_CONFLICT };
         let indexes = rows::drop_secondary_indexes(tx, "orders").await?;
